@@ -1,0 +1,1 @@
+"""Who is asking: users, roles and the scope every service filters by."""

@@ -1,0 +1,101 @@
+"""The Litestar application: create_app(settings) wires domains, dependencies and errors."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import partial
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from litestar import Litestar, Request, Response, get
+from litestar.di import Provide
+from litestar.exceptions import ValidationException
+from litestar.openapi import OpenAPIConfig
+
+from backend import db
+from backend.accounts.scope import provide_scope
+from backend.enterprises.routes import EnterpriseController, RiskGradeController
+from backend.errors import DomainError
+from backend.pagination import CursorCodec
+from backend.regions.routes import RegionController
+from backend.settings import Settings, get_settings
+
+BUREAU_TIME = ZoneInfo("Asia/Shanghai")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    engine = db.engine_for(settings.database_url)
+    db.use_engine(engine)
+    cursors = CursorCodec(settings.secret_key)
+
+    @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"])
+    async def health() -> Response[dict[str, str]]:
+        try:
+            await db.ping(engine)
+        except Exception:  # the database is down: say so, do not crash
+            return Response({"status": "unavailable", "database": db.kind(engine)}, status_code=503)
+        return Response({"status": "ok", "database": db.kind(engine)})
+
+    return Litestar(
+        route_handlers=[health, RegionController, EnterpriseController, RiskGradeController],
+        dependencies={
+            "access": Provide(provide_scope),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "cursors": Provide(lambda: cursors, sync_to_thread=False),
+            "today": Provide(bureau_today, sync_to_thread=False),
+        },
+        on_startup=[partial(db.start, engine)],
+        on_shutdown=[partial(db.stop, engine)],
+        exception_handlers={
+            DomainError: _domain_error,
+            ValidationException: _validation_error,
+            sqlite3.IntegrityError: _integrity_error,
+            asyncpg.IntegrityConstraintViolationError: _integrity_error,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Field Dossier",
+            version="0.1.0",
+            description="Field inspection and enterprise dossiers for quality-supervision bureaus.",
+            path="/schema",
+        ),
+    )
+
+
+def bureau_today() -> date:
+    """Today's date where the bureaus work (Asia/Shanghai), whatever the server's zone."""
+    return datetime.now(BUREAU_TIME).date()
+
+
+def _error(status_code: int, detail: str, key: str | None = None) -> Response[dict]:
+    body: dict = {"status_code": status_code, "detail": detail}
+    if key is not None:
+        body["extra"] = [{"key": key, "message": detail}]
+    return Response(body, status_code=status_code)
+
+
+def _domain_error(_: Request, exc: DomainError) -> Response[dict]:
+    return _error(exc.status_code, exc.message, exc.field)
+
+
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+
+
+def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
+    """Litestar's validation answer, with errors about the body as a whole (an unknown
+    field) moved onto the field they name, so every message points at a field."""
+    extra = []
+    for error in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(error, dict) and error.get("key") == "data":
+            unknown = _UNKNOWN_FIELD.search(error.get("message", ""))
+            error = {**error, "key": unknown.group(1) if unknown else "body"}
+        extra.append(error)
+    return Response({"status_code": 400, "detail": exc.detail, "extra": extra}, status_code=400)
+
+
+def _integrity_error(_: Request, exc: Exception) -> Response[dict]:
+    # Services check rules first and say precisely what is wrong; this catches the
+    # race where two requests pass the check at once. The transaction was rolled back.
+    return _error(409, "This change conflicts with a record saved a moment ago; reload and try again.")

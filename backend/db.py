@@ -1,0 +1,152 @@
+"""The database: engine choice, binding tables to it, migrations, transactions, bulk loads.
+
+Everything that differs between SQLite and PostgreSQL lives here, so services stay
+engine-agnostic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable, Sequence
+
+os.environ.setdefault("PICCOLO_CONF", "backend.piccolo_conf")
+
+from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: E402
+from piccolo.apps.migrations.tables import Migration  # noqa: E402
+from piccolo.columns.combination import Where  # noqa: E402
+from piccolo.conf.apps import Finder  # noqa: E402
+from piccolo.engine.base import Engine  # noqa: E402
+from piccolo.engine.postgres import PostgresEngine  # noqa: E402
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType  # noqa: E402
+from piccolo.table import Table  # noqa: E402
+
+SQLITE_BUSY_TIMEOUT_S = 15
+
+_engine: Engine | None = None
+
+
+def engine_for(database_url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://…``; nothing is opened yet."""
+    if database_url.startswith("sqlite:///"):
+        return SQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=SQLITE_BUSY_TIMEOUT_S)
+    return PostgresEngine(config={"dsn": database_url})
+
+
+def kind(engine: Engine) -> str:
+    return "sqlite" if isinstance(engine, SQLiteEngine) else "postgresql"
+
+
+def all_tables() -> list[type[Table]]:
+    """Every table of every domain, plus Piccolo's own migration table."""
+    return [*Finder().get_table_classes(), Migration]
+
+
+def use_engine(engine: Engine) -> None:
+    """Point every table (and Piccolo's migration runner) at ``engine``.
+
+    Piccolo remembers an engine per table class; one process serves one database, so
+    this is called once by the app factory, the CLI, or a test fixture.
+    """
+    global _engine
+    from backend import piccolo_conf
+
+    piccolo_conf.DB = engine
+    for table in all_tables():
+        table._meta.db = engine
+    _engine = engine
+
+
+def current() -> Engine:
+    if _engine is None:
+        raise RuntimeError("backend.db.use_engine() has not been called")
+    return _engine
+
+
+async def start(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    else:
+        Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
+        # WAL is a property of the file: readers no longer wait for the writer.
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def stop(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+
+
+async def ping(engine: Engine) -> None:
+    """Raises if the database cannot answer a trivial query."""
+    await engine.run_ddl("SELECT 1")
+
+
+@contextlib.asynccontextmanager
+async def connected(database_url: str) -> AsyncIterator[Engine]:
+    """Bind every table to the database at ``database_url`` for the duration (CLI, tools)."""
+    engine = engine_for(database_url)
+    use_engine(engine)
+    await start(engine)
+    try:
+        yield engine
+    finally:
+        await stop(engine)
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every pending migration; a second run finds none and changes nothing."""
+    async with connected(database_url):
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        if not result.success:
+            raise RuntimeError(f"migration failed: {result.message}")
+
+
+def transaction() -> contextlib.AbstractAsyncContextManager[Any]:
+    """A write transaction. On SQLite it takes the write lock up front (IMMEDIATE) so
+    that two writers queue on the busy timeout instead of failing on lock upgrade."""
+    engine = current()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def contains(column: Any, text: str) -> Where:
+    """``column`` contains ``text``, ignoring case (SQLite's LIKE already ignores it)."""
+    pattern = f"%{text}%"
+    return column.like(pattern) if isinstance(current(), SQLiteEngine) else column.ilike(pattern)
+
+
+async def bulk_insert(table: type[Table], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Load many rows fast through the driver's own bulk path (COPY on PostgreSQL,
+    executemany in one transaction on SQLite). Values must already be in column order
+    and of the driver's types."""
+    engine = current()
+    name = table._meta.tablename
+    if isinstance(engine, PostgresEngine):
+        async with _pg_connection(engine) as conn:
+            await conn.copy_records_to_table(name, records=list(rows), columns=list(columns))
+        return
+    placeholders = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{name}" ({", ".join(columns)}) VALUES ({placeholders})'
+    conn = await engine.get_connection()
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.executemany(sql, rows)
+        await conn.execute("COMMIT")
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def _pg_connection(engine: PostgresEngine) -> AsyncIterator[Any]:
+    if engine.pool is not None:
+        async with engine.pool.acquire() as conn:
+            yield conn
+    else:
+        conn = await engine.get_new_connection()
+        try:
+            yield conn
+        finally:
+            await conn.close()

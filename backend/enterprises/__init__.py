@@ -1,0 +1,1 @@
+"""Enterprises: the root of each dossier (profile, licences, contacts, control points)."""

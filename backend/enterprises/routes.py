@@ -1,0 +1,120 @@
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from backend.accounts.scope import Scope
+from backend.enterprises import service
+from backend.enterprises.schemas import (
+    ControlPointIn,
+    ControlPointOut,
+    ControlPointPatch,
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePage,
+    EnterprisePatch,
+    LicenceIn,
+    LicenceOut,
+    LicencePatch,
+    RiskGradeOut,
+)
+from backend.enterprises.tables import Category, RiskGrade
+from backend.pagination import CursorCodec
+from backend.settings import Settings
+
+EnterpriseId = Annotated[UUID, PathParameter(description="The enterprise's id")]
+LicenceId = Annotated[UUID, PathParameter(description="The licence's id")]
+PointId = Annotated[UUID, PathParameter(description="The control point's id")]
+Access = NamedDependency[Scope]
+Today = NamedDependency[date]
+
+
+class EnterpriseController(Controller):
+    path = "/api/enterprises"
+    tags = ["enterprises"]
+
+    @get("/", operation_id="listEnterprises", summary="Search and filter the registry")
+    async def list_enterprises(
+        self,
+        access: Access,
+        cursors: NamedDependency[CursorCodec],
+        today: Today,
+        region: Annotated[
+            str | None, QueryParameter(pattern=r"^\d{6}$", description="Only enterprises under this region (any level)")
+        ] = None,
+        category: Annotated[Category | None, QueryParameter(description="Industry category")] = None,
+        risk_grade: Annotated[RiskGrade | None, QueryParameter(description="Risk grade A-D")] = None,
+        licence: Annotated[
+            Literal["missing", "expiring"] | None,
+            QueryParameter(description="missing: no licence valid today; expiring: a valid licence ends within `within_days`"),
+        ] = None,
+        within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring")] = 30,
+        q: Annotated[
+            str | None, QueryParameter(min_length=1, max_length=100, description="Text within the name, USCC or address")
+        ] = None,
+        sort: Annotated[service.Sort, QueryParameter(description="Sort field; a leading - sorts descending")] = "name",
+        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
+        cursor: Annotated[
+            str | None, QueryParameter(max_length=1000, description="next_cursor of the previous page")
+        ] = None,
+    ) -> EnterprisePage:
+        filters = service.EnterpriseFilter(
+            region=region, category=category, risk_grade=risk_grade, licence=licence, within_days=within_days, q=q
+        )
+        return await service.list_enterprises(access, filters, sort, limit, cursor, cursors, today)
+
+    @post("/", operation_id="createEnterprise", summary="Register an enterprise")
+    async def create_enterprise(self, access: Access, today: Today, data: JSONBody[EnterpriseIn]) -> EnterpriseOut:
+        return await service.create_enterprise(access, data, today)
+
+    @get("/{enterprise_id:uuid}", operation_id="getEnterprise", summary="One enterprise's dossier profile")
+    async def get_enterprise(self, access: Access, today: Today, enterprise_id: EnterpriseId) -> EnterpriseOut:
+        return await service.get_enterprise(access, enterprise_id, today)
+
+    @patch("/{enterprise_id:uuid}", operation_id="updateEnterprise", summary="Change an enterprise's profile")
+    async def update_enterprise(
+        self, access: Access, today: Today, enterprise_id: EnterpriseId, data: JSONBody[EnterprisePatch]
+    ) -> EnterpriseOut:
+        return await service.update_enterprise(access, enterprise_id, data, today)
+
+    @post("/{enterprise_id:uuid}/licences", operation_id="addLicence", summary="Add a production licence")
+    async def add_licence(self, access: Access, enterprise_id: EnterpriseId, data: JSONBody[LicenceIn]) -> LicenceOut:
+        return await service.add_licence(access, enterprise_id, data)
+
+    @patch(
+        "/{enterprise_id:uuid}/licences/{licence_id:uuid}", operation_id="updateLicence", summary="Change a licence"
+    )
+    async def update_licence(
+        self, access: Access, enterprise_id: EnterpriseId, licence_id: LicenceId, data: JSONBody[LicencePatch]
+    ) -> LicenceOut:
+        return await service.update_licence(access, enterprise_id, licence_id, data)
+
+    @post(
+        "/{enterprise_id:uuid}/control-points", operation_id="addControlPoint", summary="Add a control point"
+    )
+    async def add_control_point(
+        self, access: Access, enterprise_id: EnterpriseId, data: JSONBody[ControlPointIn]
+    ) -> ControlPointOut:
+        return await service.add_control_point(access, enterprise_id, data)
+
+    @patch(
+        "/{enterprise_id:uuid}/control-points/{point_id:uuid}",
+        operation_id="updateControlPoint",
+        summary="Change a control point",
+    )
+    async def update_control_point(
+        self, access: Access, enterprise_id: EnterpriseId, point_id: PointId, data: JSONBody[ControlPointPatch]
+    ) -> ControlPointOut:
+        return await service.update_control_point(access, enterprise_id, point_id, data)
+
+
+class RiskGradeController(Controller):
+    path = "/api/risk-grades"
+    tags = ["enterprises"]
+
+    @get("/", operation_id="listRiskGrades", summary="Risk grades and how often each must be visited")
+    async def list_risk_grades(self, settings: NamedDependency[Settings]) -> list[RiskGradeOut]:
+        return [RiskGradeOut(grade=RiskGrade(g), visit_interval_days=d) for g, d in sorted(settings.visit_intervals.items())]

@@ -1,0 +1,353 @@
+"""Enterprise rules: the registry's create, read, update and list. Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal
+from uuid import UUID
+
+import msgspec
+from piccolo.columns.combination import Where
+from piccolo.query.methods.select import Select
+
+from backend import db
+from backend.accounts.scope import Scope
+from backend.enterprises import uscc as uscc_rules
+from backend.enterprises.schemas import (
+    ControlPointIn,
+    ControlPointOut,
+    ControlPointPatch,
+    EnterpriseIn,
+    EnterpriseOut,
+    EnterprisePage,
+    EnterprisePatch,
+    EnterpriseSummary,
+    LicenceIn,
+    LicenceOut,
+    LicencePatch,
+)
+from backend.enterprises.tables import ControlPoint, Enterprise, Licence, LicenceStatus
+from backend.errors import Conflict, Invalid, NotFound
+from backend.pagination import CursorCodec
+from backend.regions import service as regions
+
+# A licence whose end date is this close counts as "expiring" in summaries.
+EXPIRING_SOON_DAYS = 60
+
+SORTS = {
+    "name": Enterprise.name,
+    "uscc": Enterprise.uscc,
+    "risk_grade": Enterprise.risk_grade,
+    "created_at": Enterprise.created_at,
+}
+Sort = Literal["name", "-name", "uscc", "-uscc", "risk_grade", "-risk_grade", "created_at", "-created_at"]
+
+_SUMMARY_COLUMNS = (
+    Enterprise.id,
+    Enterprise.name,
+    Enterprise.uscc,
+    Enterprise.address,
+    Enterprise.county_code,
+    Enterprise.county_code.name.as_alias("county_name"),
+    Enterprise.city_code,
+    Enterprise.province_code,
+    Enterprise.category,
+    Enterprise.risk_grade,
+    Enterprise.created_at,
+)
+_DETAIL_COLUMNS = (
+    *_SUMMARY_COLUMNS,
+    Enterprise.latitude,
+    Enterprise.longitude,
+    Enterprise.contacts,
+    Enterprise.updated_at,
+)
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    region: str | None = None
+    category: str | None = None
+    risk_grade: str | None = None
+    licence: Literal["missing", "expiring"] | None = None
+    within_days: int = 30
+    q: str | None = None
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def in_scope(scope: Scope) -> list[Where]:
+    """The filters that keep a query on Enterprise inside the caller's scope."""
+    conditions = []
+    if (where := regions.in_scope(Enterprise, scope)) is not None:
+        conditions.append(where)
+    if scope.enterprise_id is not None:
+        conditions.append(Enterprise.id == scope.enterprise_id)
+    return conditions
+
+
+async def get_enterprise(scope: Scope, enterprise_id: UUID, today: date) -> EnterpriseOut:
+    row = await _scoped(Enterprise.select(*_DETAIL_COLUMNS), scope).where(Enterprise.id == enterprise_id).output(load_json=True).first()
+    if row is None:
+        raise _not_found(enterprise_id)
+    licences = await Licence.select().where(Licence.enterprise == enterprise_id).order_by(Licence.valid_to, ascending=False)
+    points = await ControlPoint.select().where(ControlPoint.enterprise == enterprise_id).order_by(ControlPoint.position, ControlPoint.name)
+    state, valid_to = _licence_state([lic for lic in licences if _valid_on(lic, today)], today)
+    return msgspec.convert(
+        {**row, "licence_state": state, "licence_valid_to": valid_to, "licences": licences, "control_points": points},
+        EnterpriseOut,
+    )
+
+
+async def list_enterprises(
+    scope: Scope,
+    filters: EnterpriseFilter,
+    sort: Sort,
+    limit: int,
+    cursor: str | None,
+    cursors: CursorCodec,
+    today: date,
+) -> EnterprisePage:
+    field = sort.lstrip("-")
+    column, descending = SORTS[field], sort.startswith("-")
+    query = _scoped(Enterprise.select(*_SUMMARY_COLUMNS), scope)
+    for condition in await _filter_conditions(scope, filters, today):
+        query = query.where(condition)
+    if cursor is not None:
+        value, last_id = _cursor_key(cursors.decode(cursor, sort), field)
+        beyond = (column < value) if descending else (column > value)
+        tie = (Enterprise.id < last_id) if descending else (Enterprise.id > last_id)
+        query = query.where(beyond | ((column == value) & tie))
+    rows = await query.order_by(column, Enterprise.id, ascending=not descending).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    valid_to = await _latest_valid_to([r["id"] for r in rows], today)
+    items = []
+    for row in rows:
+        state, until = _licence_state_from(valid_to.get(str(row["id"])), today)
+        items.append(msgspec.convert({**row, "licence_state": state, "licence_valid_to": until}, EnterpriseSummary))
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        key = last[field].isoformat() if isinstance(last[field], datetime) else last[field]
+        next_cursor = cursors.encode(sort, [key, str(last["id"])])
+    return EnterprisePage(items=items, next_cursor=next_cursor)
+
+
+async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> list[Where]:
+    conditions: list[Where] = []
+    if f.region is not None:
+        region = await regions.get_region(scope, f.region, field="region")
+        conditions.append(regions.under(Enterprise, region.code, region.level))
+    if f.category is not None:
+        conditions.append(Enterprise.category == f.category)
+    if f.risk_grade is not None:
+        conditions.append(Enterprise.risk_grade == f.risk_grade)
+    if f.licence == "missing":
+        conditions.append(Enterprise.id.not_in(Licence.select(Licence.enterprise).where(_valid_licence(today))))
+    elif f.licence == "expiring":
+        soon = _valid_licence(today) & (Licence.valid_to <= today + timedelta(days=f.within_days))
+        conditions.append(Enterprise.id.is_in(Licence.select(Licence.enterprise).where(soon)))
+    if f.q is not None:
+        # % and _ are LIKE wildcards and never part of a name, code or address.
+        term = f.q.replace("%", "").replace("_", "").replace("\\", "").strip()
+        if not term:
+            raise Invalid("Type some characters of a name, USCC or address to search for.", "q")
+        conditions.append(
+            db.contains(Enterprise.name, term) | db.contains(Enterprise.uscc, term) | db.contains(Enterprise.address, term)
+        )
+    return conditions
+
+
+def _cursor_key(key: list[Any], field: str) -> tuple[Any, str]:
+    try:
+        value, last_id = key
+        UUID(last_id)
+        if field == "created_at":
+            value = datetime.fromisoformat(value)
+        elif not isinstance(value, str):
+            raise TypeError
+    except (TypeError, ValueError):
+        raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
+    return value, last_id
+
+
+def _valid_licence(today: date) -> Where:
+    return (Licence.status == LicenceStatus.valid) & (Licence.valid_from <= today) & (Licence.valid_to >= today)
+
+
+def _valid_on(licence: dict, today: date) -> bool:
+    return licence["status"] == LicenceStatus.valid and licence["valid_from"] <= today <= licence["valid_to"]
+
+
+async def _latest_valid_to(ids: list[Any], today: date) -> dict[str, date]:
+    """For each enterprise of a page, the end date of its longest-running valid licence."""
+    if not ids:
+        return {}
+    rows = await Licence.select(Licence.enterprise, Licence.valid_to).where(Licence.enterprise.is_in(ids), _valid_licence(today))
+    latest: dict[str, date] = {}
+    for row in rows:
+        key = str(row["enterprise"])
+        latest[key] = max(latest.get(key, row["valid_to"]), row["valid_to"])
+    return latest
+
+
+def _licence_state(valid: list[dict], today: date) -> tuple[str, date | None]:
+    return _licence_state_from(max((lic["valid_to"] for lic in valid), default=None), today)
+
+
+def _licence_state_from(valid_to: date | None, today: date) -> tuple[str, date | None]:
+    if valid_to is None:
+        return "missing", None
+    return ("expiring" if valid_to <= today + timedelta(days=EXPIRING_SOON_DAYS) else "valid"), valid_to
+
+
+def _scoped(query: Select, scope: Scope) -> Select:
+    for condition in in_scope(scope):
+        query = query.where(condition)
+    return query
+
+
+def _not_found(enterprise_id: UUID) -> NotFound:
+    return NotFound(f"No enterprise {enterprise_id} in your jurisdiction.")
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> EnterpriseOut:
+    code = _valid_uscc(data.uscc)
+    county = await regions.county_for_write(scope, data.county_code, "county_code")
+    for i, licence in enumerate(data.licences):
+        _check_licence_dates(licence.valid_from, licence.valid_to, f"licences[{i}].valid_to")
+    enterprise_id = uuid.uuid4()
+    async with db.transaction():
+        await _refuse_duplicate_uscc(code)
+        await Enterprise.insert(
+            Enterprise(
+                id=enterprise_id,
+                name=data.name.strip(),
+                uscc=code,
+                address=data.address.strip(),
+                county_code=county.code,
+                city_code=county.city_code,
+                province_code=county.province_code,
+                latitude=data.latitude,
+                longitude=data.longitude,
+                category=data.category,
+                risk_grade=data.risk_grade,
+                contacts=msgspec.to_builtins(data.contacts),
+            )
+        )
+        if data.licences:
+            await Licence.insert(*(Licence(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(lic)) for lic in data.licences))
+        if data.control_points:
+            await ControlPoint.insert(
+                *(ControlPoint(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(p)) for p in data.control_points)
+            )
+    return await get_enterprise(scope, enterprise_id, today)
+
+
+async def update_enterprise(scope: Scope, enterprise_id: UUID, patch: EnterprisePatch, today: date) -> EnterpriseOut:
+    changes = _changes(patch)
+    values: dict[Any, Any] = {}
+    if "uscc" in changes:
+        changes["uscc"] = _valid_uscc(changes["uscc"])
+    if "county_code" in changes:
+        county = await regions.county_for_write(scope, changes["county_code"], "county_code")
+        values[Enterprise.city_code] = county.city_code
+        values[Enterprise.province_code] = county.province_code
+    if "contacts" in changes:
+        changes["contacts"] = msgspec.to_builtins(changes["contacts"])
+    values.update({getattr(Enterprise, name): value for name, value in changes.items()})
+    values[Enterprise.updated_at] = datetime.now(timezone.utc)
+    async with db.transaction():
+        await _require_enterprise(scope, enterprise_id)
+        if "uscc" in changes:
+            await _refuse_duplicate_uscc(changes["uscc"], enterprise_id)
+        await Enterprise.update(values).where(Enterprise.id == enterprise_id)
+    return await get_enterprise(scope, enterprise_id, today)
+
+
+async def add_licence(scope: Scope, enterprise_id: UUID, data: LicenceIn) -> LicenceOut:
+    _check_licence_dates(data.valid_from, data.valid_to, "valid_to")
+    licence_id = uuid.uuid4()
+    async with db.transaction():
+        await _require_enterprise(scope, enterprise_id)
+        await Licence.insert(Licence(id=licence_id, enterprise=enterprise_id, **msgspec.structs.asdict(data)))
+        await _touch(enterprise_id)
+    return await _one(Licence, licence_id, LicenceOut)
+
+
+async def update_licence(scope: Scope, enterprise_id: UUID, licence_id: UUID, patch: LicencePatch) -> LicenceOut:
+    changes = _changes(patch)
+    async with db.transaction():
+        await _require_enterprise(scope, enterprise_id)
+        current = await Licence.select().where(Licence.id == licence_id, Licence.enterprise == enterprise_id).first()
+        if current is None:
+            raise NotFound(f"No licence {licence_id} on this enterprise.")
+        merged = {**current, **changes}
+        _check_licence_dates(merged["valid_from"], merged["valid_to"], "valid_to")
+        await Licence.update({getattr(Licence, k): v for k, v in changes.items()}).where(Licence.id == licence_id)
+        await _touch(enterprise_id)
+    return await _one(Licence, licence_id, LicenceOut)
+
+
+async def add_control_point(scope: Scope, enterprise_id: UUID, data: ControlPointIn) -> ControlPointOut:
+    point_id = uuid.uuid4()
+    async with db.transaction():
+        await _require_enterprise(scope, enterprise_id)
+        await ControlPoint.insert(ControlPoint(id=point_id, enterprise=enterprise_id, **msgspec.structs.asdict(data)))
+        await _touch(enterprise_id)
+    return await _one(ControlPoint, point_id, ControlPointOut)
+
+
+async def update_control_point(scope: Scope, enterprise_id: UUID, point_id: UUID, patch: ControlPointPatch) -> ControlPointOut:
+    changes = _changes(patch)
+    async with db.transaction():
+        await _require_enterprise(scope, enterprise_id)
+        if not await ControlPoint.exists().where(ControlPoint.id == point_id, ControlPoint.enterprise == enterprise_id):
+            raise NotFound(f"No control point {point_id} on this enterprise.")
+        if changes:
+            await ControlPoint.update({getattr(ControlPoint, k): v for k, v in changes.items()}).where(ControlPoint.id == point_id)
+        await _touch(enterprise_id)
+    return await _one(ControlPoint, point_id, ControlPointOut)
+
+
+def _changes(patch: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body actually sets."""
+    return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+
+
+def _valid_uscc(code: str) -> str:
+    try:
+        return uscc_rules.validate(code)
+    except uscc_rules.USCCError as e:
+        raise Invalid(str(e), "uscc") from None
+
+
+async def _refuse_duplicate_uscc(code: str, own_id: UUID | None = None) -> None:
+    existing = await Enterprise.select(Enterprise.id).where(Enterprise.uscc == code).first()
+    if existing is not None and str(existing["id"]) != str(own_id):
+        raise Conflict(f"An enterprise with USCC {code} is already registered.", "uscc")
+
+
+def _check_licence_dates(valid_from: date, valid_to: date, field: str) -> None:
+    if valid_to < valid_from:
+        raise Invalid(f"A licence cannot end ({valid_to}) before it starts ({valid_from}).", field)
+
+
+async def _require_enterprise(scope: Scope, enterprise_id: UUID) -> None:
+    if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *in_scope(scope)):
+        raise _not_found(enterprise_id)
+
+
+async def _touch(enterprise_id: UUID) -> None:
+    await Enterprise.update({Enterprise.updated_at: datetime.now(timezone.utc)}).where(Enterprise.id == enterprise_id)
+
+
+async def _one(table: Any, row_id: UUID, out: type[msgspec.Struct]) -> Any:
+    return msgspec.convert(await table.select().where(table.id == row_id).first(), out)

@@ -1,0 +1,94 @@
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.regions.tables import Region
+
+
+class Category(str, Enum):
+    """Industry category: which licensing and inspection regime applies."""
+
+    food_production = "food_production"  # 食品生产
+    food_related_products = "food_related_products"  # 食品相关产品
+    special_equipment = "special_equipment"  # 特种设备
+    industrial_products = "industrial_products"  # 工业产品
+
+
+class RiskGrade(str, Enum):
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class LicenceStatus(str, Enum):
+    valid = "valid"  # 有效
+    suspended = "suspended"  # 暂停
+    revoked = "revoked"  # 吊销
+    cancelled = "cancelled"  # 注销
+
+
+class ControlPointKind(str, Enum):
+    raw_material_intake = "raw_material_intake"  # 原料进货查验
+    storage = "storage"  # 贮存
+    processing = "processing"  # 生产加工
+    sterilisation = "sterilisation"  # 杀菌
+    packing = "packing"  # 包装
+    factory_exit_inspection = "factory_exit_inspection"  # 出厂检验
+    other = "other"  # 其他
+
+
+class Enterprise(Table):
+    """The dossier's root. ``province_code``/``city_code`` repeat the county's ancestors
+    (see Region) so that region-subtree filters are one indexed equality."""
+
+    id = UUID(primary_key=True)
+    name = Varchar(length=200, index=True)
+    uscc = Varchar(length=18, unique=True)
+    address = Varchar(length=300)
+    county_code = ForeignKey(references=Region, null=False, on_delete=OnDelete.restrict, index=True)
+    city_code = Varchar(length=6, null=True, default=None, index=True)
+    province_code = Varchar(length=6, index=True)
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    category = Varchar(length=32, choices=Category, index=True)
+    risk_grade = Varchar(length=1, choices=RiskGrade, index=True)
+    contacts = JSON(default=[])
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Licence(Table):
+    """A production licence (食品生产许可证, 工业产品生产许可证, 特种设备生产许可证…)."""
+
+    id = UUID(primary_key=True)
+    enterprise = ForeignKey(references=Enterprise, index=True)
+    number = Varchar(length=64)
+    scope = Text()
+    valid_from = Date()
+    valid_to = Date(index=True)
+    status = Varchar(length=16, choices=LicenceStatus)
+
+
+class ControlPoint(Table, tablename="control_point"):
+    """A named place or step in the plant where a warning notice may be posted."""
+
+    id = UUID(primary_key=True)
+    enterprise = ForeignKey(references=Enterprise, index=True)
+    name = Varchar(length=100)
+    kind = Varchar(length=32, choices=ControlPointKind)
+    location = Varchar(length=200, default="")
+    position = Integer(default=0)

@@ -1,0 +1,34 @@
+"""Errors that services raise and the app turns into 4xx answers.
+
+Services know nothing of HTTP: they raise these with the field at fault and a sentence a
+person can act on; ``backend.app`` renders them in Litestar's own error shape
+(``{"status_code", "detail", "extra": [{"key", "message"}]}``) so that body validation
+errors and domain errors look alike to the PWA.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Invalid(DomainError):
+    """The request breaks a rule (a bad check character, an unknown region…)."""
+
+
+class NotFound(DomainError):
+    """No such record in the caller's scope (records outside it are not revealed)."""
+
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """The request collides with an existing record (a duplicate USCC…)."""
+
+    status_code = 409

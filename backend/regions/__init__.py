@@ -1,0 +1,1 @@
+"""Administrative regions: province -> city -> county (GB/T 2260 codes)."""

@@ -1,0 +1,102 @@
+"""One Settings object, read from ``DOSSIER_*`` environment variables.
+
+Every setting has a default that works for local development (`make run`); production
+sets at least ``DOSSIER_DATABASE_URL`` and ``DOSSIER_SECRET_KEY``. The README's
+configuration table lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Mapping
+
+RISK_GRADES = ("A", "B", "C", "D")
+
+# How often an enterprise of each risk grade must be visited, in days. A is the lowest
+# risk. Bureaus commonly ask for at least one visit a year for A and three to four a year
+# for D.
+DEFAULT_VISIT_INTERVALS = {"A": 365, "B": 180, "C": 120, "D": 90}
+
+
+class SettingsError(ValueError):
+    """A DOSSIER_* variable holds a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///var/dossier.sqlite"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    secret_key: str = ""
+    visit_intervals: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_VISIT_INTERVALS))
+
+    @property
+    def database_kind(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.database_url.startswith("sqlite:") else "postgresql"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "Settings":
+        def get(name: str, default: str) -> str:
+            return environ.get(f"DOSSIER_{name}", default).strip() or default
+
+        database_url = get("DATABASE_URL", cls.database_url)
+        if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise SettingsError(
+                "DOSSIER_DATABASE_URL must start with sqlite:/// or postgresql:// "
+                f"(got {database_url!r})"
+            )
+        return cls(
+            database_url=database_url,
+            host=get("HOST", cls.host),
+            port=_int(get("PORT", str(cls.port)), "DOSSIER_PORT"),
+            workers=_int(get("WORKERS", str(cls.workers)), "DOSSIER_WORKERS"),
+            secret_key=environ.get("DOSSIER_SECRET_KEY") or _local_secret(database_url),
+            visit_intervals=_intervals(get("VISIT_INTERVALS", "")),
+        )
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number (got {value!r})") from None
+
+
+def _intervals(value: str) -> dict[str, int]:
+    """Parse ``A=365,B=180,C=120,D=90``; grades left out keep their default."""
+    intervals = dict(DEFAULT_VISIT_INTERVALS)
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        grade, _, days = part.partition("=")
+        grade = grade.strip().upper()
+        if grade not in RISK_GRADES or not days.strip().isdigit() or int(days) < 1:
+            raise SettingsError(
+                f"DOSSIER_VISIT_INTERVALS: {part!r} is not GRADE=DAYS with a grade A-D"
+            )
+        intervals[grade] = int(days)
+    return intervals
+
+
+def _local_secret(database_url: str) -> str:
+    """A development secret kept next to the SQLite file, so that every worker and every
+    restart on this machine signs with the same key. Production sets DOSSIER_SECRET_KEY."""
+    folder = Path(database_url.removeprefix("sqlite:///")).parent if database_url.startswith("sqlite:") else Path("var")
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x") as f:
+                f.write(secrets.token_urlsafe(32))
+        except FileExistsError:
+            pass  # another worker wrote it first
+    return path.read_text().strip()

@@ -1,0 +1,59 @@
+"""Health, the OpenAPI document and regions."""
+
+from __future__ import annotations
+
+import pytest
+from httpx import AsyncClient
+
+from backend.settings import Settings
+
+
+async def test_health_names_the_database(client: AsyncClient, settings: Settings) -> None:
+    response = await client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": settings.database_kind}
+
+
+async def test_openapi_document_describes_every_route(client: AsyncClient) -> None:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    assert {"listEnterprises", "createEnterprise", "getEnterprise", "updateEnterprise", "health"} <= {
+        op["operationId"] for op in operations
+    }
+    listing = schema["paths"]["/api/enterprises"]["get"]
+    assert all(p.get("description") for p in listing["parameters"])
+
+
+async def test_unknown_route_is_404(client: AsyncClient) -> None:
+    assert (await client.get("/api/nothing-here")).status_code == 404
+
+
+@pytest.mark.usefixtures("shandong")
+async def test_regions_form_the_shandong_tree(client: AsyncClient) -> None:
+    everything = (await client.get("/api/regions")).json()
+    levels = [r["level"] for r in everything]
+    assert levels.count("province") == 1 and levels.count("city") == 16
+    assert levels.count("county") > 120
+
+    binzhou = (await client.get("/api/regions", params={"under": "371600"})).json()
+    assert {r["level"] for r in binzhou} == {"county"}
+    assert "惠民县" in {r["name"] for r in binzhou}
+    assert all(r["code"].startswith("3716") and r["city_code"] == "371600" for r in binzhou)
+
+    cities = (await client.get("/api/regions", params={"level": "city", "under": "370000"})).json()
+    assert len(cities) == 16 and {c["province_code"] for c in cities} == {"370000"}
+
+    huimin = (await client.get("/api/regions/371621")).json()
+    assert huimin == {
+        "code": "371621", "name": "惠民县", "name_en": "Huimin", "level": "county",
+        "province_code": "370000", "city_code": "371600", "county_code": "371621",
+    }
+
+
+@pytest.mark.usefixtures("shandong")
+@pytest.mark.parametrize(("url", "status"), [("/api/regions/379999", 404), ("/api/regions/37", 400),
+                                              ("/api/regions?under=379999", 404), ("/api/regions?level=town", 400)])
+async def test_bad_region_requests(client: AsyncClient, url: str, status: int) -> None:
+    assert (await client.get(url)).status_code == status
