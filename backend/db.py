@@ -15,7 +15,6 @@ os.environ.setdefault("PICCOLO_CONF", "backend.piccolo_conf")
 
 from piccolo.apps.migrations.commands.forwards import run_forwards  # noqa: E402
 from piccolo.apps.migrations.tables import Migration  # noqa: E402
-from piccolo.columns.combination import Where  # noqa: E402
 from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
@@ -112,10 +111,9 @@ def transaction() -> contextlib.AbstractAsyncContextManager[Any]:
     return engine.transaction()
 
 
-def contains(column: Any, text: str) -> Where:
-    """``column`` contains ``text``, ignoring case (SQLite's LIKE already ignores it)."""
-    pattern = f"%{text}%"
-    return column.like(pattern) if isinstance(current(), SQLiteEngine) else column.ilike(pattern)
+async def analyze() -> None:
+    """Refresh the planner's statistics, as after a bulk load."""
+    await current().run_ddl("ANALYZE")
 
 
 async def bulk_insert(table: type[Table], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:

@@ -267,4 +267,5 @@ async def load(count: int = DEFAULT_ENTERPRISES, seed: int = 2260, if_empty: boo
         await db.bulk_insert(ControlPoint, POINT_COLUMNS, p_rows)
         licences += len(l_rows)
         points += len(p_rows)
+    await db.analyze()
     return f"Loaded {count} enterprises, {licences} licences and {points} control points in Shandong."

@@ -56,7 +56,7 @@ class Enterprise(Table):
     (see Region) so that region-subtree filters are one indexed equality."""
 
     id = UUID(primary_key=True)
-    name = Varchar(length=200, index=True)
+    name = Varchar(length=200)  # indexed with uscc and address, see the migration
     uscc = Varchar(length=18, unique=True)
     address = Varchar(length=300)
     county_code = ForeignKey(references=Region, null=False, on_delete=OnDelete.restrict, index=True)

@@ -1,0 +1,247 @@
+"""Registry benchmark: list, filter and search over HTTP next to the same SQL on the driver.
+
+Loads N enterprises of demo data into a fresh database (a temporary SQLite file, or a
+new database on the PostgreSQL server named by --database-url), starts the real server
+(`dossier serve`) in its own process, and times each query kind end to end over HTTP
+(p50/p95), then the equivalent SQL straight on the driver (sqlite3 / asyncpg): the
+floor. The last line is
+
+    RESULT db=… enterprises=… list_p95_ms=… search_p95_ms=… filter_p95_ms=… http_over_sql_ratio=…
+
+where the ratio is the HTTP median over the SQL median, summed over all queries.
+
+    .venv/bin/python bench/registry.py
+    .venv/bin/python bench/registry.py --database-url postgresql://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend import db, demo  # noqa: E402
+from backend.app import bureau_today  # noqa: E402
+
+PAGE = 50
+
+# Each query kind: (label, HTTP query parameters, SQL WHERE clause, its arguments).
+# The SQL is what the registry has to do for that page; placeholders are {} and are
+# numbered for the driver below.
+def queries(today: date) -> dict[str, list[tuple[str, dict, str, list]]]:
+    valid = "status = 'valid' AND valid_from <= {} AND valid_to >= {}"
+    soon = today + timedelta(days=30)
+    return {
+        "list": [
+            ("first page by name", {}, "TRUE", []),
+            ("newest first", {"sort": "-created_at"}, "TRUE", []),
+            ("by USCC", {"sort": "uscc"}, "TRUE", []),
+        ],
+        "filter": [
+            ("a county", {"region": "371621"}, "e.county_code = {}", ["371621"]),
+            ("a city, food producers", {"region": "370100", "category": "food_production"},
+             "e.city_code = {} AND e.category = {}", ["370100", "food_production"]),
+            ("grade D in the province", {"region": "370000", "risk_grade": "D"},
+             "e.province_code = {} AND e.risk_grade = {}", ["370000", "D"]),
+            ("licence missing in a city", {"region": "371600", "licence": "missing"},
+             f"e.city_code = {{}} AND NOT EXISTS (SELECT 1 FROM licence WHERE enterprise = e.id AND {valid})",
+             ["371600", today, today]),
+            ("licence expiring in 30 days", {"licence": "expiring", "within_days": 30},
+             f"EXISTS (SELECT 1 FROM licence WHERE enterprise = e.id AND {valid} AND valid_to <= {{}})",
+             [today, today, soon]),
+        ],
+        "search": [
+            (f"q={term}", {"q": term}, "(e.name {op} {} OR e.uscc {op} {} OR e.address {op} {})", [f"%{term}%"] * 3)
+            for term in ("面粉", "绳网", "黄河路", "9137162", "鑫泰乳业", "不存在的名字")
+        ],
+    }
+
+
+ORDER = {"name": "e.name, e.id", "-created_at": "e.created_at DESC, e.id DESC", "uscc": "e.uscc, e.id"}
+
+
+def sql_for(where: str, sort: str, like: str, numbered: bool) -> tuple[str, str]:
+    """The page query and the licence lookup for its ids, in the driver's placeholders."""
+    page = (
+        "SELECT e.id, e.name, e.uscc, e.address, e.county_code, r.name AS county_name, e.city_code, "
+        "e.province_code, e.category, e.risk_grade, e.created_at FROM enterprise e "
+        f"JOIN region r ON r.code = e.county_code WHERE {where.replace('{op}', like)} "
+        f"ORDER BY {ORDER[sort]} LIMIT {PAGE + 1}"
+    )
+    licences = "SELECT enterprise, valid_to FROM licence WHERE enterprise IN ({ids}) AND status = 'valid' AND valid_from <= {} AND valid_to >= {}"
+    if numbered:
+        parts = page.split("{}")
+        return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], 1)) + parts[-1], licences
+    return page.replace("{}", "?"), licences
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SQLiteFloor:
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path)
+
+    def run(self, where: str, args: list, sort: str, today: date) -> None:
+        page, licences = sql_for(where, sort, "LIKE", numbered=False)
+        rows = self.conn.execute(page, [a.isoformat() if isinstance(a, date) else a for a in args]).fetchall()
+        ids = [r[0] for r in rows[:PAGE]]
+        if ids:
+            sql = licences.format("?", "?", ids=",".join("?" * len(ids)))
+            self.conn.execute(sql, [*ids, today.isoformat(), today.isoformat()]).fetchall()
+
+
+class PostgresFloor:
+    def __init__(self, url: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.conn = self.loop.run_until_complete(asyncpg.connect(url))
+
+    def run(self, where: str, args: list, sort: str, today: date) -> None:
+        page, licences = sql_for(where, sort, "ILIKE", numbered=True)
+
+        async def go() -> None:
+            rows = await self.conn.fetch(page, *args)
+            ids = [r["id"] for r in rows[:PAGE]]
+            if ids:
+                await self.conn.fetch(licences.format("$2", "$3", ids="SELECT unnest($1::uuid[])"), ids, today, today)
+
+        self.loop.run_until_complete(go())
+
+
+def timed(fn, repeat: int) -> list[float]:
+    fn()  # warm caches and plans
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def prepare(url: str, count: int) -> float:
+    await db.migrate(url)
+    started = time.perf_counter()
+    async with db.connected(url):
+        await demo.load(count)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="a PostgreSQL server to create a scratch database on (default: SQLite)")
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=40, help="timed requests per query")
+    args = parser.parse_args()
+
+    scratch = tempfile.mkdtemp(prefix="dossier-bench-")
+    admin_url = args.database_url
+    if admin_url:
+        name = f"dossier_bench_{os.getpid()}"
+        url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+        asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
+    else:
+        url = f"sqlite:///{scratch}/bench.sqlite"
+    kind = "postgresql" if admin_url else "sqlite"
+    server = None
+    try:
+        load_s = asyncio.run(prepare(url, args.enterprises))
+        print(f"loaded {args.enterprises} enterprises of demo data into {kind} in {load_s:.1f} s")
+
+        port = free_port()
+        env = {**os.environ, "DOSSIER_DATABASE_URL": url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "bench"}
+        server = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = httpx.Client(base_url=f"http://localhost:{port}", timeout=30)
+        for _ in range(100):
+            try:
+                if client.get("/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
+
+        today = bureau_today()
+        floor = PostgresFloor(url) if admin_url else SQLiteFloor(url.removeprefix("sqlite:///"))
+        p95: dict[str, float] = {}
+        http_total = sql_total = 0.0
+        print(f"{'query':<34} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} {'rows':>5}")
+        for group, items in queries(today).items():
+            group_samples: list[float] = []
+            for label, params, where, sql_args in items:
+                url_path = "/api/enterprises?" + urlencode(params)
+                rows = len(client.get(url_path).json()["items"])
+
+                def http() -> None:
+                    response = client.get(url_path)
+                    assert response.status_code == 200, response.text
+
+                sort = params.get("sort", "name")
+                http_ms = timed(http, args.repeat)
+                sql_ms = timed(lambda: floor.run(where, sql_args, sort, today), args.repeat)
+                group_samples += http_ms
+                http_total += statistics.median(http_ms)
+                sql_total += statistics.median(sql_ms)
+                print(f"{group + ': ' + label:<34} {statistics.median(http_ms):9.1f} {percentile(http_ms, 95):9.1f} "
+                      f"{statistics.median(sql_ms):8.1f} {percentile(sql_ms, 95):8.1f} {rows:5d}")
+            p95[group] = percentile(group_samples, 95)
+
+        # A deep page: follow cursors 20 pages in; keyset pages cost what the first does.
+        cursor, deep = None, []
+        for _ in range(20):
+            started = time.perf_counter()
+            page = client.get("/api/enterprises", params={"cursor": cursor} if cursor else {}).json()
+            deep.append((time.perf_counter() - started) * 1000)
+            cursor = page["next_cursor"]
+        print(f"{'list: pages 1-20 by cursor':<34} {statistics.median(deep):9.1f} {percentile(deep, 95):9.1f}")
+
+        ratio = http_total / sql_total
+        print(
+            f"RESULT db={kind} enterprises={args.enterprises} list_p95_ms={p95['list']:.1f} "
+            f"search_p95_ms={p95['search']:.1f} filter_p95_ms={p95['filter']:.1f} http_over_sql_ratio={ratio:.2f}"
+        )
+        return 0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        if server is not None:
+            server.terminate()
+            server.wait(10)
+        if admin_url:
+            asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "dossier_bench_{os.getpid()}" WITH (FORCE)'))
+
+
+async def _pg(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
