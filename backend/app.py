@@ -18,6 +18,7 @@ from backend import db
 from backend.accounts.scope import provide_scope
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.errors import DomainError
+from backend.fields import humanise
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
 from backend.settings import Settings, get_settings
@@ -85,13 +86,16 @@ _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 
 def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
     """Litestar's validation answer, with errors about the body as a whole (an unknown
-    field) moved onto the field they name, so every message points at a field."""
+    field) moved onto the field they name, so every message points at a field, and
+    pattern mismatches said in words."""
     extra = []
     for error in exc.extra if isinstance(exc.extra, list) else []:
-        if isinstance(error, dict) and error.get("key") == "data":
+        if not isinstance(error, dict):
+            continue
+        if error.get("key") == "data":
             unknown = _UNKNOWN_FIELD.search(error.get("message", ""))
             error = {**error, "key": unknown.group(1) if unknown else "body"}
-        extra.append(error)
+        extra.append({**error, "message": humanise(error.get("message", ""))})
     return Response({"status_code": 400, "detail": exc.detail, "extra": extra}, status_code=400)
 
 

@@ -23,6 +23,11 @@ from piccolo.table import Table  # noqa: E402
 
 SQLITE_BUSY_TIMEOUT_S = 15
 
+# Plan every statement for its own parameters. asyncpg prepares and caches statements,
+# and after five runs PostgreSQL may switch to a generic plan that cannot see, say, that
+# a LIKE pattern is rare, and walks an index over the whole table instead of scanning.
+PG_SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
+
 _engine: Engine | None = None
 
 
@@ -30,7 +35,7 @@ def engine_for(database_url: str) -> Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://…``; nothing is opened yet."""
     if database_url.startswith("sqlite:///"):
         return SQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=SQLITE_BUSY_TIMEOUT_S)
-    return PostgresEngine(config={"dsn": database_url})
+    return PostgresEngine(config={"dsn": database_url, "server_settings": PG_SERVER_SETTINGS})
 
 
 def kind(engine: Engine) -> str:

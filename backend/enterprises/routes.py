@@ -22,6 +22,7 @@ from backend.enterprises.schemas import (
     RiskGradeOut,
 )
 from backend.enterprises.tables import Category, RiskGrade
+from backend.fields import PRINTABLE, SIX_DIGITS
 from backend.pagination import CursorCodec
 from backend.settings import Settings
 
@@ -43,7 +44,7 @@ class EnterpriseController(Controller):
         cursors: NamedDependency[CursorCodec],
         today: Today,
         region: Annotated[
-            str | None, QueryParameter(pattern=r"^\d{6}$", description="Only enterprises under this region (any level)")
+            str | None, QueryParameter(pattern=SIX_DIGITS, description="Only enterprises under this region (any level)")
         ] = None,
         category: Annotated[Category | None, QueryParameter(description="Industry category")] = None,
         risk_grade: Annotated[RiskGrade | None, QueryParameter(description="Risk grade A-D")] = None,
@@ -53,7 +54,10 @@ class EnterpriseController(Controller):
         ] = None,
         within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring")] = 30,
         q: Annotated[
-            str | None, QueryParameter(min_length=1, max_length=100, description="Text within the name, USCC or address")
+            str | None,
+            QueryParameter(
+                min_length=1, max_length=100, pattern=PRINTABLE, description="Text within the name, USCC or address"
+            ),
         ] = None,
         sort: Annotated[service.Sort, QueryParameter(description="Sort field; a leading - sorts descending")] = "name",
         limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,

@@ -10,16 +10,21 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from backend.fields import PHONE, SIX_DIGITS, text
 from backend.enterprises.tables import Category, ControlPointKind, LicenceStatus, RiskGrade
 
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Address = Annotated[str, Meta(min_length=1, max_length=300)]
-USCCText = Annotated[str, Meta(min_length=1, max_length=40, description="18-character unified social credit code")]
-CountyCode = Annotated[str, Meta(pattern=r"^\d{6}$", description="6-digit GB/T 2260 county code")]
+Name = text(200, 1)
+Address = text(300, 1)
+USCCText = text(40, 1, "18-character unified social credit code")
+CountyCode = Annotated[str, Meta(pattern=SIX_DIGITS, description="6-digit GB/T 2260 county code")]
 Latitude = Annotated[float, Meta(ge=-90, le=90)]
 Longitude = Annotated[float, Meta(ge=-180, le=180)]
-Short = Annotated[str, Meta(max_length=50)]
-Phone = Annotated[str, Meta(max_length=30, pattern=r"^[0-9+\-() ]*$")]
+Short = text(50)
+Phone = Annotated[str, Meta(max_length=30, pattern=PHONE)]
+LicenceNumber = text(64, 1)
+LicenceScope = text(2000)
+PointName = text(100, 1)
+Location = text(200)
 LicenceState = Literal["valid", "expiring", "missing"]
 
 
@@ -28,38 +33,38 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Contact(Strict, kw_only=True):
-    name: Annotated[str, Meta(min_length=1, max_length=50)]
+    name: text(50, 1)
     role: Short = ""
     phone: Phone = ""
 
 
 class LicenceIn(Strict, kw_only=True):
-    number: Annotated[str, Meta(min_length=1, max_length=64)]
-    scope: Annotated[str, Meta(max_length=2000)] = ""
+    number: LicenceNumber
+    scope: LicenceScope = ""
     valid_from: date
     valid_to: date
     status: LicenceStatus = LicenceStatus.valid
 
 
 class LicencePatch(Strict, kw_only=True):
-    number: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
-    scope: Annotated[str, Meta(max_length=2000)] | UnsetType = UNSET
+    number: LicenceNumber | UnsetType = UNSET
+    scope: LicenceScope | UnsetType = UNSET
     valid_from: date | UnsetType = UNSET
     valid_to: date | UnsetType = UNSET
     status: LicenceStatus | UnsetType = UNSET
 
 
 class ControlPointIn(Strict, kw_only=True):
-    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    name: PointName
     kind: ControlPointKind
-    location: Annotated[str, Meta(max_length=200)] = ""
+    location: Location = ""
     position: Annotated[int, Meta(ge=0, le=10_000)] = 0
 
 
 class ControlPointPatch(Strict, kw_only=True):
-    name: Annotated[str, Meta(min_length=1, max_length=100)] | UnsetType = UNSET
+    name: PointName | UnsetType = UNSET
     kind: ControlPointKind | UnsetType = UNSET
-    location: Annotated[str, Meta(max_length=200)] | UnsetType = UNSET
+    location: Location | UnsetType = UNSET
     position: Annotated[int, Meta(ge=0, le=10_000)] | UnsetType = UNSET
 
 

@@ -5,11 +5,12 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from backend.accounts.scope import Scope
+from backend.fields import SIX_DIGITS
 from backend.regions import service
 from backend.regions.schemas import RegionOut
 from backend.regions.tables import RegionLevel
 
-RegionCode = Annotated[str, PathParameter(pattern=r"^\d{6}$", description="6-digit GB/T 2260 code")]
+RegionCode = Annotated[str, PathParameter(pattern=SIX_DIGITS, description="6-digit GB/T 2260 code")]
 
 
 class RegionController(Controller):
@@ -22,7 +23,7 @@ class RegionController(Controller):
         access: NamedDependency[Scope],
         level: Annotated[RegionLevel | None, QueryParameter(description="Only this level")] = None,
         under: Annotated[
-            str | None, QueryParameter(pattern=r"^\d{6}$", description="Only regions below this one (6-digit code)")
+            str | None, QueryParameter(pattern=SIX_DIGITS, description="Only regions below this one (6-digit code)")
         ] = None,
     ) -> list[RegionOut]:
         return await service.list_regions(access, level=level, under_code=under)

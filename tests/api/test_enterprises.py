@@ -70,7 +70,7 @@ async def test_malformed_json_is_refused(client: AsyncClient) -> None:
         ({"name": "长" * 201}, 400, "name", "length <= 200"),
         ({"county_code": "379999"}, 400, "county_code", "No region with code '379999'"),
         ({"county_code": "371600"}, 400, "county_code", "is a city, not a county"),
-        ({"county_code": "37162"}, 400, "county_code", "matching regex"),
+        ({"county_code": "37162"}, 400, "county_code", "must be a 6-digit GB/T 2260 region code"),
         ({"uscc": make_uscc(1)[:-1] + ("0" if make_uscc(1)[-1] != "0" else "1")}, 400, "uscc", "check character is wrong"),
         ({"uscc": "91371621MA3C0I0001"}, 400, "uscc", "except I, O, S, V and Z"),
         ({"uscc": "9137162"}, 400, "uscc", "has 7"),
@@ -78,7 +78,9 @@ async def test_malformed_json_is_refused(client: AsyncClient) -> None:
         ({"licences": [{**LICENCE, "valid_to": "2023-01-01"}]}, 400, "licences[0].valid_to", "cannot end"),
         ({"licences": [{**LICENCE, "status": "lost"}]}, 400, "licences", "Invalid enum value"),
         ({"control_points": [{"name": "杀菌", "kind": "boiling"}]}, 400, "control_points", "Invalid enum value"),
-        ({"contacts": [{"name": "王伟", "phone": "call me"}]}, 400, "contacts", "matching regex"),
+        ({"contacts": [{"name": "王伟", "phone": "call me"}]}, 400, "contacts", "only digits, spaces"),
+        ({"name": "惠民\x00绳网厂"}, 400, "name", "must not contain control characters"),
+        ({"address": "惠民县\x1b[31m"}, 400, "address", "must not contain control characters"),
     ],
 )
 async def test_bad_enterprise_is_refused_and_nothing_written(

@@ -135,6 +135,7 @@ async def test_cursor_of_another_sort_is_refused(client: AsyncClient, registry: 
         ({"region": "37"}, "region"),
         ({"q": "%%"}, "q"),
         ({"q": "长" * 101}, "q"),
+        ({"q": "绳\x00网"}, "q"),
     ],
 )
 async def test_bad_query_parameters_are_400(client: AsyncClient, params: dict, field: str) -> None:
