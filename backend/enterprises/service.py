@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 from uuid import UUID
 
 import msgspec
@@ -296,47 +296,61 @@ async def update_enterprise(scope: Scope, enterprise_id: UUID, patch: Enterprise
 
 async def add_licence(scope: Scope, enterprise_id: UUID, data: LicenceIn) -> LicenceOut:
     _check_licence_dates(data.valid_from, data.valid_to, "valid_to")
-    licence_id = uuid.uuid4()
-    async with db.transaction():
-        await _require_enterprise(scope, enterprise_id)
-        await Licence.insert(Licence(id=licence_id, enterprise=enterprise_id, **msgspec.structs.asdict(data)))
-        await _touch(enterprise_id)
-    return await _one(Licence, licence_id, LicenceOut)
+    return await _add_child(scope, enterprise_id, Licence, msgspec.structs.asdict(data), LicenceOut)
 
 
 async def update_licence(scope: Scope, enterprise_id: UUID, licence_id: UUID, patch: LicencePatch) -> LicenceOut:
-    changes = _changes(patch)
-    async with db.transaction():
-        await _require_enterprise(scope, enterprise_id)
-        current = await Licence.select().where(Licence.id == licence_id, Licence.enterprise == enterprise_id).first()
-        if current is None:
-            raise NotFound(f"No licence {licence_id} on this enterprise.")
-        merged = {**current, **changes}
-        _check_licence_dates(merged["valid_from"], merged["valid_to"], "valid_to")
-        await Licence.update({getattr(Licence, k): v for k, v in changes.items()}).where(Licence.id == licence_id)
-        await _touch(enterprise_id)
-    return await _one(Licence, licence_id, LicenceOut)
+    def check(licence: dict[str, Any]) -> None:
+        _check_licence_dates(licence["valid_from"], licence["valid_to"], "valid_to")
+
+    return await _update_child(scope, enterprise_id, Licence, licence_id, _changes(patch), LicenceOut, "licence", check)
 
 
 async def add_control_point(scope: Scope, enterprise_id: UUID, data: ControlPointIn) -> ControlPointOut:
-    point_id = uuid.uuid4()
+    return await _add_child(scope, enterprise_id, ControlPoint, msgspec.structs.asdict(data), ControlPointOut)
+
+
+async def update_control_point(
+    scope: Scope, enterprise_id: UUID, point_id: UUID, patch: ControlPointPatch
+) -> ControlPointOut:
+    return await _update_child(
+        scope, enterprise_id, ControlPoint, point_id, _changes(patch), ControlPointOut, "control point"
+    )
+
+
+async def _add_child(scope: Scope, enterprise_id: UUID, table: Any, values: dict[str, Any], out: type) -> Any:
+    """Add a licence or control point to an enterprise in scope."""
+    row_id = uuid.uuid4()
     async with db.transaction():
         await _require_enterprise(scope, enterprise_id)
-        await ControlPoint.insert(ControlPoint(id=point_id, enterprise=enterprise_id, **msgspec.structs.asdict(data)))
+        await table.insert(table(id=row_id, enterprise=enterprise_id, **values))
         await _touch(enterprise_id)
-    return await _one(ControlPoint, point_id, ControlPointOut)
+    return await _one(table, row_id, out)
 
 
-async def update_control_point(scope: Scope, enterprise_id: UUID, point_id: UUID, patch: ControlPointPatch) -> ControlPointOut:
-    changes = _changes(patch)
+async def _update_child(
+    scope: Scope,
+    enterprise_id: UUID,
+    table: Any,
+    row_id: UUID,
+    changes: dict[str, Any],
+    out: type,
+    what: str,
+    check: Callable[[dict[str, Any]], None] | None = None,
+) -> Any:
+    """Change a licence or control point of an enterprise in scope; ``check`` sees the
+    row as it would be after the change and may refuse it."""
     async with db.transaction():
         await _require_enterprise(scope, enterprise_id)
-        if not await ControlPoint.exists().where(ControlPoint.id == point_id, ControlPoint.enterprise == enterprise_id):
-            raise NotFound(f"No control point {point_id} on this enterprise.")
+        current = await table.select().where(table.id == row_id, table.enterprise == enterprise_id).first()
+        if current is None:
+            raise NotFound(f"No {what} {row_id} on this enterprise.")
+        if check is not None:
+            check({**current, **changes})
         if changes:
-            await ControlPoint.update({getattr(ControlPoint, k): v for k, v in changes.items()}).where(ControlPoint.id == point_id)
+            await table.update({getattr(table, k): v for k, v in changes.items()}).where(table.id == row_id)
         await _touch(enterprise_id)
-    return await _one(ControlPoint, point_id, ControlPointOut)
+    return await _one(table, row_id, out)
 
 
 def _changes(patch: msgspec.Struct) -> dict[str, Any]:
