@@ -9,15 +9,19 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import asyncpg
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, Router, get
+from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
 from backend import db
-from backend.accounts.scope import provide_scope
+from backend.accounts.guards import PUBLIC, SessionAuth, provide_access, role_guard
+from backend.accounts.routes import AuthController, InvitationController, SessionController, UserController
+from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
-from backend.errors import DomainError
+from backend.errors import DomainError, TooManyRequests
 from backend.fields import humanise
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
@@ -32,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.use_engine(engine)
     cursors = CursorCodec(settings.secret_key)
 
-    @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"])
+    @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC)
     async def health() -> Response[dict[str, str]]:
         try:
             await db.ping(engine)
@@ -40,10 +44,33 @@ def create_app(settings: Settings | None = None) -> Litestar:
             return Response({"status": "unavailable", "database": db.kind(engine)}, status_code=503)
         return Response({"status": "ok", "database": db.kind(engine)})
 
+    api = Router(
+        path="/",
+        guards=[role_guard],
+        route_handlers=[
+            health,
+            AuthController,
+            SessionController,
+            InvitationController,
+            UserController,
+            AuditController,
+            RegionController,
+            EnterpriseController,
+            RiskGradeController,
+        ],
+    )
     return Litestar(
-        route_handlers=[health, RegionController, EnterpriseController, RiskGradeController],
+        route_handlers=[api],
+        middleware=[DefineMiddleware(SessionAuth, exclude=["^/schema"], exclude_from_auth_key="public")],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="dossier_csrf",
+            header_name="x-csrf-token",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+        ),
         dependencies={
-            "access": Provide(provide_scope),
+            "access": Provide(provide_access, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "cursors": Provide(lambda: cursors, sync_to_thread=False),
             "today": Provide(bureau_today, sync_to_thread=False),
@@ -78,7 +105,10 @@ def _error(status_code: int, detail: str, key: str | None = None) -> Response[di
 
 
 def _domain_error(_: Request, exc: DomainError) -> Response[dict]:
-    return _error(exc.status_code, exc.message, exc.field)
+    response = _error(exc.status_code, exc.message, exc.field)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")

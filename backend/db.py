@@ -19,6 +19,7 @@ from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType  # noqa: E402
+from piccolo.querystring import QueryString  # noqa: E402
 from piccolo.table import Table  # noqa: E402
 
 SQLITE_BUSY_TIMEOUT_S = 15
@@ -114,6 +115,15 @@ def transaction() -> contextlib.AbstractAsyncContextManager[Any]:
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()
+
+
+async def serialise(name: str) -> None:
+    """Inside a write transaction: wait until no other transaction holds ``name``, and
+    hold it until commit. SQLite's IMMEDIATE transactions already run one at a time; on
+    PostgreSQL this is a transaction-scoped advisory lock."""
+    engine = current()
+    if isinstance(engine, PostgresEngine):
+        await engine.run_querystring(QueryString("SELECT pg_advisory_xact_lock(hashtext({}))", name))
 
 
 async def analyze() -> None:

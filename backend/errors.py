@@ -22,6 +22,32 @@ class Invalid(DomainError):
     """The request breaks a rule (a bad check character, an unknown region…)."""
 
 
+class Unauthenticated(DomainError):
+    """Not signed in, or a sign-in ceremony failed."""
+
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    """Signed in, but this role may not do this."""
+
+    status_code = 403
+
+
+class Gone(DomainError):
+    """The thing existed but can no longer be used (an expired or used invitation)."""
+
+    status_code = 410
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotFound(DomainError):
     """No such record in the caller's scope (records outside it are not revealed)."""
 

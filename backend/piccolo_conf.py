@@ -15,5 +15,7 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "backend.regions.piccolo_app",
         "backend.enterprises.piccolo_app",
+        "backend.accounts.piccolo_app",
+        "backend.audit.piccolo_app",
     ]
 )

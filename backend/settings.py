@@ -34,6 +34,20 @@ class Settings:
     workers: int = 1
     secret_key: str = ""
     visit_intervals: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_VISIT_INTERVALS))
+    rp_id: str = "localhost"
+    rp_name: str = "Field Dossier 现场档案"
+    origins: tuple[str, ...] = ("http://localhost:8000",)
+    session_hours: int = 14 * 24
+
+    @property
+    def public_url(self) -> str:
+        """Where people open the app; invitation links start here."""
+        return self.origins[0]
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Secure cookies everywhere but plain-HTTP localhost development."""
+        return not self.public_url.startswith("http://localhost")
 
     @property
     def database_kind(self) -> str:
@@ -51,13 +65,21 @@ class Settings:
                 "DOSSIER_DATABASE_URL must start with sqlite:/// or postgresql:// "
                 f"(got {database_url!r})"
             )
+        port = _int(get("PORT", str(cls.port)), "DOSSIER_PORT")
+        rp_id = get("RP_ID", cls.rp_id)
+        origins = tuple(o.strip().rstrip("/") for o in get("ORIGINS", f"http://localhost:{port}").split(",") if o.strip())
+        if rp_id.replace(".", "").isdigit():
+            raise SettingsError("DOSSIER_RP_ID must be a domain name such as localhost, never an IP address")
         return cls(
             database_url=database_url,
             host=get("HOST", cls.host),
-            port=_int(get("PORT", str(cls.port)), "DOSSIER_PORT"),
+            port=port,
             workers=_int(get("WORKERS", str(cls.workers)), "DOSSIER_WORKERS"),
             secret_key=environ.get("DOSSIER_SECRET_KEY") or _local_secret(database_url),
             visit_intervals=_intervals(get("VISIT_INTERVALS", "")),
+            rp_id=rp_id,
+            origins=origins,
+            session_hours=_int(get("SESSION_HOURS", str(cls.session_hours)), "DOSSIER_SESSION_HOURS"),
         )
 
 

@@ -10,24 +10,35 @@ the suite there.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import shutil
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from datetime import date
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
+from uuid import UUID
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
 import httpx
 
+from litestar import Litestar
+
 from backend import db
+from backend.accounts import service as accounts
+from backend.accounts.schemas import InvitationIn
+from backend.accounts.scope import SYSTEM
+from backend.accounts.tables import Role
 from backend.app import create_app
 from backend.demo import region_rows
 from backend.regions import service as regions
 from backend.settings import Settings
+from tests.softauthn import SoftAuthenticator
 
 PG_URL = os.environ.get("DOSSIER_TEST_DATABASE_URL")
+ORIGIN = "http://localhost:8000"  # the default origin and RP ID (localhost) of Settings
 _counter = itertools.count()
 
 
@@ -81,24 +92,97 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the real app and its real database, in the test's own event
-    loop, so tests may also query the database directly (the connection pool is tied to
-    the loop that made it)."""
+async def app(settings: Settings) -> AsyncIterator[Litestar]:
+    """The real app on its real database, in the test's own event loop, so tests may
+    also query the database directly (the connection pool is tied to the loop that made
+    it). Litestar's lifespan context spans tasks, which pytest-asyncio fixtures do not
+    allow, so its hooks run here directly."""
     app = create_app(settings)
-    # Litestar's lifespan context spans tasks (which pytest-asyncio fixtures do not
-    # allow), so its hooks run here directly.
     for hook in app.on_startup:
         await hook()
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as client:
-            yield client
+        yield app
     finally:
         for hook in app.on_shutdown:
             await hook()
 
 
+def http_client(app: Litestar) -> httpx.AsyncClient:
+    """A browser-like client: its own cookie jar, and the CSRF cookie echoed in the
+    header on every write, as the PWA does."""
+
+    async def csrf(request: httpx.Request) -> None:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and (token := client.cookies.get("dossier_csrf")):
+            request.headers["x-csrf-token"] = token
+
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=ORIGIN, event_hooks={"request": [csrf]}
+    )
+    return client
+
+
 @pytest.fixture
-async def shandong(client: httpx.AsyncClient) -> None:
+async def anon(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """A visitor who is not signed in (but holds a CSRF cookie, like any page visitor)."""
+    async with http_client(app) as client:
+        await client.get("/api/health")
+        yield client
+
+
+@pytest.fixture
+async def shandong(app: Litestar) -> None:
     """The real Shandong regions (province, 16 cities, their counties)."""
     await regions.insert_regions(region_rows())
+
+
+SignIn = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def sign_in(app: Litestar, shandong: None) -> AsyncIterator[SignIn]:
+    """``await sign_in(role, region_code=…, enterprise_id=…)``: a new client signed in as a
+    new user, enrolled through the real WebAuthn ceremony with a software authenticator
+    (the authenticator is on ``client.authenticator``)."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make(role: str, region_code: str | None = None, enterprise_id: Any = None,
+                       name: str | None = None) -> httpx.AsyncClient:
+            client = await stack.enter_async_context(http_client(app))
+            await client.get("/api/health")
+            token = await invitation_token(role, region_code, enterprise_id, name or f"{role} {region_code or ''}")
+            client.authenticator = SoftAuthenticator()  # type: ignore[attr-defined]
+            response = await enrol(client, client.authenticator, token)  # type: ignore[attr-defined]
+            assert response.status_code == 201, response.text
+            return client
+
+        yield make
+
+
+async def invitation_token(role: str, region_code: str | None, enterprise_id: Any, name: str) -> str:
+    """An invitation made by the system itself, as `dossier invite` makes one."""
+    data = InvitationIn(role=Role(role), display_name=name, region_code=region_code,
+                        enterprise_id=UUID(str(enterprise_id)) if enterprise_id else None)
+    invitation = await accounts.invite(SYSTEM, data, ORIGIN, date.today())
+    return invitation.link.rsplit("/", 1)[1]
+
+
+async def enrol(client: httpx.AsyncClient, authenticator: SoftAuthenticator, token: str, **create: Any) -> httpx.Response:
+    """The enrolment ceremony a browser performs when its user opens an invitation link."""
+    start = await client.post("/api/auth/enrol/options", json={"invitation": token})
+    assert start.status_code == 201, start.text
+    credential = authenticator.create(start.json()["options"], create.pop("origin", ORIGIN), **create)
+    return await client.post("/api/auth/enrol", json={"ceremony": start.json()["ceremony"], "credential": credential})
+
+
+async def sign_in_with(client: httpx.AsyncClient, authenticator: SoftAuthenticator, **get: Any) -> httpx.Response:
+    """The usernameless sign-in ceremony."""
+    start = await client.post("/api/auth/sign-in/options")
+    assert start.status_code == 201, start.text
+    credential = authenticator.get(start.json()["options"], get.pop("origin", ORIGIN), **get)
+    return await client.post("/api/auth/sign-in", json={"ceremony": start.json()["ceremony"], "credential": credential})
+
+
+@pytest.fixture
+async def client(sign_in: SignIn) -> httpx.AsyncClient:
+    """Signed in as a province-level admin: sees and may change the whole registry."""
+    return await sign_in("admin", "370000", name="省局管理员")

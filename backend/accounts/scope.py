@@ -1,9 +1,8 @@
-"""The caller's scope: what part of the registry a request may see and change.
+"""The caller's scope: who is asking, and what part of the registry they may see.
 
 Every route receives a Scope through the ``access`` dependency (Litestar reserves
-``scope`` for the ASGI scope) and hands it to the
-services, which filter every query by it. Until accounts arrive, every caller is given
-the whole registry; sign-in will narrow it here, in one place.
+``scope`` for the ASGI scope) and hands it to the services, which filter every query by
+it and record it as the actor of every change.
 """
 
 from __future__ import annotations
@@ -14,8 +13,13 @@ from uuid import UUID
 
 @dataclass(frozen=True)
 class Scope:
-    """A region subtree (staff), one enterprise (enterprise users), or everything."""
+    """A signed-in user's jurisdiction: a region subtree (staff) or one enterprise
+    (enterprise users). ``Scope()`` is the whole registry, for the system itself (the
+    command line, demo data)."""
 
+    user_id: UUID | None = None
+    display_name: str = ""
+    role: str = "admin"
     region_code: str | None = None
     region_level: str | None = None
     enterprise_id: UUID | None = None
@@ -25,9 +29,4 @@ class Scope:
         return self.region_code is None and self.enterprise_id is None
 
 
-EVERYTHING = Scope()
-
-
-async def provide_scope() -> Scope:
-    """Litestar dependency: the scope of the current request."""
-    return EVERYTHING
+SYSTEM = Scope(display_name="system")

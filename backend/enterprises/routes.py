@@ -6,6 +6,7 @@ from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from backend.accounts.guards import EVERYONE, FIELD_STAFF, roles
 from backend.accounts.scope import Scope
 from backend.enterprises import service
 from backend.enterprises.schemas import (
@@ -36,8 +37,9 @@ Today = NamedDependency[date]
 class EnterpriseController(Controller):
     path = "/api/enterprises"
     tags = ["enterprises"]
+    opt = roles(FIELD_STAFF)  # writes; reads are open to everyone, each in their scope
 
-    @get("/", operation_id="listEnterprises", summary="Search and filter the registry")
+    @get("/", operation_id="listEnterprises", summary="Search and filter the registry", opt=roles(EVERYONE))
     async def list_enterprises(
         self,
         access: Access,
@@ -74,7 +76,7 @@ class EnterpriseController(Controller):
     async def create_enterprise(self, access: Access, today: Today, data: JSONBody[EnterpriseIn]) -> EnterpriseOut:
         return await service.create_enterprise(access, data, today)
 
-    @get("/{enterprise_id:uuid}", operation_id="getEnterprise", summary="One enterprise's dossier profile")
+    @get("/{enterprise_id:uuid}", operation_id="getEnterprise", summary="One enterprise's dossier profile", opt=roles(EVERYONE))
     async def get_enterprise(self, access: Access, today: Today, enterprise_id: EnterpriseId) -> EnterpriseOut:
         return await service.get_enterprise(access, enterprise_id, today)
 
@@ -118,6 +120,7 @@ class EnterpriseController(Controller):
 class RiskGradeController(Controller):
     path = "/api/risk-grades"
     tags = ["enterprises"]
+    opt = roles(EVERYONE)
 
     @get("/", operation_id="listRiskGrades", summary="Risk grades and how often each must be visited")
     async def list_risk_grades(self, settings: NamedDependency[Settings]) -> list[RiskGradeOut]:

@@ -15,6 +15,7 @@ from piccolo.querystring import QueryString
 
 from backend import db
 from backend.accounts.scope import Scope
+from backend.audit import service as audit
 from backend.enterprises import uscc as uscc_rules
 from backend.enterprises.schemas import (
     ControlPointIn,
@@ -270,6 +271,7 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> En
             await ControlPoint.insert(
                 *(ControlPoint(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(p)) for p in data.control_points)
             )
+        await _record(scope, "enterprise.created", "enterprise", enterprise_id, enterprise_id, msgspec.to_builtins(data))
     return await get_enterprise(scope, enterprise_id, today)
 
 
@@ -291,12 +293,13 @@ async def update_enterprise(scope: Scope, enterprise_id: UUID, patch: Enterprise
         if "uscc" in changes:
             await _refuse_duplicate_uscc(changes["uscc"], enterprise_id)
         await Enterprise.update(values).where(Enterprise.id == enterprise_id)
+        await _record(scope, "enterprise.updated", "enterprise", enterprise_id, enterprise_id, changes)
     return await get_enterprise(scope, enterprise_id, today)
 
 
 async def add_licence(scope: Scope, enterprise_id: UUID, data: LicenceIn) -> LicenceOut:
     _check_licence_dates(data.valid_from, data.valid_to, "valid_to")
-    return await _add_child(scope, enterprise_id, Licence, msgspec.structs.asdict(data), LicenceOut)
+    return await _add_child(scope, enterprise_id, Licence, msgspec.structs.asdict(data), LicenceOut, "licence")
 
 
 async def update_licence(scope: Scope, enterprise_id: UUID, licence_id: UUID, patch: LicencePatch) -> LicenceOut:
@@ -307,24 +310,27 @@ async def update_licence(scope: Scope, enterprise_id: UUID, licence_id: UUID, pa
 
 
 async def add_control_point(scope: Scope, enterprise_id: UUID, data: ControlPointIn) -> ControlPointOut:
-    return await _add_child(scope, enterprise_id, ControlPoint, msgspec.structs.asdict(data), ControlPointOut)
+    return await _add_child(scope, enterprise_id, ControlPoint, msgspec.structs.asdict(data), ControlPointOut, "control_point")
 
 
 async def update_control_point(
     scope: Scope, enterprise_id: UUID, point_id: UUID, patch: ControlPointPatch
 ) -> ControlPointOut:
     return await _update_child(
-        scope, enterprise_id, ControlPoint, point_id, _changes(patch), ControlPointOut, "control point"
+        scope, enterprise_id, ControlPoint, point_id, _changes(patch), ControlPointOut, "control_point"
     )
 
 
-async def _add_child(scope: Scope, enterprise_id: UUID, table: Any, values: dict[str, Any], out: type) -> Any:
+async def _add_child(
+    scope: Scope, enterprise_id: UUID, table: Any, values: dict[str, Any], out: type, what: str
+) -> Any:
     """Add a licence or control point to an enterprise in scope."""
     row_id = uuid.uuid4()
     async with db.transaction():
         await _require_enterprise(scope, enterprise_id)
         await table.insert(table(id=row_id, enterprise=enterprise_id, **values))
         await _touch(enterprise_id)
+        await _record(scope, f"{what}.added", what, row_id, enterprise_id, values)
     return await _one(table, row_id, out)
 
 
@@ -344,12 +350,13 @@ async def _update_child(
         await _require_enterprise(scope, enterprise_id)
         current = await table.select().where(table.id == row_id, table.enterprise == enterprise_id).first()
         if current is None:
-            raise NotFound(f"No {what} {row_id} on this enterprise.")
+            raise NotFound(f"No {what.replace('_', ' ')} {row_id} on this enterprise.")
         if check is not None:
             check({**current, **changes})
         if changes:
             await table.update({getattr(table, k): v for k, v in changes.items()}).where(table.id == row_id)
         await _touch(enterprise_id)
+        await _record(scope, f"{what}.updated", what, row_id, enterprise_id, changes)
     return await _one(table, row_id, out)
 
 
@@ -379,6 +386,11 @@ def _check_licence_dates(valid_from: date, valid_to: date, field: str) -> None:
 async def _require_enterprise(scope: Scope, enterprise_id: UUID) -> None:
     if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *in_scope(scope)):
         raise _not_found(enterprise_id)
+
+
+async def _record(scope: Scope, action: str, target_type: str, target_id: UUID, enterprise_id: UUID, details: dict[str, Any]) -> None:
+    place = await audit.place_of(Scope(enterprise_id=enterprise_id))
+    await audit.record(scope, action, target_type, target_id, msgspec.to_builtins(details), place)
 
 
 async def _touch(enterprise_id: UUID) -> None:

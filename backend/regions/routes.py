@@ -4,6 +4,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
+from backend.accounts.guards import STAFF, roles
 from backend.accounts.scope import Scope
 from backend.fields import SIX_DIGITS
 from backend.regions import service
@@ -16,6 +17,7 @@ RegionCode = Annotated[str, PathParameter(pattern=SIX_DIGITS, description="6-dig
 class RegionController(Controller):
     path = "/api/regions"
     tags = ["regions"]
+    opt = roles(STAFF)
 
     @get("/", operation_id="listRegions", summary="Regions in your jurisdiction")
     async def list_regions(

@@ -1,0 +1,58 @@
+"""Authentication and authorisation, in one place.
+
+- SessionAuth turns the session cookie into the caller's Scope (``request.user``);
+  handlers marked ``opt={"public": True}`` skip it.
+- role_guard admits a request when the caller's role is among the handler's declared
+  ``opt={"roles": …}``; a route that declares no roles admits nobody.
+- Services then filter by the Scope, so reading or writing outside it answers 404.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from backend.accounts import service
+from backend.accounts.scope import Scope
+from backend.accounts.tables import Role
+
+SESSION_COOKIE = "dossier_session"
+PUBLIC = {"public": True}
+
+EVERYONE = frozenset(Role)
+STAFF = frozenset({Role.inspector, Role.reviewer, Role.supervisor, Role.admin})
+FIELD_STAFF = frozenset({Role.inspector, Role.supervisor, Role.admin})
+INVITERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
+MANAGERS = frozenset({Role.supervisor, Role.admin})
+
+
+def roles(allowed: frozenset[Role]) -> dict[str, frozenset[Role]]:
+    """The ``opt`` of a handler or controller that admits ``allowed``."""
+    return {"roles": allowed}
+
+
+class SessionAuth(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        token = connection.cookies.get(SESSION_COOKIE)
+        scope = await service.scope_for_token(token) if token else None
+        if scope is None:
+            raise NotAuthorizedException("Sign in with your passkey first (your session is missing or has ended).")
+        return AuthenticationResult(user=scope, auth=token)
+
+
+def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    if handler.opt.get("public"):
+        return
+    allowed = handler.opt.get("roles")
+    if not allowed:
+        raise PermissionDeniedException("This route declares no access rule, so nobody may use it.")
+    user: Scope = connection.user
+    if user.role not in allowed:
+        raise PermissionDeniedException(f"Your role ({user.role}) may not do this.")
+
+
+def provide_access(request: ASGIConnection) -> Scope:
+    """The ``access`` dependency: the signed-in caller's Scope."""
+    return request.user

@@ -1,0 +1,94 @@
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend.accounts.tables import Role
+from backend.fields import SIX_DIGITS, text
+from msgspec import Meta
+from typing import Annotated
+
+DisplayName = text(100, 1)
+
+
+class InvitationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    role: Role
+    display_name: DisplayName
+    region_code: Annotated[str, Meta(pattern=SIX_DIGITS)] | None = None
+    enterprise_id: UUID | None = None
+
+
+class InvitationOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    role: Role
+    display_name: str
+    region_code: str | None
+    enterprise_id: UUID | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+    link: str | None = None  # only in the answer to the invitation's creation
+
+
+class InvitationInfo(msgspec.Struct):
+    """What the person opening an invitation link sees before enrolling."""
+
+    role: Role
+    display_name: str
+    expires_at: datetime
+
+
+class CeremonyStart(msgspec.Struct, forbid_unknown_fields=True):
+    invitation: text(100) | None = None
+
+
+class Ceremony(msgspec.Struct):
+    """WebAuthn options for navigator.credentials.create()/get(), and the id to send back."""
+
+    ceremony: UUID
+    options: dict[str, Any]
+
+
+class CeremonyFinish(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    ceremony: UUID
+    credential: dict[str, Any]
+    label: text(100) = ""
+
+
+class Me(msgspec.Struct, kw_only=True):
+    id: UUID
+    display_name: str
+    role: Role
+    region_code: str | None
+    enterprise_id: UUID | None
+
+
+class PasskeyOut(msgspec.Struct):
+    id: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class SessionOut(msgspec.Struct):
+    id: UUID
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str
+    current: bool
+
+
+class UserOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    display_name: str
+    role: Role
+    region_code: str | None
+    enterprise_id: UUID | None
+    active: bool
+    created_at: datetime
+
+
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
+    active: bool

@@ -1,0 +1,271 @@
+"""Account rules: who is asking, invitations, sessions and users. Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend import db
+from backend.accounts.schemas import InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut
+from backend.accounts.scope import Scope
+from backend.accounts.tables import Invitation, Role, Session, User
+from backend.audit import service as audit
+from backend.enterprises import service as enterprises
+from backend.enterprises.tables import Enterprise
+from backend.errors import Forbidden, Gone, Invalid, NotFound
+from backend.regions import service as regions
+from backend.regions.tables import Region
+
+INVITATION_TTL = timedelta(hours=72)
+STAFF = (Role.inspector, Role.reviewer, Role.supervisor, Role.admin)
+
+# Which roles each role may invite (DOMAIN.md: an admin invites anyone; supervisors
+# invite staff in their jurisdiction; reviewers invite enterprise users).
+MAY_INVITE = {
+    Role.admin: set(Role),
+    Role.supervisor: {Role.inspector, Role.reviewer, Role.supervisor},
+    Role.reviewer: {Role.enterprise},
+}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------------------- who is asking
+
+
+async def scope_for_token(token: str) -> Scope | None:
+    """The scope of the live session holding ``token``, or None."""
+    row = await (
+        Session.select(Session.user)
+        .where(Session.token_hash == token_hash(token), Session.revoked_at.is_null(), Session.expires_at > _now())
+        .first()
+    )
+    if row is None:
+        return None
+    return await scope_of_user(row["user"], must_be_active=True)
+
+
+async def scope_of_user(user_id: Any, must_be_active: bool = False) -> Scope | None:
+    row = await (
+        User.select(User.all_columns(), User.region_code.level.as_alias("region_level"))
+        .where(User.id == user_id)
+        .first()
+    )
+    if row is None or (must_be_active and not row["active"]):
+        return None
+    return Scope(
+        user_id=row["id"],
+        display_name=row["display_name"],
+        role=row["role"],
+        region_code=row["region_code"],
+        region_level=row["region_level"],
+        enterprise_id=row["enterprise"],
+    )
+
+
+# ---------------------------------------------------------------------------- invitations
+
+
+async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any) -> InvitationOut:
+    """Create a one-time enrolment link, valid 72 hours, for someone inside the inviter's
+    jurisdiction."""
+    if data.role not in MAY_INVITE.get(Role(inviter.role), set()):
+        raise Forbidden(f"A {inviter.role} may not invite a {data.role.value}.", "role")
+    if data.role == Role.enterprise:
+        if data.enterprise_id is None or data.region_code is not None:
+            raise Invalid("An enterprise user's invitation names the enterprise (enterprise_id), not a region.", "enterprise_id")
+        await enterprises.get_enterprise(inviter, data.enterprise_id, today)  # 404 outside jurisdiction
+    else:
+        if data.region_code is None or data.enterprise_id is not None:
+            raise Invalid("A staff invitation names the jurisdiction (region_code), not an enterprise.", "region_code")
+        await regions.get_region(inviter, data.region_code, field="region_code")
+    token = secrets.token_urlsafe(32)
+    invitation_id = uuid.uuid4()
+    async with db.transaction():
+        await Invitation.insert(
+            Invitation(
+                id=invitation_id,
+                token_hash=token_hash(token),
+                role=data.role,
+                display_name=data.display_name.strip(),
+                region_code=data.region_code,
+                enterprise=data.enterprise_id,
+                invited_by=inviter.user_id,
+                expires_at=_now() + INVITATION_TTL,
+            )
+        )
+        place = await audit.place_of(Scope(role=data.role, region_code=data.region_code, enterprise_id=data.enterprise_id))
+        await audit.record(inviter, "invitation.created", "invitation", invitation_id,
+                           {"role": data.role.value, "display_name": data.display_name}, place)
+    out = await _invitation(invitation_id)
+    out.link = invitation_link(public_url, token)
+    return out
+
+
+def invitation_link(public_url: str, token: str) -> str:
+    return f"{public_url}/enrol/{token}"
+
+
+async def invitation_info(token: str) -> InvitationInfo:
+    return msgspec.convert(await usable_invitation(token), InvitationInfo)
+
+
+async def usable_invitation(token: str) -> dict[str, Any]:
+    row = await Invitation.select().where(Invitation.token_hash == token_hash(token)).first()
+    if row is None:
+        raise NotFound("This invitation link is not valid. Check that it was copied whole.")
+    _refuse_unusable(row)
+    return row
+
+
+def _refuse_unusable(row: dict[str, Any]) -> None:
+    if row["used_at"] is not None:
+        raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
+    if row["revoked_at"] is not None:
+        raise Gone("This invitation was withdrawn. Ask for a new one.")
+    if row["expires_at"] < _now():
+        raise Gone("This invitation expired (they last 72 hours). Ask for a new one.")
+
+
+async def claim_invitation(invitation_id: UUID) -> dict[str, Any]:
+    """Mark an invitation used, once; inside the enrolment's transaction."""
+    rows = await (
+        Invitation.update({Invitation.used_at: _now()})
+        .where(Invitation.id == invitation_id, Invitation.used_at.is_null())
+        .returning(*Invitation.all_columns())
+    )
+    if not rows:
+        raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
+    row = rows[0]
+    if row["revoked_at"] is not None or row["expires_at"] < _now():
+        _refuse_unusable({**row, "used_at": None})
+    return row
+
+
+async def list_invitations(scope: Scope) -> list[InvitationOut]:
+    """Invitations not yet used, that the caller made or that fall in their jurisdiction."""
+    query = Invitation.select().where(Invitation.used_at.is_null(), Invitation.revoked_at.is_null()).order_by(
+        Invitation.created_at, ascending=False
+    )
+    if not scope.is_everything:
+        query = query.where(Invitation.invited_by == scope.user_id)
+    return [_invitation_out(r) for r in await query]
+
+
+async def revoke_invitation(scope: Scope, invitation_id: UUID) -> None:
+    async with db.transaction():
+        query = Invitation.select().where(Invitation.id == invitation_id)
+        if not scope.is_everything:
+            query = query.where(Invitation.invited_by == scope.user_id)
+        row = await query.first()
+        if row is None:
+            raise NotFound("No such invitation among yours.")
+        _refuse_unusable(row)
+        await Invitation.update({Invitation.revoked_at: _now()}).where(Invitation.id == invitation_id)
+        await audit.record(scope, "invitation.revoked", "invitation", invitation_id, {}, await audit.place_of(scope))
+
+
+async def _invitation(invitation_id: UUID) -> InvitationOut:
+    return _invitation_out(await Invitation.select().where(Invitation.id == invitation_id).first())
+
+
+def _invitation_out(row: dict[str, Any]) -> InvitationOut:
+    return msgspec.convert({**row, "enterprise_id": row["enterprise"]}, InvitationOut)
+
+
+# ---------------------------------------------------------------------------- sessions
+
+
+async def start_session(user: Scope, user_agent: str, hours: int, place: audit.Place) -> str:
+    """A new session for ``user`` (inside the caller's transaction); returns its token."""
+    token = secrets.token_urlsafe(32)
+    session_id = uuid.uuid4()
+    await Session.insert(
+        Session(id=session_id, token_hash=token_hash(token), user=user.user_id,
+                expires_at=_now() + timedelta(hours=hours), user_agent=user_agent[:300])
+    )
+    await audit.record(user, "session.signed_in", "session", session_id, {"user_agent": user_agent[:300]}, place)
+    return token
+
+
+async def end_session(user: Scope, token: str) -> None:
+    async with db.transaction():
+        rows = await (
+            Session.update({Session.revoked_at: _now()})
+            .where(Session.token_hash == token_hash(token), Session.revoked_at.is_null())
+            .returning(Session.id)
+        )
+        if rows:
+            await audit.record(user, "session.signed_out", "session", rows[0]["id"], {}, await audit.place_of(user))
+
+
+async def list_sessions(user: Scope, current_token: str) -> list[SessionOut]:
+    rows = await (
+        Session.select()
+        .where(Session.user == user.user_id, Session.revoked_at.is_null(), Session.expires_at > _now())
+        .order_by(Session.created_at, ascending=False)
+    )
+    current = token_hash(current_token)
+    return [msgspec.convert({**r, "current": r["token_hash"] == current}, SessionOut) for r in rows]
+
+
+async def revoke_session(user: Scope, session_id: UUID) -> None:
+    async with db.transaction():
+        rows = await (
+            Session.update({Session.revoked_at: _now()})
+            .where(Session.id == session_id, Session.user == user.user_id, Session.revoked_at.is_null())
+            .returning(Session.id)
+        )
+        if not rows:
+            raise NotFound("No such session among yours.")
+        await audit.record(user, "session.revoked", "session", session_id, {}, await audit.place_of(user))
+
+
+# ---------------------------------------------------------------------------- users
+
+
+def _users_in(scope: Scope) -> Any:
+    """Users whose jurisdiction or enterprise lies inside ``scope``."""
+    query = User.select(User.all_columns())
+    if scope.is_everything:
+        return query
+    if scope.enterprise_id is not None:
+        return query.where(User.enterprise == scope.enterprise_id)
+    staff = User.region_code.is_in(Region.select(Region.code).where(regions.in_scope(Region, scope)))
+    firms = User.enterprise.is_in(Enterprise.select(Enterprise.id).where(*enterprises.in_scope(scope)))
+    return query.where(staff | firms)
+
+
+async def list_users(scope: Scope) -> list[UserOut]:
+    rows = await _users_in(scope).order_by(User.display_name)
+    return [msgspec.convert({**r, "enterprise_id": r["enterprise"]}, UserOut) for r in rows]
+
+
+async def set_active(scope: Scope, user_id: UUID, active: bool) -> UserOut:
+    """(De)activate a user in the caller's jurisdiction; deactivation ends their sessions
+    at once."""
+    if str(user_id) == str(scope.user_id):
+        raise Invalid("You cannot deactivate yourself.", "active")
+    async with db.transaction():
+        if await _users_in(scope).where(User.id == user_id).first() is None:
+            raise NotFound("No such user in your jurisdiction.")
+        await User.update({User.active: active}).where(User.id == user_id)
+        if not active:
+            await Session.update({Session.revoked_at: _now()}).where(Session.user == user_id, Session.revoked_at.is_null())
+        target = await scope_of_user(user_id)
+        await audit.record(scope, "user.activated" if active else "user.deactivated", "user", user_id, {},
+                           await audit.place_of(target))
+    row = await User.select().where(User.id == user_id).first()
+    return msgspec.convert({**row, "enterprise_id": row["enterprise"]}, UserOut)

@@ -1,0 +1,37 @@
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from backend.accounts.guards import MANAGERS, roles
+from backend.accounts.scope import Scope
+from backend.audit import service
+from backend.audit.schemas import AuditPage
+from backend.pagination import CursorCodec
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    tags = ["audit"]
+    opt = roles(MANAGERS)
+
+    @get("/", operation_id="listAuditEvents", summary="The audit trail of your jurisdiction, newest first")
+    async def list_events(
+        self,
+        access: NamedDependency[Scope],
+        cursors: NamedDependency[CursorCodec],
+        actor: Annotated[UUID | None, QueryParameter(description="Only events by this user")] = None,
+        enterprise: Annotated[UUID | None, QueryParameter(description="Only events about this enterprise")] = None,
+        action: Annotated[
+            str | None, QueryParameter(pattern=r"^[a-z_]+\.[a-z_]+$", description="Only this action, e.g. session.signed_in")
+        ] = None,
+        since: Annotated[datetime | None, QueryParameter(description="Events at or after this time")] = None,
+        until: Annotated[datetime | None, QueryParameter(description="Events before this time")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
+        cursor: Annotated[str | None, QueryParameter(max_length=200, description="next_cursor of the previous page")] = None,
+    ) -> AuditPage:
+        filters = service.AuditFilter(actor=actor, enterprise=enterprise, action=action, since=since, until=until)
+        return await service.list_events(access, filters, limit, cursor, cursors)

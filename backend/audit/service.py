@@ -1,0 +1,171 @@
+"""The audit trail: append inside the caller's transaction, verify the chain, read it.
+
+Each event stores the SHA-256 of its change (``digest``), the previous event's hash and
+its own hash over both and the event's fields. Editing, deleting or reordering any row
+breaks the chain at that row, and ``verify`` names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend import db
+from backend.accounts.scope import Scope
+from backend.audit.schemas import AuditEventOut, AuditPage
+from backend.audit.tables import AuditEvent
+from backend.enterprises.tables import Enterprise
+from backend.errors import Invalid
+from backend.pagination import CursorCodec
+from backend.regions import service as regions
+from backend.regions.tables import Region
+
+GENESIS = "0" * 64
+VERIFY_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an event happened, so that a jurisdiction can read its own events."""
+
+    province_code: str | None = None
+    city_code: str | None = None
+    county_code: str | None = None
+    enterprise: UUID | None = None
+
+
+async def place_of(scope: Scope | None) -> Place:
+    """The place of a user's (or an invitation's) region or enterprise."""
+    if scope is None:
+        return Place()
+    if scope.enterprise_id is not None:
+        row = await Enterprise.select(Enterprise.province_code, Enterprise.city_code, Enterprise.county_code).where(
+            Enterprise.id == scope.enterprise_id
+        ).first()
+        return Place(**row, enterprise=scope.enterprise_id) if row else Place(enterprise=scope.enterprise_id)
+    if scope.region_code is not None:
+        row = await Region.select(Region.province_code, Region.city_code, Region.county_code).where(
+            Region.code == scope.region_code
+        ).first()
+        return Place(**row) if row else Place()
+    return Place()
+
+
+def canonical(details: dict[str, Any]) -> str:
+    return json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def event_hash(prev_hash: str, at: datetime, actor: Any, action: str, target_type: str, target_id: str,
+               enterprise: Any, digest: str) -> str:
+    fields = [prev_hash, at.astimezone(timezone.utc).isoformat(), str(actor or ""), action, target_type, target_id,
+              str(enterprise or ""), digest]
+    return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+async def record(actor: Scope | None, action: str, target_type: str, target_id: Any,
+                 details: dict[str, Any] | None = None, place: Place = Place()) -> None:
+    """Append one event. Call inside the transaction that makes the change, so that the
+    change and its record commit or roll back together."""
+    await db.serialise("audit_chain")
+    last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
+    prev_hash = last["hash"] if last else GENESIS
+    body = canonical(details or {})
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    at = datetime.now(timezone.utc)
+    actor_id = actor.user_id if actor else None
+    await AuditEvent.insert(
+        AuditEvent(
+            at=at,
+            actor=actor_id,
+            actor_name=actor.display_name if actor else "",
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            enterprise=place.enterprise,
+            province_code=place.province_code,
+            city_code=place.city_code,
+            county_code=place.county_code,
+            details=body,
+            digest=digest,
+            prev_hash=prev_hash,
+            hash=event_hash(prev_hash, at, actor_id, action, target_type, str(target_id), place.enterprise, digest),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    events: int
+    broken_at: int | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+async def verify() -> Verification:
+    """Recompute the whole chain in id order; stop at the first broken link."""
+    prev_hash, last_id, count = GENESIS, 0, 0
+    while True:
+        rows = await (
+            AuditEvent.select().where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(VERIFY_BATCH)
+        )
+        if not rows:
+            return Verification(events=count)
+        for row in rows:
+            count += 1
+            if row["prev_hash"] != prev_hash:
+                return Verification(count, row["id"], "it does not link to the event before it (a row was removed or reordered)")
+            if hashlib.sha256(row["details"].encode()).hexdigest() != row["digest"]:
+                return Verification(count, row["id"], "its details no longer match their digest (the change was edited)")
+            expected = event_hash(prev_hash, row["at"], row["actor"], row["action"], row["target_type"],
+                                  row["target_id"], row["enterprise"], row["digest"])
+            if expected != row["hash"]:
+                return Verification(count, row["id"], "its fields no longer match its hash (the row was edited)")
+            prev_hash = row["hash"]
+        last_id = rows[-1]["id"]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: UUID | None = None
+    enterprise: UUID | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def list_events(scope: Scope, f: AuditFilter, limit: int, cursor: str | None, cursors: CursorCodec) -> AuditPage:
+    """Newest first, inside the reader's jurisdiction."""
+    query = AuditEvent.select()
+    if (where := regions.in_scope(AuditEvent, scope)) is not None:
+        query = query.where(where)
+    if f.actor is not None:
+        query = query.where(AuditEvent.actor == f.actor)
+    if f.enterprise is not None:
+        query = query.where(AuditEvent.enterprise == f.enterprise)
+    if f.action is not None:
+        query = query.where(AuditEvent.action == f.action)
+    if f.since is not None:
+        query = query.where(AuditEvent.at >= f.since)
+    if f.until is not None:
+        query = query.where(AuditEvent.at < f.until)
+    if cursor is not None:
+        (last_id,) = cursors.decode(cursor, "audit")
+        if not isinstance(last_id, int):
+            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor")
+        query = query.where(AuditEvent.id < last_id)
+    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(
+        items=[msgspec.convert({**r, "details": json.loads(r["details"])}, AuditEventOut) for r in rows],
+        next_cursor=cursors.encode("audit", [rows[-1]["id"]]) if more else None,
+    )
