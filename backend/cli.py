@@ -7,9 +7,19 @@ import asyncio
 import sys
 import time
 
+import msgspec
+
 from backend import db
 from backend import demo as demo_data
-from backend.settings import SettingsError, get_settings
+from backend.accounts import service as accounts
+from backend.accounts.schemas import InvitationIn
+from backend.accounts.scope import SYSTEM
+from backend.accounts.tables import Role
+from backend.app import bureau_today
+from backend.audit import service as audit
+from backend.errors import DomainError
+from backend.regions.tables import Region
+from backend.settings import Settings, SettingsError, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--enterprises", type=int, default=demo_data.DEFAULT_ENTERPRISES, help="how many enterprises")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if enterprises already exist")
     demo.add_argument("--seed", type=int, default=2260, help="random seed (same seed, same data)")
+
+    invite = commands.add_parser("invite", help="print a one-time enrolment link (bootstraps the first admin)")
+    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--name", required=True, help="the person's display name")
+    invite.add_argument("--region", help="jurisdiction (6-digit code) for staff; default: the first province")
+    invite.add_argument("--enterprise", help="enterprise id, for an enterprise user")
+
+    commands.add_parser("verify-audit", help="recompute the audit chain; exit 1 naming the first broken link")
 
     args = parser.parse_args(argv)
     try:
@@ -61,8 +79,58 @@ def main(argv: list[str] | None = None) -> int:
             print(f"dossier demo: {e}", file=sys.stderr)
             return 1
         print(f"{summary} ({time.perf_counter() - started:.1f} s)")
+        if args.if_empty and summary.startswith("Loaded"):
+            asyncio.run(_print_demo_invitations(settings))
         return 0
+    if args.command == "invite":
+        return asyncio.run(_invite(settings, args))
+    if args.command == "verify-audit":
+        return asyncio.run(_verify_audit(settings))
     return 2
+
+
+async def _invite(settings: Settings, args: argparse.Namespace) -> int:
+    async with db.connected(settings.database_url):
+        region = args.region
+        if region is None and args.enterprise is None:
+            province = await Region.select(Region.code).where(Region.level == "province").order_by(Region.code).first()
+            if province is None:
+                print("dossier invite: there are no regions yet; load them first (dossier demo)", file=sys.stderr)
+                return 1
+            region = province["code"]
+        try:
+            data = msgspec.convert(
+                {"role": args.role, "display_name": args.name, "region_code": region, "enterprise_id": args.enterprise},
+                InvitationIn,
+            )
+            invitation = await accounts.invite(SYSTEM, data, settings.public_url, bureau_today())
+        except (DomainError, msgspec.ValidationError) as e:
+            print(f"dossier invite: {e}", file=sys.stderr)
+            return 1
+    print(invitation.link)
+    return 0
+
+
+async def _print_demo_invitations(settings: Settings) -> None:
+    """On a fresh demo install: one invitation link for each role, to try the product."""
+    async with db.connected(settings.database_url):
+        links = await demo_data.invitations(settings.public_url, bureau_today())
+    print("\nDemo invitations (open one in a browser on this machine; each works once, for 72 hours):")
+    for role, name, link in links:
+        print(f"  {role:<11} {name:<24} {link}")
+
+
+async def _verify_audit(settings: Settings) -> int:
+    async with db.connected(settings.database_url):
+        started = time.perf_counter()
+        result = await audit.verify()
+    took = time.perf_counter() - started
+    if result.ok:
+        print(f"Audit chain intact: {result.events} events verified in {took:.1f} s.")
+        return 0
+    print(f"Audit chain BROKEN at event {result.broken_at}: {result.reason}. "
+          f"({result.events} events read, {took:.1f} s)", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

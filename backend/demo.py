@@ -123,6 +123,35 @@ LICENCE_COLUMNS = ("id", "enterprise", "number", "scope", "valid_from", "valid_t
 POINT_COLUMNS = ("id", "enterprise", "name", "kind", "location", "position")
 
 
+# One person of each role, for `make run` to print enrolment links.
+DEMO_PEOPLE = (
+    ("admin", "省局系统管理员", "370000"),
+    ("supervisor", "滨州市局质监科长", "371600"),
+    ("reviewer", "惠民县局内勤审核员", "371621"),
+    ("inspector", "惠民县局检查员张伟", "371621"),
+)
+
+
+async def invitations(public_url: str, today: date) -> list[tuple[str, str, str]]:
+    """Invitation links for the demo people, and for a Huimin rope-net maker."""
+    from backend.accounts import service as accounts
+    from backend.accounts.schemas import InvitationIn
+    from backend.accounts.scope import SYSTEM
+    from backend.accounts.tables import Role
+
+    people = [InvitationIn(role=Role(role), display_name=name, region_code=region) for role, name, region in DEMO_PEOPLE]
+    maker = await Enterprise.select(Enterprise.id, Enterprise.name).where(
+        Enterprise.county_code == ROPE_NET_COUNTY
+    ).order_by(Enterprise.name).first()
+    if maker is not None:
+        people.append(InvitationIn(role=Role.enterprise, display_name=f"{maker['name']}联系人", enterprise_id=maker["id"]))
+    links = []
+    for data in people:
+        invitation = await accounts.invite(SYSTEM, data, public_url, today)
+        links.append((data.role.value, data.display_name, invitation.link))
+    return links
+
+
 def region_rows() -> list[RegionOut]:
     province, _, _ = PROVINCE
     rows = [RegionOut(code=province, name=PROVINCE[1], name_en=PROVINCE[2], level=RegionLevel.province,

@@ -113,7 +113,7 @@ def http_client(app: Litestar) -> httpx.AsyncClient:
 
     async def csrf(request: httpx.Request) -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS") and (token := client.cookies.get("dossier_csrf")):
-            request.headers["x-csrf-token"] = token
+            request.headers.setdefault("x-csrf-token", token)
 
     client = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url=ORIGIN, event_hooks={"request": [csrf]}

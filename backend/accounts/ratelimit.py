@@ -1,4 +1,4 @@
-"""Fixed-window rate limits kept in the database, so they hold across app workers."""
+"""Rate limits kept in the database, so they hold across app workers."""
 
 from __future__ import annotations
 
@@ -14,19 +14,23 @@ REGISTER_PER_ADDRESS = (10, 60)
 
 
 async def hit(key: str, limit: tuple[int, int]) -> None:
-    """Count one attempt under ``key``; TooManyRequests once the window's budget is spent."""
+    """Count one attempt under ``key``; TooManyRequests once the budget is spent. A
+    window opens at the first attempt and lasts ``window`` seconds."""
     attempts, window = limit
     now = int(time.time())
-    start = now - now % window
     rows = await RateLimit.raw(
         "INSERT INTO rate_limit (key, window_start, hits) VALUES ({}, {}, 1) "
         "ON CONFLICT (key) DO UPDATE SET "
-        "hits = CASE WHEN rate_limit.window_start = excluded.window_start THEN rate_limit.hits + 1 ELSE 1 END, "
-        "window_start = excluded.window_start "
-        "RETURNING hits",
+        "hits = CASE WHEN rate_limit.window_start > {} THEN rate_limit.hits + 1 ELSE 1 END, "
+        "window_start = CASE WHEN rate_limit.window_start > {} THEN rate_limit.window_start ELSE {} END "
+        "RETURNING hits, window_start",
         key,
-        start,
+        now,
+        now - window,
+        now - window,
+        now,
     )
-    if rows[0]["hits"] > attempts:
+    hits, start = rows[0]["hits"], rows[0]["window_start"]
+    if hits > attempts:
         retry_after = max(1, start + window - now)
         raise TooManyRequests(f"Too many attempts; try again in {retry_after} seconds.", retry_after)

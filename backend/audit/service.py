@@ -61,10 +61,19 @@ def canonical(details: dict[str, Any]) -> str:
     return json.dumps(details, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def event_hash(prev_hash: str, at: datetime, actor: Any, action: str, target_type: str, target_id: str,
-               enterprise: Any, digest: str) -> str:
-    fields = [prev_hash, at.astimezone(timezone.utc).isoformat(), str(actor or ""), action, target_type, target_id,
-              str(enterprise or ""), digest]
+HASHED = ("at", "actor", "actor_name", "action", "target_type", "target_id", "enterprise",
+          "province_code", "city_code", "county_code", "digest")
+
+
+def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and every stored field of the event (the details
+    through their digest)."""
+    fields = [prev_hash]
+    for name in HASHED:
+        value = event[name]
+        if isinstance(value, datetime):
+            value = value.astimezone(timezone.utc).isoformat()
+        fields.append("" if value is None else str(value))
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
@@ -77,26 +86,20 @@ async def record(actor: Scope | None, action: str, target_type: str, target_id: 
     prev_hash = last["hash"] if last else GENESIS
     body = canonical(details or {})
     digest = hashlib.sha256(body.encode()).hexdigest()
-    at = datetime.now(timezone.utc)
-    actor_id = actor.user_id if actor else None
-    await AuditEvent.insert(
-        AuditEvent(
-            at=at,
-            actor=actor_id,
-            actor_name=actor.display_name if actor else "",
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            enterprise=place.enterprise,
-            province_code=place.province_code,
-            city_code=place.city_code,
-            county_code=place.county_code,
-            details=body,
-            digest=digest,
-            prev_hash=prev_hash,
-            hash=event_hash(prev_hash, at, actor_id, action, target_type, str(target_id), place.enterprise, digest),
-        )
-    )
+    event = {
+        "at": datetime.now(timezone.utc),
+        "actor": actor.user_id if actor else None,
+        "actor_name": actor.display_name if actor else "",
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "enterprise": place.enterprise,
+        "province_code": place.province_code,
+        "city_code": place.city_code,
+        "county_code": place.county_code,
+        "digest": digest,
+    }
+    await AuditEvent.insert(AuditEvent(**event, details=body, prev_hash=prev_hash, hash=event_hash(prev_hash, event)))
 
 
 @dataclass(frozen=True)
@@ -125,9 +128,7 @@ async def verify() -> Verification:
                 return Verification(count, row["id"], "it does not link to the event before it (a row was removed or reordered)")
             if hashlib.sha256(row["details"].encode()).hexdigest() != row["digest"]:
                 return Verification(count, row["id"], "its details no longer match their digest (the change was edited)")
-            expected = event_hash(prev_hash, row["at"], row["actor"], row["action"], row["target_type"],
-                                  row["target_id"], row["enterprise"], row["digest"])
-            if expected != row["hash"]:
+            if event_hash(prev_hash, row) != row["hash"]:
                 return Verification(count, row["id"], "its fields no longer match its hash (the row was edited)")
             prev_hash = row["hash"]
         last_id = rows[-1]["id"]

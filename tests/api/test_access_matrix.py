@@ -1,0 +1,177 @@
+"""Every route x every role x own scope / another scope -> the expected status.
+
+The routes come from the app's own route table: a route added without a rule here fails
+``test_every_route_has_a_rule``. Jurisdictions: staff work in Huimin County (Binzhou),
+the admin in Binzhou City, the enterprise user at an enterprise in Huimin; "other" is
+Lixia District in Jinan, outside all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+from httpx import AsyncClient
+from litestar import Litestar
+
+from tests.conftest import SignIn
+from tests.factories import HUIMIN, LIXIA, enterprise_body
+
+ROLES = ("inspector", "reviewer", "supervisor", "admin", "enterprise")
+EVERYONE = set(ROLES)
+STAFF = EVERYONE - {"enterprise"}
+FIELD_STAFF = {"inspector", "supervisor", "admin"}
+INVITERS = {"reviewer", "supervisor", "admin"}
+MANAGERS = {"supervisor", "admin"}
+_serial = itertools.count(100)
+
+
+@dataclass
+class Rule:
+    """Who may call a route, the request for own and other scope, and what comes back."""
+
+    roles: set[str]
+    request: Callable[[dict, str, bool], tuple[str, Any]]  # (world, role, own) -> (url, json)
+    own: int = 200
+    other: int | None = None  # None: the route has no scope to cross
+    public: bool = False
+
+
+def url(template: str) -> Callable[[dict, str, bool], tuple[str, Any]]:
+    return lambda w, role, own: (template.format(**w["own" if own else "other"]), None)
+
+
+def with_body(template: str, body: Callable[[dict, str, bool], Any]) -> Callable[[dict, str, bool], tuple[str, Any]]:
+    return lambda w, role, own: (template.format(**w["own" if own else "other"]), body(w, role, own))
+
+
+def invitation_body(w: dict, role: str, own: bool) -> dict:
+    side = w["own" if own else "other"]
+    if role == "reviewer":
+        return {"role": "enterprise", "display_name": "企业联系人", "enterprise_id": side["enterprise"]}
+    return {"role": "inspector", "display_name": "新检查员", "region_code": side["county"]}
+
+
+NO_CEREMONY = {"ceremony": str(uuid.UUID(int=0)), "credential": {}}
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("GET", "/api/health"): Rule(EVERYONE, url("/api/health"), public=True),
+    ("GET", "/api/auth/invitations/{token:str}"): Rule(EVERYONE, url("/api/auth/invitations/nope"), own=404, public=True),
+    ("POST", "/api/auth/enrol/options"): Rule(EVERYONE, with_body("/api/auth/enrol/options", lambda *_: {"invitation": "x"}), own=404, public=True),
+    ("POST", "/api/auth/enrol"): Rule(EVERYONE, with_body("/api/auth/enrol", lambda *_: NO_CEREMONY), own=401, public=True),
+    ("POST", "/api/auth/sign-in/options"): Rule(EVERYONE, with_body("/api/auth/sign-in/options", lambda *_: None), own=201, public=True),
+    ("POST", "/api/auth/sign-in"): Rule(EVERYONE, with_body("/api/auth/sign-in", lambda *_: NO_CEREMONY), own=401, public=True),
+    ("GET", "/api/me"): Rule(EVERYONE, url("/api/me")),
+    ("GET", "/api/me/sessions"): Rule(EVERYONE, url("/api/me/sessions")),
+    ("DELETE", "/api/me/sessions/{session_id:uuid}"): Rule(EVERYONE, url(f"/api/me/sessions/{uuid.uuid4()}"), own=404),
+    ("GET", "/api/me/passkeys"): Rule(EVERYONE, url("/api/me/passkeys")),
+    ("POST", "/api/me/passkeys/options"): Rule(EVERYONE, with_body("/api/me/passkeys/options", lambda *_: None), own=201),
+    ("POST", "/api/me/passkeys"): Rule(EVERYONE, with_body("/api/me/passkeys", lambda *_: NO_CEREMONY), own=401),
+    ("DELETE", "/api/me/passkeys/{passkey_id:str}"): Rule(EVERYONE, url("/api/me/passkeys/not-mine"), own=404),
+    ("POST", "/api/me/sign-out"): Rule(EVERYONE, with_body("/api/me/sign-out", lambda *_: None), own=204),
+    ("POST", "/api/invitations"): Rule(INVITERS, with_body("/api/invitations", invitation_body), own=201, other=404),
+    ("GET", "/api/invitations"): Rule(INVITERS, url("/api/invitations")),
+    ("DELETE", "/api/invitations/{invitation_id:uuid}"): Rule(INVITERS, url(f"/api/invitations/{uuid.uuid4()}"), own=404),
+    ("GET", "/api/users"): Rule(MANAGERS, url("/api/users")),
+    ("PATCH", "/api/users/{user_id:uuid}"): Rule(MANAGERS, with_body("/api/users/{user}", lambda *_: {"active": True}), other=404),
+    ("GET", "/api/audit"): Rule(MANAGERS, url("/api/audit?enterprise={enterprise}"), other=200),
+    ("GET", "/api/regions"): Rule(STAFF, url("/api/regions?under={county}"), other=404),
+    ("GET", "/api/regions/{code:str}"): Rule(STAFF, url("/api/regions/{county}"), other=404),
+    ("GET", "/api/risk-grades"): Rule(EVERYONE, url("/api/risk-grades")),
+    ("GET", "/api/enterprises"): Rule(
+        EVERYONE, lambda w, role, own: ("/api/enterprises" if own else f"/api/enterprises?region={w['other']['county']}", None),
+        other=404,
+    ),
+    ("POST", "/api/enterprises"): Rule(
+        FIELD_STAFF,
+        with_body("/api/enterprises", lambda w, r, own: enterprise_body(next(_serial), w["own" if own else "other"]["county"])),
+        own=201, other=400,
+    ),
+    ("GET", "/api/enterprises/{enterprise_id:uuid}"): Rule(EVERYONE, url("/api/enterprises/{enterprise}"), other=404),
+    ("PATCH", "/api/enterprises/{enterprise_id:uuid}"): Rule(
+        FIELD_STAFF, with_body("/api/enterprises/{enterprise}", lambda *_: {"risk_grade": "C"}), other=404
+    ),
+    ("POST", "/api/enterprises/{enterprise_id:uuid}/licences"): Rule(
+        FIELD_STAFF,
+        with_body("/api/enterprises/{enterprise}/licences",
+                  lambda *_: {"number": "SC1", "valid_from": "2025-01-01", "valid_to": "2030-01-01"}),
+        own=201, other=404,
+    ),
+    ("PATCH", "/api/enterprises/{enterprise_id:uuid}/licences/{licence_id:uuid}"): Rule(
+        FIELD_STAFF, with_body("/api/enterprises/{enterprise}/licences/{licence}", lambda *_: {"scope": "面粉"}), other=404
+    ),
+    ("POST", "/api/enterprises/{enterprise_id:uuid}/control-points"): Rule(
+        FIELD_STAFF,
+        with_body("/api/enterprises/{enterprise}/control-points", lambda *_: {"name": "杀菌", "kind": "sterilisation"}),
+        own=201, other=404,
+    ),
+    ("PATCH", "/api/enterprises/{enterprise_id:uuid}/control-points/{point_id:uuid}"): Rule(
+        FIELD_STAFF, with_body("/api/enterprises/{enterprise}/control-points/{point}", lambda *_: {"position": 2}),
+        other=404,
+    ),
+}
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in app.routes
+        if not route.path.startswith("/schema")
+        for handler in getattr(route, "route_handlers", [])
+        for method in handler.http_methods
+        if method not in ("OPTIONS", "HEAD")
+    }
+
+
+def test_every_route_has_a_rule(app: Litestar) -> None:
+    routes = app_routes(app)
+    assert routes - RULES.keys() == set(), "routes without an access rule in this matrix"
+    assert RULES.keys() - routes == set(), "rules for routes that no longer exist"
+
+
+@pytest.fixture
+async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
+    sides = {}
+    for side, county, n in (("own", HUIMIN, 1), ("other", LIXIA, 2)):
+        body = enterprise_body(n, county, licences=[{"number": f"SC{n}", "valid_from": "2025-01-01", "valid_to": "2030-01-01"}],
+                               control_points=[{"name": "出厂检验", "kind": "factory_exit_inspection"}])
+        enterprise = (await client.post("/api/enterprises", json=body)).json()
+        colleague = await sign_in("inspector", county, name=f"{side} inspector")
+        sides[side] = {
+            "county": county, "enterprise": enterprise["id"],
+            "licence": enterprise["licences"][0]["id"], "point": enterprise["control_points"][0]["id"],
+            "user": (await colleague.get("/api/me")).json()["id"],
+        }
+    return sides
+
+
+async def as_role(sign_in: SignIn, role: str, world: dict) -> AsyncClient:
+    if role == "enterprise":
+        return await sign_in("enterprise", enterprise_id=world["own"]["enterprise"])
+    return await sign_in(role, "371600" if role == "admin" else HUIMIN)
+
+
+async def call(client: AsyncClient, method: str, path: str, body: Any):
+    return await client.request(method, path, json=body) if body is not None else await client.request(method, path)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_access_matrix(app: Litestar, anon: AsyncClient, sign_in: SignIn, world: dict, role: str) -> None:
+    user = await as_role(sign_in, role, world)
+    failures = []
+    # Sign-out last: it ends the session the other checks use.
+    for (method, template), rule in sorted(RULES.items(), key=lambda kv: kv[0][1] == "/api/me/sign-out"):
+        for own in (True, False) if rule.other is not None else (True,):
+            path, body = rule.request(world, role, own)
+            expected = (rule.own if own else rule.other) if role in rule.roles else 403
+            response = await call(user, method, path, body)
+            if response.status_code != expected:
+                failures.append(f"{role} {method} {path} ({'own' if own else 'other'}): {response.status_code} != {expected} {response.text[:120]}")
+            if not rule.public and own and role == ROLES[0]:
+                anonymous = await call(anon, method, path, body)
+                if anonymous.status_code != 401:
+                    failures.append(f"anonymous {method} {path}: {anonymous.status_code} != 401")
+    assert not failures, "\n".join(failures)
