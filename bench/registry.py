@@ -18,27 +18,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import shutil
-import socket
 import sqlite3
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import asyncpg
-import httpx
+from common import admin_session, median, percentile, scratch_database, server, timed
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from backend import db, demo  # noqa: E402
-from backend.app import bureau_today  # noqa: E402
+from backend import db, demo
+from backend.app import bureau_today
 
 PAGE = 50
 
@@ -94,17 +84,6 @@ def sql_for(where: str, sort: str, numbered: bool) -> tuple[str, str]:
     return page.replace("{}", "?"), licences
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class SQLiteFloor:
     def __init__(self, path: str) -> None:
         self.conn = sqlite3.connect(path)
@@ -135,22 +114,13 @@ class PostgresFloor:
         self.loop.run_until_complete(go())
 
 
-def timed(fn, repeat: int) -> list[float]:
-    fn()  # warm caches and plans
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
-async def prepare(url: str, count: int) -> float:
+async def prepare(url: str, count: int) -> tuple[float, str]:
     await db.migrate(url)
     started = time.perf_counter()
     async with db.connected(url):
         await demo.load(count)
-    return time.perf_counter() - started
+        took = time.perf_counter() - started
+        return took, await admin_session()
 
 
 def main() -> int:
@@ -160,89 +130,48 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=40, help="timed requests per query")
     args = parser.parse_args()
 
-    scratch = tempfile.mkdtemp(prefix="dossier-bench-")
-    admin_url = args.database_url
-    if admin_url:
-        name = f"dossier_bench_{os.getpid()}"
-        url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-        asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
-    else:
-        url = f"sqlite:///{scratch}/bench.sqlite"
-    kind = "postgresql" if admin_url else "sqlite"
-    server = None
-    try:
-        load_s = asyncio.run(prepare(url, args.enterprises))
+    kind = "postgresql" if args.database_url else "sqlite"
+    with scratch_database(args.database_url) as url:
+        load_s, token = asyncio.run(prepare(url, args.enterprises))
         print(f"loaded {args.enterprises} enterprises of demo data into {kind} in {load_s:.1f} s")
-
-        port = free_port()
-        env = {**os.environ, "DOSSIER_DATABASE_URL": url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "bench"}
-        server = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = httpx.Client(base_url=f"http://localhost:{port}", timeout=30)
-        for _ in range(100):
-            try:
-                if client.get("/api/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start")
-
-        today = bureau_today()
-        floor = PostgresFloor(url) if admin_url else SQLiteFloor(url.removeprefix("sqlite:///"))
-        p95: dict[str, float] = {}
-        http_total = sql_total = 0.0
-        print(f"{'query':<34} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} {'rows':>5}")
-        for group, items in queries(today).items():
-            group_samples: list[float] = []
-            for label, params, where, sql_args in items:
-                url_path = "/api/enterprises?" + urlencode(params)
-                rows = len(client.get(url_path).json()["items"])
-
-                def http() -> None:
-                    response = client.get(url_path)
+        with server(url, token) as client:
+            today = bureau_today()
+            floor = PostgresFloor(url) if args.database_url else SQLiteFloor(url.removeprefix("sqlite:///"))
+            p95: dict[str, float] = {}
+            http_total = sql_total = 0.0
+            print(f"{'query':<34} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} {'rows':>5}")
+            for group, items in queries(today).items():
+                group_samples: list[float] = []
+                for label, params, where, sql_args in items:
+                    path = "/api/enterprises?" + urlencode(params)
+                    response = client.get(path)
                     assert response.status_code == 200, response.text
+                    rows = len(response.json()["items"])
+                    sort = params.get("sort", "name")
+                    http_ms = timed(lambda: client.get(path).raise_for_status(), args.repeat)
+                    sql_ms = timed(lambda: floor.run(where, sql_args, sort, today), args.repeat)
+                    group_samples += http_ms
+                    http_total += median(http_ms)
+                    sql_total += median(sql_ms)
+                    print(f"{group + ': ' + label:<34} {median(http_ms):9.1f} {percentile(http_ms, 95):9.1f} "
+                          f"{median(sql_ms):8.1f} {percentile(sql_ms, 95):8.1f} {rows:5d}")
+                p95[group] = percentile(group_samples, 95)
 
-                sort = params.get("sort", "name")
-                http_ms = timed(http, args.repeat)
-                sql_ms = timed(lambda: floor.run(where, sql_args, sort, today), args.repeat)
-                group_samples += http_ms
-                http_total += statistics.median(http_ms)
-                sql_total += statistics.median(sql_ms)
-                print(f"{group + ': ' + label:<34} {statistics.median(http_ms):9.1f} {percentile(http_ms, 95):9.1f} "
-                      f"{statistics.median(sql_ms):8.1f} {percentile(sql_ms, 95):8.1f} {rows:5d}")
-            p95[group] = percentile(group_samples, 95)
+            # A deep page: follow cursors 20 pages in; keyset pages cost what the first does.
+            cursor, deep = None, []
+            for _ in range(20):
+                started = time.perf_counter()
+                page = client.get("/api/enterprises", params={"cursor": cursor} if cursor else {}).json()
+                deep.append((time.perf_counter() - started) * 1000)
+                cursor = page["next_cursor"]
+            print(f"{'list: pages 1-20 by cursor':<34} {median(deep):9.1f} {percentile(deep, 95):9.1f}")
 
-        # A deep page: follow cursors 20 pages in; keyset pages cost what the first does.
-        cursor, deep = None, []
-        for _ in range(20):
-            started = time.perf_counter()
-            page = client.get("/api/enterprises", params={"cursor": cursor} if cursor else {}).json()
-            deep.append((time.perf_counter() - started) * 1000)
-            cursor = page["next_cursor"]
-        print(f"{'list: pages 1-20 by cursor':<34} {statistics.median(deep):9.1f} {percentile(deep, 95):9.1f}")
-
-        ratio = http_total / sql_total
-        print(
-            f"RESULT db={kind} enterprises={args.enterprises} list_p95_ms={p95['list']:.1f} "
-            f"search_p95_ms={p95['search']:.1f} filter_p95_ms={p95['filter']:.1f} http_over_sql_ratio={ratio:.2f}"
-        )
-        return 0
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        if server is not None:
-            server.terminate()
-            server.wait(10)
-        if admin_url:
-            asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "dossier_bench_{os.getpid()}" WITH (FORCE)'))
-
-
-async def _pg(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    print(
+        f"RESULT db={kind} enterprises={args.enterprises} list_p95_ms={p95['list']:.1f} "
+        f"search_p95_ms={p95['search']:.1f} filter_p95_ms={p95['filter']:.1f} "
+        f"http_over_sql_ratio={http_total / sql_total:.2f}"
+    )
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""What the benchmarks share: a scratch database, the real server, a signed-in session,
+timing and percentiles."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend import db  # noqa: E402
+from backend.accounts import service as accounts  # noqa: E402
+from backend.accounts.tables import User  # noqa: E402
+from backend.audit.service import place_of  # noqa: E402
+
+
+@contextlib.contextmanager
+def scratch_database(admin_url: str | None) -> Iterator[str]:
+    """A new, empty database: a temporary SQLite file, or a database created on the
+    PostgreSQL server of ``admin_url`` and dropped afterwards."""
+    folder = tempfile.mkdtemp(prefix="dossier-bench-")
+    name = f"dossier_bench_{os.getpid()}"
+    try:
+        if admin_url:
+            asyncio.run(_pg(admin_url, f'CREATE DATABASE "{name}"'))
+            yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+        else:
+            yield f"sqlite:///{folder}/bench.sqlite"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if admin_url:
+            asyncio.run(_pg(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _pg(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def admin_session(region_code: str = "370000") -> str:
+    """A session token for a new admin of ``region_code`` (the bound database)."""
+    user_id = uuid.uuid4()
+    await User.insert(User(id=user_id, display_name="bench admin", role="admin", region_code=region_code))
+    scope = await accounts.scope_of_user(user_id)
+    async with db.transaction():
+        return await accounts.start_session(scope, "bench", 24, await place_of(scope))
+
+
+@contextlib.contextmanager
+def server(database_url: str, session_token: str) -> Iterator[httpx.Client]:
+    """`dossier serve` in its own process, and a signed-in HTTP client for it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "bench"}
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = httpx.Client(base_url=f"http://localhost:{port}", timeout=60, cookies={"dossier_session": session_token})
+        for _ in range(200):
+            try:
+                if client.get("/api/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
+        yield client
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds of ``repeat`` calls, after one untimed warm-up call."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
