@@ -74,7 +74,8 @@ def sql_for(where: str, sort: str, numbered: bool) -> tuple[str, str]:
     page = (
         "SELECT e.id, e.name, e.uscc, e.address, e.county_code, r.name AS county_name, e.city_code, "
         "e.province_code, e.category, e.risk_grade, e.created_at FROM enterprise e "
-        f"LEFT JOIN region r ON r.code = e.county_code WHERE {where} "
+        # The signed-in admin's jurisdiction (the province) filters every query too.
+        f"LEFT JOIN region r ON r.code = e.county_code WHERE e.province_code = '370000' AND {where} "
         f"ORDER BY {ORDER[sort]} LIMIT {PAGE + 1}"
     )
     licences = "SELECT enterprise, valid_to FROM licence WHERE enterprise IN ({ids}) AND status = 'valid' AND valid_from <= {} AND valid_to >= {}"

@@ -212,3 +212,32 @@ async def test_sign_in_attempts_are_rate_limited(inspector: AsyncClient) -> None
     blocked = await sign_in_with(inspector, authenticator)
     assert blocked.status_code == 429 and 1 <= int(blocked.headers["retry-after"]) <= 60
     assert await RateLimit.count() >= 2  # per address and per credential, shared by every worker
+
+
+@pytest.mark.parametrize(
+    ("inviter", "region", "invitee", "status"),
+    [
+        ("supervisor", "371600", {"role": "admin", "region_code": "371600"}, 403),
+        ("supervisor", "371600", {"role": "supervisor", "region_code": "371621"}, 201),
+        ("supervisor", "371600", {"role": "inspector", "region_code": "370100"}, 404),  # another city
+        ("reviewer", "371621", {"role": "inspector", "region_code": "371621"}, 403),
+        ("inspector", "371621", {"role": "inspector", "region_code": "371621"}, 403),
+        ("admin", "370000", {"role": "enterprise", "region_code": "371621"}, 400),  # names a region, not a firm
+    ],
+)
+async def test_who_may_invite_whom(sign_in: SignIn, inviter: str, region: str, invitee: dict, status: int) -> None:
+    user = await sign_in(inviter, region)
+    before = await Invitation.count()
+    response = await user.post("/api/invitations", json={"display_name": "新同事", **invitee})
+    assert response.status_code == status, response.text
+    assert await Invitation.count() == before + (status == 201)
+    if status == 201:
+        assert response.json()["link"].startswith("http://localhost:8000/enrol/")
+
+
+async def test_expired_session_leads_back_to_sign_in(client: AsyncClient) -> None:
+    await Session.update({Session.expires_at: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(
+        Session.revoked_at.is_null()
+    )
+    response = await client.get("/api/enterprises")
+    assert response.status_code == 401 and "Sign in" in response.json()["detail"]

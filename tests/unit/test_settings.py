@@ -38,3 +38,16 @@ def test_environment_overrides() -> None:
 def test_bad_values_are_named(env: dict, words: str) -> None:
     with pytest.raises(SettingsError, match=words):
         Settings.from_env({"DOSSIER_SECRET_KEY": "x", **env})
+
+
+def test_passkey_settings() -> None:
+    local = Settings.from_env({"DOSSIER_SECRET_KEY": "x", "DOSSIER_PORT": "8011"})
+    assert local.rp_id == "localhost" and local.origins == ("http://localhost:8011",) and not local.secure_cookies
+    production = Settings.from_env(
+        {"DOSSIER_SECRET_KEY": "x", "DOSSIER_RP_ID": "dossier.example.gov.cn",
+         "DOSSIER_ORIGINS": "https://dossier.example.gov.cn/, https://m.dossier.example.gov.cn"}
+    )
+    assert production.origins == ("https://dossier.example.gov.cn", "https://m.dossier.example.gov.cn")
+    assert production.secure_cookies and production.public_url == "https://dossier.example.gov.cn"
+    with pytest.raises(SettingsError, match="never an IP"):
+        Settings.from_env({"DOSSIER_SECRET_KEY": "x", "DOSSIER_RP_ID": "127.0.0.1"})
