@@ -1,5 +1,6 @@
 # Field Dossier. `make run` serves the app with demo data; `make test` runs every test.
-# Both install what they need into .venv from the pinned requirements.lock first.
+# Both install what they need first: Python packages into .venv from the pinned
+# requirements.lock, JavaScript packages from pwa/package-lock.json.
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +8,9 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lock
+PWA_SOURCES := pwa/index.html pwa/package.json $(shell find pwa/src pwa/public -type f 2>/dev/null)
+
+.PHONY: install pwa browser run test lock
 
 install: $(VENV)/.installed
 
@@ -18,12 +21,25 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-run: install
+# The PWA: npm installs exactly what package-lock.json pins, Vite builds pwa/dist.
+pwa: pwa/dist/index.html
+
+pwa/node_modules/.package-lock.json: pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
+	cd pwa && npm run build
+
+# Browser tests drive Debian's Chromium (a CJK font too, so screenshots show Chinese).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+
+run: install pwa
 	$(BIN)/dossier migrate
 	$(BIN)/dossier demo --if-empty
 	$(BIN)/dossier serve
 
-test: install
+test: install pwa browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Re-pin every dependency after changing pyproject.toml.

@@ -26,6 +26,7 @@ from backend.fields import humanise
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
 from backend.settings import Settings, get_settings
+from backend.webapp import webapp_path, webapp_root
 
 BUREAU_TIME = ZoneInfo("Asia/Shanghai")
 
@@ -57,6 +58,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegionController,
             EnterpriseController,
             RiskGradeController,
+            webapp_root,
+            webapp_path,
         ],
     )
     return Litestar(

@@ -15,8 +15,9 @@ import itertools
 import os
 import shutil
 from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, TypeVar
 from uuid import UUID
 from urllib.parse import urlsplit, urlunsplit
 
@@ -40,6 +41,15 @@ from tests.softauthn import SoftAuthenticator
 PG_URL = os.environ.get("DOSSIER_TEST_DATABASE_URL")
 ORIGIN = "http://localhost:8000"  # the default origin and RP ID (localhost) of Settings
 _counter = itertools.count()
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from a synchronous fixture or test, in a thread of its own: it
+    works whether or not an event loop already runs here (Playwright's sync API keeps
+    one running)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _with_database(url: str, name: str) -> str:
@@ -60,15 +70,15 @@ def template_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) 
     """The URL of a migrated, empty database that tests copy."""
     if PG_URL:
         name = f"dossier_tpl_{worker_id}_{os.getpid()}"
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        run_async(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_pg_admin(f'CREATE DATABASE "{name}"'))
         url = _with_database(PG_URL, name)
-        asyncio.run(db.migrate(url))
+        run_async(db.migrate(url))
         yield url
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path_factory.mktemp("template") / "template.sqlite"
-        asyncio.run(db.migrate(f"sqlite:///{path}"))
+        run_async(db.migrate(f"sqlite:///{path}"))
         yield f"sqlite:///{path}"
 
 
@@ -77,9 +87,9 @@ def database_url(template_database: str, tmp_path: Path, worker_id: str) -> Iter
     if PG_URL:
         template = urlsplit(template_database).path.lstrip("/")
         name = f"dossier_t_{worker_id}_{os.getpid()}_{next(_counter)}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        run_async(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         yield _with_database(PG_URL, name)
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_async(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:
         path = tmp_path / "dossier.sqlite"
         shutil.copyfile(template_database.removeprefix("sqlite:///"), path)

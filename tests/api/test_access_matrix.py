@@ -59,6 +59,8 @@ NO_CEREMONY = {"ceremony": str(uuid.UUID(int=0)), "credential": {}}
 
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/health"): Rule(EVERYONE, url("/api/health"), public=True),
+    ("GET", "/"): Rule(EVERYONE, url("/"), public=True),
+    ("GET", "/{path:path}"): Rule(EVERYONE, url("/enrol/some-token"), public=True),
     ("GET", "/api/auth/invitations/{token:str}"): Rule(EVERYONE, url("/api/auth/invitations/nope"), own=404, public=True),
     ("POST", "/api/auth/enrol/options"): Rule(EVERYONE, with_body("/api/auth/enrol/options", lambda *_: {"invitation": "x"}), own=404, public=True),
     ("POST", "/api/auth/enrol"): Rule(EVERYONE, with_body("/api/auth/enrol", lambda *_: NO_CEREMONY), own=401, public=True),

@@ -15,7 +15,7 @@ from httpx import AsyncClient
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
 from backend.settings import Settings
-from tests.conftest import SignIn
+from tests.conftest import SignIn, run_async
 from tests.factories import HUIMIN, LIXIA, enterprise_body
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +125,6 @@ def test_verify_audit_command(settings: Settings, tmp_path: Path) -> None:
         async with db.connected(settings.database_url):
             await AuditEvent.update({AuditEvent.actor_name: "someone else"}).where(AuditEvent.id > 0)
 
-    asyncio.run(tamper())
+    run_async(tamper())
     broken = dossier("verify-audit")
     assert broken.returncode == 1 and "BROKEN at event 1" in broken.stderr

@@ -1,0 +1,29 @@
+// The JSON API: cookies carry the session; writes echo the CSRF cookie in a header.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.detail || `HTTP ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|; )dossier_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : '';
+}
+
+export async function api(path, { method = 'GET', body } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken();
+  const response = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}

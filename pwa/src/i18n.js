@@ -1,0 +1,94 @@
+// Interface strings: Simplified Chinese first, English by the switch in the header.
+const STRINGS = {
+  'zh-CN': {
+    app: '现场档案',
+    signIn: '用通行密钥登录',
+    signInHint: '使用手机的指纹或面容解锁即可登录，无需密码。',
+    signingIn: '正在验证…',
+    signOut: '退出登录',
+    enrolTitle: '欢迎加入现场档案',
+    enrolFor: (name, role) => `为「${name}」（${role}）创建通行密钥`,
+    enrolHint: '通行密钥保存在本设备上，以指纹或面容解锁。此链接只能使用一次，72 小时内有效。',
+    enrol: '创建通行密钥',
+    enrolling: '正在创建…',
+    registry: '企业档案',
+    search: '搜索企业名称、信用代码或地址',
+    licenceMissing: '无有效许可证',
+    licenceExpiring: '许可证即将到期',
+    licenceValid: '许可证有效',
+    all: '全部',
+    noEnterprises: '没有符合条件的企业。',
+    loadMore: '加载更多',
+    loading: '加载中…',
+    back: '返回',
+    address: '地址',
+    uscc: '统一社会信用代码',
+    county: '所在区县',
+    riskGrade: '风险等级',
+    licences: '生产许可证',
+    controlPoints: '关键控制点',
+    contacts: '联系人',
+    none: '无',
+    validUntil: '有效期至',
+    notFound: '页面不存在。',
+    unsupported: '此浏览器不支持通行密钥，请使用最新版 Chrome、Edge 或 Safari。',
+    roles: { inspector: '检查人员', reviewer: '审核人员', supervisor: '局领导', enterprise: '企业', admin: '管理员' },
+    categories: {
+      food_production: '食品生产', food_related_products: '食品相关产品',
+      special_equipment: '特种设备', industrial_products: '工业产品',
+    },
+    language: 'English',
+  },
+  en: {
+    app: 'Field Dossier',
+    signIn: 'Sign in with a passkey',
+    signInHint: 'Unlock with your fingerprint or face. No password needed.',
+    signingIn: 'Checking…',
+    signOut: 'Sign out',
+    enrolTitle: 'Welcome to Field Dossier',
+    enrolFor: (name, role) => `Create a passkey for ${name} (${role})`,
+    enrolHint: 'The passkey stays on this device and unlocks with your fingerprint or face. This link works once, within 72 hours.',
+    enrol: 'Create passkey',
+    enrolling: 'Creating…',
+    registry: 'Enterprises',
+    search: 'Search name, credit code or address',
+    licenceMissing: 'No valid licence',
+    licenceExpiring: 'Licence expiring',
+    licenceValid: 'Licence valid',
+    all: 'All',
+    noEnterprises: 'No enterprises match.',
+    loadMore: 'Load more',
+    loading: 'Loading…',
+    back: 'Back',
+    address: 'Address',
+    uscc: 'Credit code (USCC)',
+    county: 'County',
+    riskGrade: 'Risk grade',
+    licences: 'Production licences',
+    controlPoints: 'Control points',
+    contacts: 'Contacts',
+    none: 'None',
+    validUntil: 'Valid until',
+    notFound: 'No such page.',
+    unsupported: 'This browser cannot use passkeys. Use a recent Chrome, Edge or Safari.',
+    roles: { inspector: 'Inspector', reviewer: 'Reviewer', supervisor: 'Supervisor', enterprise: 'Enterprise', admin: 'Admin' },
+    categories: {
+      food_production: 'Food production', food_related_products: 'Food-related products',
+      special_equipment: 'Special equipment', industrial_products: 'Industrial products',
+    },
+    language: '中文',
+  },
+};
+
+export let lang = localStorage.getItem('lang') || 'zh-CN';
+export const t = (key) => STRINGS[lang][key];
+
+export function toggleLanguage() {
+  lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
+  localStorage.setItem('lang', lang);
+  document.documentElement.lang = lang;
+}
+
+// Dates as bureaus read them: Asia/Shanghai.
+export const formatDate = (iso) =>
+  iso ? new Date(iso.length === 10 ? `${iso}T00:00:00+08:00` : iso).toLocaleDateString(lang, { timeZone: 'Asia/Shanghai' }) : '';

@@ -1,0 +1,56 @@
+"""A person enrols from an invitation link, signs out and signs in again, in Chromium."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from backend import db
+from backend.accounts import service as accounts
+from backend.accounts.schemas import InvitationIn
+from backend.accounts.scope import SYSTEM
+from backend.accounts.tables import Role
+from backend.app import bureau_today
+from tests.conftest import run_async
+from tests.e2e.conftest import screenshot
+
+
+def invitation(database_url: str, role: str, name: str, region: str) -> str:
+    async def make() -> str:
+        async with db.connected(database_url):
+            data = InvitationIn(role=Role(role), display_name=name, region_code=region)
+            return (await accounts.invite(SYSTEM, data, "http://localhost", bureau_today())).link.rsplit("/", 1)[1]
+
+    return run_async(make())
+
+
+def test_enrol_sign_out_sign_in(page: Page, live_server: str, database_url: str) -> None:
+    token = invitation(database_url, "inspector", "张伟", "370000")
+    page.goto(f"{live_server}/enrol/{token}")
+    expect(page.get_by_text("为「张伟」（检查人员）创建通行密钥")).to_be_visible()
+    screenshot(page, "enrol")
+
+    page.get_by_role("button", name="创建通行密钥").click()
+    expect(page.get_by_role("heading", name="企业档案")).to_be_visible()
+    expect(page.get_by_text("张伟 · 检查人员")).to_be_visible()
+    expect(page.locator(".card")).to_have_count(30)
+    screenshot(page, "registry")
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("button", name="用通行密钥登录")).to_be_visible()
+    screenshot(page, "sign-in")
+
+    page.get_by_role("button", name="用通行密钥登录").click()
+    expect(page.get_by_text("张伟 · 检查人员")).to_be_visible()
+
+    page.locator(".card").first.click()
+    expect(page.get_by_role("heading", name="关键控制点")).to_be_visible()
+    screenshot(page, "enterprise")
+
+
+def test_used_invitation_says_so(page: Page, live_server: str, database_url: str) -> None:
+    token = invitation(database_url, "reviewer", "王芳", "370000")
+    page.goto(f"{live_server}/enrol/{token}")
+    page.get_by_role("button", name="创建通行密钥").click()
+    expect(page.get_by_role("heading", name="企业档案")).to_be_visible()
+    page.goto(f"{live_server}/enrol/{token}")
+    expect(page.get_by_role("alert")).to_contain_text("already been used")
