@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from functools import partial
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import asyncpg
 from litestar import Litestar, Request, Response, Router, get
@@ -17,6 +15,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
 from backend import db
+from backend.clock import bureau_today
 from backend.accounts.guards import PUBLIC, SessionAuth, provide_access, role_guard
 from backend.accounts.routes import AuthController, InvitationController, SessionController, UserController
 from backend.audit.routes import AuditController
@@ -27,9 +26,6 @@ from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
 from backend.settings import Settings, get_settings
 from backend.webapp import webapp_path, webapp_root
-
-BUREAU_TIME = ZoneInfo("Asia/Shanghai")
-
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
@@ -93,11 +89,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
         ),
     )
-
-
-def bureau_today() -> date:
-    """Today's date where the bureaus work (Asia/Shanghai), whatever the server's zone."""
-    return datetime.now(BUREAU_TIME).date()
 
 
 def _error(status_code: int, detail: str, key: str | None = None) -> Response[dict]:

@@ -15,7 +15,7 @@ from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
 from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role
-from backend.app import bureau_today
+from backend.clock import bureau_today
 from backend.audit import service as audit
 from backend.errors import DomainError
 from backend.regions.tables import Region

@@ -17,6 +17,11 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
 
 from backend import db
+from backend.clock import bureau_today
+from backend.accounts import service as accounts
+from backend.accounts.schemas import InvitationIn
+from backend.accounts.scope import SYSTEM
+from backend.accounts.tables import Role
 from backend.enterprises import uscc
 from backend.enterprises.tables import Category, ControlPoint, ControlPointKind, Enterprise, Licence
 from backend.regions import service as regions
@@ -134,11 +139,6 @@ DEMO_PEOPLE = (
 
 async def invitations(public_url: str, today: date) -> list[tuple[str, str, str]]:
     """Invitation links for the demo people, and for a Huimin rope-net maker."""
-    from backend.accounts import service as accounts
-    from backend.accounts.schemas import InvitationIn
-    from backend.accounts.scope import SYSTEM
-    from backend.accounts.tables import Role
-
     people = [InvitationIn(role=Role(role), display_name=name, region_code=region) for role, name, region in DEMO_PEOPLE]
     maker = await Enterprise.select(Enterprise.id, Enterprise.name).where(
         Enterprise.county_code == ROPE_NET_COUNTY
@@ -276,8 +276,6 @@ class DemoRefused(Exception):
 
 async def load(count: int = DEFAULT_ENTERPRISES, seed: int = 2260, if_empty: bool = False, today: date | None = None) -> str:
     """Load the demo data set into the bound database; it must hold no enterprises yet."""
-    from backend.app import bureau_today
-
     if count < 1:
         raise DemoRefused("--enterprises must be at least 1")
     existing = await Enterprise.count()

@@ -28,7 +28,7 @@ import asyncpg
 from common import admin_session, median, percentile, scratch_database, server, timed
 
 from backend import db, demo
-from backend.app import bureau_today
+from backend.clock import bureau_today
 
 PAGE = 50
 

@@ -109,18 +109,14 @@ class SoftAuthenticator:
         )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = _client_data("webauthn.create", options["challenge"], origin)
-        return {
-            "id": b64url(cred.credential_id),
-            "rawId": b64url(cred.credential_id),
-            "type": "public-key",
-            "response": {
+        return _public_key_credential(
+            cred,
+            {
                 "clientDataJSON": b64url(client_data),
                 "attestationObject": b64url(attestation),
                 "transports": ["internal"],
             },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        }
+        )
 
     def get(
         self,
@@ -151,19 +147,15 @@ class SoftAuthenticator:
         signature = cred.private_key.sign(
             auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
         )
-        return {
-            "id": b64url(cred.credential_id),
-            "rawId": b64url(cred.credential_id),
-            "type": "public-key",
-            "response": {
+        return _public_key_credential(
+            cred,
+            {
                 "clientDataJSON": b64url(client_data),
                 "authenticatorData": b64url(auth_data),
                 "signature": b64url(signature),
                 "userHandle": b64url(cred.user_handle),
             },
-            "clientExtensionResults": {},
-            "authenticatorAttachment": "platform",
-        }
+        )
 
     def _pick(self, options: dict[str, Any], credential_id: bytes | None) -> Credential:
         if credential_id is not None:
@@ -180,3 +172,15 @@ class SoftAuthenticator:
         elif mine:
             return mine[-1]
         raise LookupError(f"no usable credential for RP ID {options['rpId']!r}")
+
+
+def _public_key_credential(cred: Credential, response: dict[str, Any]) -> dict[str, Any]:
+    """A PublicKeyCredential as the browser's toJSON() gives it."""
+    return {
+        "id": b64url(cred.credential_id),
+        "rawId": b64url(cred.credential_id),
+        "type": "public-key",
+        "response": response,
+        "clientExtensionResults": {},
+        "authenticatorAttachment": "platform",
+    }

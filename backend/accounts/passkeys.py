@@ -9,7 +9,6 @@ minutes. Credentials must be discoverable and user-verified (fingerprint or face
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -236,5 +235,3 @@ def _unb64(value: str) -> bytes:
     except (ValueError, TypeError):
         raise Unauthenticated("The passkey's answer is malformed.") from None
 
-
-__all__ = ["secrets"]

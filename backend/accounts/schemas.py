@@ -1,13 +1,12 @@
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
+from msgspec import Meta
 
 from backend.accounts.tables import Role
 from backend.fields import SIX_DIGITS, text
-from msgspec import Meta
-from typing import Annotated
 
 DisplayName = text(100, 1)
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from httpx import AsyncClient
 
-from backend.app import bureau_today
+from backend.clock import bureau_today
 from tests.factories import BINCHENG, HUIMIN, LIXIA, enterprise_body
 
 pytestmark = pytest.mark.usefixtures("shandong")

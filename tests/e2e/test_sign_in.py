@@ -9,7 +9,7 @@ from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
 from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role
-from backend.app import bureau_today
+from backend.clock import bureau_today
 from tests.conftest import run_async
 from tests.e2e.conftest import screenshot
 
