@@ -21,6 +21,8 @@ from backend.accounts.routes import AuthController, InvitationController, Sessio
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.errors import DomainError, TooManyRequests
+from backend.media.routes import ArchiveController, MediaController
+from backend.media.store import LocalMediaStore
 from backend.fields import humanise
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = db.engine_for(settings.database_url)
     db.use_engine(engine)
     cursors = CursorCodec(settings.secret_key)
+    store = LocalMediaStore(settings.media_root)
 
     @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC)
     async def health() -> Response[dict[str, str]]:
@@ -54,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegionController,
             EnterpriseController,
             RiskGradeController,
+            MediaController,
+            ArchiveController,
             webapp_root,
             webapp_path,
         ],
@@ -72,9 +77,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "access": Provide(provide_access, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "cursors": Provide(lambda: cursors, sync_to_thread=False),
+            "store": Provide(lambda: store, sync_to_thread=False),
             "today": Provide(bureau_today, sync_to_thread=False),
         },
-        on_startup=[partial(db.start, engine)],
+        on_startup=[partial(db.start, engine), store.sweep],
         on_shutdown=[partial(db.stop, engine)],
         exception_handlers={
             DomainError: _domain_error,

@@ -48,6 +48,16 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+class TooLarge(DomainError):
+    status_code = 413
+
+
+class Unsupported(DomainError):
+    """A file of a type the product does not take."""
+
+    status_code = 415
+
+
 class NotFound(DomainError):
     """No such record in the caller's scope (records outside it are not revealed)."""
 

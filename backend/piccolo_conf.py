@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "backend.enterprises.piccolo_app",
         "backend.accounts.piccolo_app",
         "backend.audit.piccolo_app",
+        "backend.media.piccolo_app",
     ]
 )

@@ -38,6 +38,10 @@ class Settings:
     rp_name: str = "Field Dossier 现场档案"
     origins: tuple[str, ...] = ("http://localhost:8000",)
     session_hours: int = 14 * 24
+    media_root: str = "media"
+    media_max_mb: int = 50
+    gps_flag_metres: int = 500
+    media_accel_prefix: str = ""  # e.g. /protected-media/: nginx sends the file (X-Accel-Redirect)
 
     @property
     def public_url(self) -> str:
@@ -80,6 +84,10 @@ class Settings:
             rp_id=rp_id,
             origins=origins,
             session_hours=_int(get("SESSION_HOURS", str(cls.session_hours)), "DOSSIER_SESSION_HOURS"),
+            media_root=get("MEDIA_ROOT", cls.media_root),
+            media_max_mb=_int(get("MEDIA_MAX_MB", str(cls.media_max_mb)), "DOSSIER_MEDIA_MAX_MB"),
+            gps_flag_metres=_int(get("GPS_FLAG_METRES", str(cls.gps_flag_metres)), "DOSSIER_GPS_FLAG_METRES"),
+            media_accel_prefix=get("MEDIA_ACCEL_PREFIX", ""),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 import os
 import shutil
@@ -97,8 +98,8 @@ def database_url(template_database: str, tmp_path: Path, worker_id: str) -> Iter
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret")
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, secret_key="test-secret", media_root=str(tmp_path / "media"))
 
 
 @pytest.fixture
@@ -109,12 +110,14 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
     allow, so its hooks run here directly."""
     app = create_app(settings)
     for hook in app.on_startup:
-        await hook()
+        if inspect.isawaitable(result := hook()):
+            await result
     try:
         yield app
     finally:
         for hook in app.on_shutdown:
-            await hook()
+            if inspect.isawaitable(result := hook()):
+                await result
 
 
 def http_client(app: Litestar) -> httpx.AsyncClient:

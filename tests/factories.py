@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+from PIL import Image
 
 from backend.enterprises import uscc
 
@@ -27,3 +30,12 @@ def enterprise_body(n: int = 1, county: str = HUIMIN, **overrides: Any) -> dict[
     }
     body.update(overrides)
     return body
+
+
+def png(colour: tuple[int, int, int] = (30, 120, 200), size: tuple[int, int] = (32, 24)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png()

@@ -25,6 +25,7 @@ EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.inspector, Role.reviewer, Role.supervisor, Role.admin})
 FIELD_STAFF = frozenset({Role.inspector, Role.supervisor, Role.admin})
 INVITERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
+REVIEWERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
 MANAGERS = frozenset({Role.supervisor, Role.admin})
 
 

@@ -18,7 +18,7 @@ from httpx import AsyncClient
 from litestar import Litestar
 
 from tests.conftest import SignIn
-from tests.factories import HUIMIN, LIXIA, enterprise_body
+from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body
 
 ROLES = ("inspector", "reviewer", "supervisor", "admin", "enterprise")
 EVERYONE = set(ROLES)
@@ -26,6 +26,7 @@ STAFF = EVERYONE - {"enterprise"}
 FIELD_STAFF = {"inspector", "supervisor", "admin"}
 INVITERS = {"reviewer", "supervisor", "admin"}
 MANAGERS = {"supervisor", "admin"}
+REVIEWERS = {"reviewer", "supervisor", "admin"}
 _serial = itertools.count(100)
 
 
@@ -56,6 +57,18 @@ def invitation_body(w: dict, role: str, own: bool) -> dict:
 
 
 NO_CEREMONY = {"ceremony": str(uuid.UUID(int=0)), "credential": {}}
+
+
+@dataclass
+class Multipart:
+    data: dict
+    files: dict
+
+
+def upload_body(w: dict, role: str, own: bool) -> Multipart:
+    side = w["own" if own else "other"]
+    return Multipart({"id": str(uuid.uuid4()), "enterprise_id": side["enterprise"], "category": "rectification"},
+                     {"file": ("p.png", PNG, "image/png")})
 
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/health"): Rule(EVERYONE, url("/api/health"), public=True),
@@ -110,6 +123,15 @@ RULES: dict[tuple[str, str], Rule] = {
         with_body("/api/enterprises/{enterprise}/control-points", lambda *_: {"name": "杀菌", "kind": "sterilisation"}),
         own=201, other=404,
     ),
+    ("POST", "/api/media"): Rule(EVERYONE, with_body("/api/media", upload_body), own=201, other=404),
+    ("GET", "/api/media/mine"): Rule(EVERYONE, url("/api/media/mine")),
+    ("GET", "/api/media/review-queue"): Rule(REVIEWERS, url("/api/media/review-queue?region={county}"), other=404),
+    ("GET", "/api/media/{media_id:uuid}"): Rule(EVERYONE, url("/api/media/{media}"), other=404),
+    ("POST", "/api/media/{media_id:uuid}/review"): Rule(
+        REVIEWERS, with_body("/api/media/{media}/review", lambda *_: {"decision": "accept"}), other=404
+    ),
+    ("GET", "/api/media/{media_id:uuid}/{variant:str}"): Rule(EVERYONE, url("/api/media/{media}/thumbnail"), other=404),
+    ("GET", "/api/enterprises/{enterprise_id:uuid}/media"): Rule(EVERYONE, url("/api/enterprises/{enterprise}/media"), other=404),
     ("PATCH", "/api/enterprises/{enterprise_id:uuid}/control-points/{point_id:uuid}"): Rule(
         FIELD_STAFF, with_body("/api/enterprises/{enterprise}/control-points/{point}", lambda *_: {"position": 2}),
         other=404,
@@ -142,10 +164,13 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
                                control_points=[{"name": "出厂检验", "kind": "factory_exit_inspection"}])
         enterprise = (await client.post("/api/enterprises", json=body)).json()
         colleague = await sign_in("inspector", county, name=f"{side} inspector")
+        photo = await client.post("/api/media", data={"id": str(uuid.uuid4()), "enterprise_id": enterprise["id"],
+                                                      "category": "premises"}, files={"file": ("p.png", PNG, "image/png")})
+        assert photo.status_code == 201, photo.text
         sides[side] = {
             "county": county, "enterprise": enterprise["id"],
             "licence": enterprise["licences"][0]["id"], "point": enterprise["control_points"][0]["id"],
-            "user": (await colleague.get("/api/me")).json()["id"],
+            "user": (await colleague.get("/api/me")).json()["id"], "media": photo.json()["id"],
         }
     return sides
 
@@ -157,6 +182,8 @@ async def as_role(sign_in: SignIn, role: str, world: dict) -> AsyncClient:
 
 
 async def call(client: AsyncClient, method: str, path: str, body: Any):
+    if isinstance(body, Multipart):
+        return await client.request(method, path, data=body.data, files=body.files)
     return await client.request(method, path, json=body) if body is not None else await client.request(method, path)
 
 

@@ -1,0 +1,1 @@
+"""Evidence media: uploads, storage, derivatives, review and the image archive."""

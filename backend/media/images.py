@@ -1,0 +1,183 @@
+"""Recognising, validating and deriving uploads. Types come from the bytes, never the
+name; an image is valid only if it decodes; derivatives are upright and carry no EXIF.
+
+JPEG thumbnails use draft mode (the decoder scales by 1/2, 1/4 or 1/8 while decoding),
+so they are made before rotating upright with exif_transpose.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from backend.errors import Invalid, Unsupported
+
+pillow_heif.register_heif_opener()
+
+THUMBNAIL = 320
+PREVIEW = 1600
+PDF = "application/pdf"
+# What each accepted type's bytes start with, and the Pillow formats that may decode it.
+_FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/webp": {"WEBP"}, "image/heic": {"HEIF"}}
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
+
+
+def sniff(head: bytes) -> str:
+    """The media type of a file from its first bytes; Unsupported for anything else."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "image/heic"
+    if head.startswith(b"%PDF-"):
+        return PDF
+    raise Unsupported(
+        "Only photos (JPEG, PNG, WebP, HEIC) and PDF documents are accepted; this file is none of them.", "file"
+    )
+
+
+@dataclass
+class Derived:
+    """What an upload yields besides its original bytes."""
+
+    mime: str
+    width: int | None = None
+    height: int | None = None
+    thumbnail: bytes | None = None
+    preview: bytes | None = None
+    phash: int | None = None
+    exif: dict[str, Any] = field(default_factory=dict)
+
+
+def derive(path: Path, mime: str) -> Derived:
+    """Validate the file at ``path`` (of the sniffed ``mime``) and make its derivatives.
+    Blocking: run it in a worker thread."""
+    if mime == PDF:
+        _check_pdf(path)
+        return Derived(mime=mime)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format not in _FORMATS[mime]:
+                    raise Invalid(f"The file starts like {mime} but is not one.", "file")
+                width, height = image.size
+                exif = read_exif(image)
+                image.draft("RGB", (PREVIEW, PREVIEW))
+                image.load()  # decodes all the data: a truncated or corrupt file fails here
+                preview = _upright(image.copy(), PREVIEW)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise Invalid("The image's pixel size is too large to be a photo (a decompression bomb?).", "file") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise Invalid(f"The image could not be decoded (damaged or cut off?): {e}", "file") from None
+    thumbnail = preview.copy()
+    thumbnail.thumbnail((THUMBNAIL, THUMBNAIL))
+    return Derived(
+        mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail),
+        thumbnail=_jpeg(thumbnail), preview=_jpeg(preview),
+    )
+
+
+def _upright(image: Image.Image, size: int) -> Image.Image:
+    image.thumbnail((size, size))
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - unreadable EXIF: the photo stays as it was taken
+        pass
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82, optimize=True)  # no exif= argument: no EXIF
+    return out.getvalue()
+
+
+def _check_pdf(path: Path) -> None:
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - 2048))
+        tail = f.read()
+    if b"%%EOF" not in tail:
+        raise Invalid("The PDF is incomplete (it has no end marker): it was probably cut off.", "file")
+
+
+def dhash(image: Image.Image) -> int:
+    """A 64-bit difference hash: near-identical photos differ in a few bits."""
+    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    pixels = small.tobytes()  # mode L: one byte per pixel
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
+    return bits
+
+
+# ---------------------------------------------------------------------------- EXIF
+
+_EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
+
+
+def read_exif(image: Image.Image) -> dict[str, Any]:
+    """Capture time, GPS, device and orientation; a broken tag is skipped, never fatal."""
+    try:
+        exif = image.getexif()
+    except Exception:  # noqa: BLE001 - malformed EXIF must not refuse the photo
+        return {}
+    out: dict[str, Any] = {}
+    for key, read in (("orientation", lambda: int(exif[274])), ("make", lambda: _text(exif[271])),
+                      ("model", lambda: _text(exif[272]))):
+        _try(out, key, read)
+    try:
+        detail = exif.get_ifd(_EXIF_IFD)
+        gps = exif.get_ifd(_GPS_IFD)
+    except Exception:  # noqa: BLE001
+        return out
+    _try(out, "captured_at", lambda: _capture_time(detail.get(36867) or exif.get(306), detail.get(36881)))
+    _try(out, "latitude", lambda: _degrees(gps[2], gps.get(1, "N"), "S"))
+    _try(out, "longitude", lambda: _degrees(gps[4], gps.get(3, "E"), "W"))
+    _try(out, "altitude", lambda: float(gps[6]) * (-1 if gps.get(5) in (1, b"\x01") else 1))
+    return out
+
+
+def _try(out: dict[str, Any], key: str, read: Any) -> None:
+    try:
+        value = read()
+    except Exception:  # noqa: BLE001 - one unreadable tag loses that value only
+        return
+    if value is not None and value != "":
+        out[key] = value
+
+
+def _text(value: Any) -> str:
+    return (value.decode(errors="replace") if isinstance(value, bytes) else str(value)).strip("\x00 ")[:100]
+
+
+def _capture_time(value: Any, offset: Any) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.strptime(_text(value), "%Y:%m:%d %H:%M:%S")
+    if offset:
+        sign = -1 if _text(offset).startswith("-") else 1
+        hours, minutes = _text(offset).lstrip("+-").split(":")
+        zone = timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    else:
+        zone = timezone(timedelta(hours=8))  # phones in China without an offset tag keep Beijing time
+    return moment.replace(tzinfo=zone)
+
+
+def _degrees(value: Any, ref: Any, negative: str) -> float:
+    d, m, s = (float(v) for v in value)
+    degrees = d + m / 60 + s / 3600
+    if not -180 <= degrees <= 180:
+        raise ValueError(degrees)
+    return round(-degrees if _text(ref).upper() == negative else degrees, 7)

@@ -1,0 +1,120 @@
+"""Streaming an upload's multipart body straight into a temp file of the store, hashing
+as bytes arrive: one write, and memory that does not grow with the file."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, AsyncIterator
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from backend.errors import Invalid, TooLarge
+from backend.media.store import MediaStore
+
+MAX_FIELD_BYTES = 16 * 1024
+MAX_FIELDS = 40
+
+
+@dataclass
+class Received:
+    fields: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    filename: str = ""
+    size: int = 0
+    sha256: str = ""
+    head: bytes = b""
+
+
+class _Parts:
+    """python-multipart callbacks: fields into memory (bounded), the one file to disk."""
+
+    def __init__(self, store: MediaStore, max_bytes: int, received: Received) -> None:
+        self.store, self.max_bytes, self.received = store, max_bytes, received
+        self.headers: dict[bytes, bytes] = {}
+        self.header_field = self.header_value = b""
+        self.name = ""
+        self.value = bytearray()
+        self.file: IO[bytes] | None = None
+        self.hash = hashlib.sha256()
+
+    def on_part_begin(self) -> None:
+        self.headers, self.value = {}, bytearray()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self.headers[self.header_field.lower()] = self.header_value
+        self.header_field = self.header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, params = parse_options_header(self.headers.get(b"content-disposition", b""))
+        self.name = params.get(b"name", b"").decode(errors="replace")
+        if b"filename" in params:
+            if self.received.path is not None:
+                raise Invalid("Send one file per upload.", "file")
+            self.received.filename = params[b"filename"].decode(errors="replace")[:255]
+            self.received.path = self.store.new_temp()
+            self.file = open(self.received.path, "wb")
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self.file is None:
+            self.value += chunk
+            if len(self.value) > MAX_FIELD_BYTES:
+                raise Invalid(f"The field {self.name!r} is too long.", self.name or "body")
+            return
+        received = self.received
+        received.size += len(chunk)
+        if received.size > self.max_bytes:
+            raise TooLarge(f"The file is larger than the {self.max_bytes // 2**20} MB limit.", "file")
+        if len(received.head) < 32:
+            received.head += chunk[: 32 - len(received.head)]
+        self.hash.update(chunk)
+        self.file.write(chunk)
+
+    def on_part_end(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+            self.received.sha256 = self.hash.hexdigest()
+        elif self.name:
+            if len(self.received.fields) >= MAX_FIELDS:
+                raise Invalid("Too many form fields.", "body")
+            self.received.fields[self.name] = self.value.decode(errors="replace")
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+async def receive(stream: AsyncIterator[bytes], content_type: str, store: MediaStore, max_bytes: int) -> Received:
+    """Parse the body; on any failure the temp file is gone and the error says why."""
+    kind, params = parse_options_header(content_type or "")
+    if kind != b"multipart/form-data" or b"boundary" not in params:
+        raise Invalid("Send the file as multipart/form-data, with the metadata as form fields.", "body")
+    received = Received()
+    parts = _Parts(store, max_bytes, received)
+    callbacks = {name: getattr(parts, name) for name in dir(parts) if name.startswith("on_")}
+    parser = MultipartParser(params[b"boundary"], callbacks=callbacks)  # type: ignore[arg-type]
+    try:
+        async for chunk in stream:
+            try:
+                parser.write(chunk)
+            except MultipartParseError as e:
+                raise Invalid(f"The upload is not well-formed multipart: {e}", "body") from None
+        parser.finalize()
+        if received.path is not None and not received.sha256:
+            raise Invalid("The upload ended before the file did; send it again.", "file")
+    except BaseException:
+        parts.close()
+        if received.path is not None:
+            received.path.unlink(missing_ok=True)
+        raise
+    return received

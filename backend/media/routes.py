@@ -1,0 +1,143 @@
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Iterator
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import ETag
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.response import File, Stream
+
+from backend.accounts.guards import EVERYONE, REVIEWERS, roles
+from backend.accounts.scope import Scope
+from backend.errors import DomainError, NotFound
+from backend.fields import SIX_DIGITS
+from backend.media import service
+from backend.media.images import PDF
+from backend.media.receive import receive
+from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn
+from backend.media.store import VARIANTS, MediaStore
+from backend.media.tables import Category, ReviewStatus
+from backend.pagination import CursorCodec
+from backend.settings import Settings
+
+Access = NamedDependency[Scope]
+Store = NamedDependency[MediaStore]
+Cursors = NamedDependency[CursorCodec]
+MediaId = Annotated[UUID, PathParameter(description="The upload's id (the phone's UUID)")]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
+Cursor = Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")]
+CHUNK = 256 * 1024
+
+
+class MediaController(Controller):
+    path = "/api/media"
+    tags = ["media"]
+    opt = roles(EVERYONE)
+
+    @post("/", operation_id="uploadMedia", summary="Upload a photo or document (multipart: fields + one file)",
+          request_max_body_size=None, status_code=201)
+    async def upload(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
+                     today: NamedDependency[date]) -> Response[MediaOut]:
+        """Idempotent by the form field `id`: a retry answers 200 with the first record;
+        another file under the same id is a 409."""
+        received = await receive(request.stream(), request.headers.get("content-type", ""), store,
+                                 settings.media_max_mb * 2**20)
+        result = await service.file_upload(access, store, received, today, settings.gps_flag_metres)
+        return Response(result.media, status_code=201 if result.created else 200)
+
+    @get("/mine", operation_id="listMyUploads", summary="Your uploads, newest first")
+    async def mine(self, access: Access, cursors: Cursors,
+                   status: Annotated[ReviewStatus | None, QueryParameter(description="e.g. returned")] = None,
+                   limit: Limit = 50, cursor: Cursor = None) -> MediaPage:
+        return await service.my_uploads(access, status, limit, cursor, cursors)
+
+    @get("/review-queue", operation_id="reviewQueue", summary="Uploads waiting for review, oldest first",
+         opt=roles(REVIEWERS))
+    async def queue(self, access: Access, cursors: Cursors,
+                    region: Annotated[str | None, QueryParameter(pattern=SIX_DIGITS, description="Under this region")] = None,
+                    category: Annotated[Category | None, QueryParameter(description="Category")] = None,
+                    flag: Annotated[str | None, QueryParameter(pattern=r"^[a-z_]+$", description="Only flagged, e.g. near_duplicate")] = None,
+                    limit: Limit = 50, cursor: Cursor = None) -> MediaPage:
+        return await service.review_queue(access, service.QueueFilter(region, category, flag), limit, cursor, cursors)
+
+    @get("/{media_id:uuid}", operation_id="getMedia", summary="An upload's record")
+    async def get_media(self, access: Access, media_id: MediaId) -> MediaOut:
+        return await service.get_media(access, media_id)
+
+    @post("/{media_id:uuid}/review", operation_id="reviewMedia", summary="Accept, or return with a reason",
+          opt=roles(REVIEWERS), status_code=200)
+    async def review(self, access: Access, media_id: MediaId, data: JSONBody[ReviewIn]) -> MediaOut:
+        return await service.review(access, media_id, data)
+
+    @get("/{media_id:uuid}/{variant:str}", operation_id="getMediaFile",
+         summary="The original (Range requests allowed), the preview or the thumbnail")
+    async def file(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
+                   media_id: MediaId,
+                   variant: Annotated[str, PathParameter(pattern="^(original|preview|thumbnail)$", description="Which file")],
+                   ) -> Response:
+        media = await service.get_media(access, media_id)
+        if variant != "original" and media.mime == PDF:
+            raise NotFound("Documents have no preview; fetch the original.")
+        etag = f"{media.sha256}-{variant}"
+        headers = {"Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
+        if request.headers.get("if-none-match", "").strip('"') == etag:
+            return Response(None, status_code=304, headers={**headers, "ETag": f'"{etag}"'})
+        mime = media.mime if variant == "original" else "image/jpeg"
+        if settings.media_accel_prefix:  # nginx sends the bytes (Range included) after this check
+            target = settings.media_accel_prefix.rstrip("/") + "/" + store.relative(media.sha256, variant)
+            return Response(b"", media_type=mime, headers={**headers, "ETag": f'"{etag}"', "X-Accel-Redirect": target})
+        path = store.path(media.sha256, variant)
+        if variant == "original" and (ranges := request.headers.get("range")):
+            start, end = _byte_range(ranges, media.size)
+            return Stream(_read(path, start, end), status_code=206, media_type=mime, headers={
+                **headers, "ETag": f'"{etag}"', "Content-Range": f"bytes {start}-{end}/{media.size}",
+                "Content-Length": str(end - start + 1)})
+        return File(path, filename=f"{media.id}{Path(path).suffix}", media_type=mime, content_disposition_type="inline",
+                    etag=ETag(value=etag), headers=headers)
+
+
+class ArchiveController(Controller):
+    path = "/api/enterprises/{enterprise_id:uuid}/media"
+    tags = ["media"]
+    opt = roles(EVERYONE)
+
+    @get("/", operation_id="enterpriseArchive", summary="An enterprise's image archive: timeline and counts")
+    async def archive(self, access: Access, cursors: Cursors, today: NamedDependency[date],
+                      enterprise_id: Annotated[UUID, PathParameter(description="The enterprise's id")],
+                      category: Annotated[Category | None, QueryParameter(description="Only this category")] = None,
+                      limit: Limit = 50, cursor: Cursor = None) -> Archive:
+        return await service.archive(access, enterprise_id, category, limit, cursor, cursors, today)
+
+
+class RangeNotSatisfiable(DomainError):
+    status_code = 416
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int]:
+    """One `bytes=start-end` range (or a suffix `bytes=-n`) within the file."""
+    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if not match or match.groups() == ("", ""):
+        raise RangeNotSatisfiable(f"Only a single byte range is supported, within 0-{size - 1}.", "range")
+    first, last = match.groups()
+    if first == "":
+        start, end = max(0, size - int(last)), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start > end or start >= size:
+        raise RangeNotSatisfiable(f"The range is outside the file (0-{size - 1}).", "range")
+    return start, end
+
+
+def _read(path: Path, start: int, end: int) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = end - start + 1
+        while left > 0:
+            chunk = f.read(min(CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk

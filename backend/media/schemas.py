@@ -1,0 +1,75 @@
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from backend.fields import text
+from backend.media.tables import Category, ReviewStatus
+
+
+class UploadFields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The form fields sent with a file. GPS and time are the phone's own readings: the
+    fallback when the photo's EXIF has none."""
+
+    id: UUID  # made by the phone; a retry sends the same
+    enterprise_id: UUID
+    category: Category
+    caption: text(500) = ""
+    visit_id: UUID | None = None
+    answer_id: UUID | None = None
+    control_point_id: UUID | None = None
+    notice_id: UUID | None = None
+    rectification_id: UUID | None = None
+    captured_at: datetime | None = None
+    latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    altitude: Annotated[float, Meta(ge=-1000, le=10000)] | None = None
+
+
+class MediaOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    enterprise_id: UUID
+    sha256: str
+    mime: str
+    size: int
+    width: int | None
+    height: int | None
+    category: Category
+    caption: str
+    original_name: str
+    visit_id: UUID | None
+    control_point_id: UUID | None
+    captured_at: datetime | None
+    captured_at_source: str | None
+    latitude: float | None
+    longitude: float | None
+    altitude: float | None
+    location_source: str | None
+    device_make: str
+    device_model: str
+    orientation: int | None
+    flags: list[str]
+    uploaded_by: UUID | None
+    uploaded_at: datetime
+    status: ReviewStatus
+    review_reason: str
+    reviewed_at: datetime | None
+    review_seconds: int | None
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["accept", "return"]
+    reason: text(500) = ""
+
+
+class MediaPage(msgspec.Struct):
+    items: list[MediaOut]
+    next_cursor: str | None
+
+
+class Archive(MediaPage, kw_only=True):
+    """An enterprise's image archive: a page of its timeline and the counts per category."""
+
+    counts: dict[str, int]

@@ -1,0 +1,295 @@
+"""Media rules: filing an upload in a dossier, reviewer flags, review, the archive.
+Knows nothing of HTTP: it receives a streamed file already in the store's temp area."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+import anyio
+import msgspec
+from piccolo.columns.combination import Where
+from piccolo.query.functions.aggregate import Count
+
+from backend import db
+from backend.accounts.scope import Scope
+from backend.audit import service as audit
+from backend.enterprises import service as enterprises
+from backend.enterprises.tables import ControlPoint, Enterprise
+from backend.errors import Conflict, Invalid, NotFound
+from backend.media import images
+from backend.media.receive import Received
+from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
+from backend.media.store import MediaStore
+from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
+from backend.pagination import CursorCodec
+from backend.regions import service as regions
+
+NEAR_DUPLICATE_BITS = 6
+ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
+
+_COLUMNS = (
+    *(c for c in MediaItem.all_columns() if c._meta.name not in ("enterprise", "blob", "visit", "control_point")),
+    MediaItem.enterprise.as_alias("enterprise_id"),
+    MediaItem.visit.as_alias("visit_id"),
+    MediaItem.control_point.as_alias("control_point_id"),
+    MediaItem.blob.sha256.as_alias("sha256"),
+    MediaItem.blob.mime.as_alias("mime"),
+    MediaItem.blob.size.as_alias("size"),
+    MediaItem.blob.width.as_alias("width"),
+    MediaItem.blob.height.as_alias("height"),
+)
+
+
+@dataclass(frozen=True)
+class Upload:
+    media: MediaOut
+    created: bool
+
+
+# ---------------------------------------------------------------------------- filing
+
+
+async def file_upload(scope: Scope, store: MediaStore, received: Received, today: Any, gps_flag_metres: int) -> Upload:
+    """File a received upload in its enterprise's dossier. The temp file is consumed:
+    moved into the store, or deleted with nothing recorded."""
+    placed: str | None = None
+    try:
+        fields = _fields(received)
+        if received.path is None or received.size == 0:
+            raise Invalid("Attach the photo or document (the file is missing or empty).", "file")
+        if scope.enterprise_id is not None and fields.category not in ENTERPRISE_CATEGORIES:
+            raise Invalid("Enterprises upload rectification evidence, licences and ledgers.", "category")
+        enterprise = await enterprises.get_enterprise(scope, fields.enterprise_id, today)
+        existing = await _existing(scope, fields.id)
+        if existing is not None:
+            if existing.sha256 != received.sha256:
+                raise Conflict("This upload id was already used for a different file.", "id")
+            return Upload(existing, created=False)
+        if fields.control_point_id and not await ControlPoint.exists().where(
+            ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == fields.enterprise_id
+        ):
+            raise Invalid("That control point is not one of this enterprise's.", "control_point_id")
+
+        mime = images.sniff(received.head)
+        blob_known = await Blob.exists().where(Blob.sha256 == received.sha256)
+        derived = images.Derived(mime=mime)
+        if not blob_known:
+            derived = await anyio.to_thread.run_sync(images.derive, received.path, mime)
+            if store.commit_original(received.path, received.sha256):
+                placed = received.sha256
+            for variant in ("thumbnail", "preview"):
+                if (data := getattr(derived, variant)) is not None:
+                    await anyio.to_thread.run_sync(store.put_derivative, received.sha256, variant, data)
+
+        now = datetime.now(timezone.utc)
+        item = _item(fields, received, derived, scope, now)
+        item["flags"] = await _flags(item, enterprise, received.sha256, derived.phash, gps_flag_metres)
+        async with db.transaction():
+            if not blob_known and not await Blob.exists().where(Blob.sha256 == received.sha256):
+                await Blob.insert(Blob(sha256=received.sha256, size=received.size, mime=mime, width=derived.width,
+                                       height=derived.height, **_bands(derived.phash)))
+            await MediaItem.insert(MediaItem(**item))
+            await audit.record(scope, "media.uploaded", "media", fields.id,
+                               {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
+                               audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code,
+                                           enterprise.id))
+        placed = None
+        return Upload(await _one(scope, fields.id), created=True)
+    finally:
+        if received.path is not None:
+            received.path.unlink(missing_ok=True)
+        # Stored by this request but never recorded, and not recorded meanwhile by a
+        # concurrent upload of the same bytes: an original still referenced stays.
+        if placed is not None and not await Blob.exists().where(Blob.sha256 == placed):
+            store.delete(placed)
+
+
+def _fields(received: Received) -> UploadFields:
+    try:
+        return msgspec.convert({k: v for k, v in received.fields.items() if v != ""}, UploadFields, strict=False)
+    except msgspec.ValidationError as e:
+        field = str(e).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(e) else "body"
+        raise Invalid(str(e).split(" - at ")[0], field) from None
+
+
+def _item(fields: UploadFields, received: Received, derived: images.Derived, scope: Scope, now: datetime) -> dict:
+    exif = derived.exif
+    captured_at, time_source = _pick(exif.get("captured_at"), fields.captured_at)
+    latitude, location_source = _pick(exif.get("latitude"), fields.latitude)
+    longitude = exif.get("longitude") if location_source == "exif" else fields.longitude
+    altitude = exif.get("altitude") if location_source == "exif" else fields.altitude
+    return {
+        "id": fields.id, "enterprise": fields.enterprise_id, "blob": received.sha256, "category": fields.category,
+        "caption": fields.caption.strip(), "original_name": received.filename, "visit": fields.visit_id,
+        "answer": fields.answer_id, "control_point": fields.control_point_id, "notice": fields.notice_id,
+        "rectification": fields.rectification_id, "captured_at": captured_at, "captured_at_source": time_source,
+        "latitude": latitude, "longitude": longitude, "altitude": altitude, "location_source": location_source,
+        "device_make": exif.get("make", ""), "device_model": exif.get("model", ""),
+        "orientation": exif.get("orientation"), "taken_at": captured_at or now, "uploaded_by": scope.user_id,
+        "uploaded_at": now,
+    }
+
+
+def _pick(from_exif: Any, from_device: Any) -> tuple[Any, str | None]:
+    """The photo's own reading first; the phone's as the fallback; and which one it was."""
+    if from_exif is not None:
+        return from_exif, "exif"
+    if from_device is not None:
+        return from_device, "device"
+    return None, None
+
+
+def _bands(phash: int | None) -> dict[str, int | None]:
+    if phash is None:
+        return {"phash": None, "band0": None, "band1": None, "band2": None, "band3": None}
+    signed = phash - (1 << 64) if phash >= 1 << 63 else phash  # fits a BIGINT
+    return {"phash": signed, **{f"band{i}": (phash >> (16 * i)) & 0xFFFF for i in range(4)}}
+
+
+async def _flags(item: dict, enterprise: Any, sha256: str, phash: int | None, gps_flag_metres: int) -> list[str]:
+    """What a reviewer should look at twice (shown, not refused)."""
+    flags = []
+    if None not in (item["latitude"], item["longitude"], enterprise.latitude, enterprise.longitude):
+        if _metres(item["latitude"], item["longitude"], enterprise.latitude, enterprise.longitude) > gps_flag_metres:
+            flags.append("far_from_enterprise")
+    if await _seen_elsewhere(sha256, phash, item["enterprise"], item["visit"]):
+        flags.append("near_duplicate")
+    return flags
+
+
+async def _seen_elsewhere(sha256: str, phash: int | None, enterprise_id: UUID, visit_id: UUID | None) -> bool:
+    """Is the same photo, or a near copy, already filed for another enterprise or visit?"""
+    candidates = {sha256}
+    if phash is not None:
+        bands = _bands(phash)
+        rows = await Blob.select(Blob.sha256, Blob.phash).where(
+            (Blob.band0 == bands["band0"]) | (Blob.band1 == bands["band1"])
+            | (Blob.band2 == bands["band2"]) | (Blob.band3 == bands["band3"])
+        )
+        candidates |= {r["sha256"] for r in rows if bin((r["phash"] ^ bands["phash"]) & (2**64 - 1)).count("1") <= NEAR_DUPLICATE_BITS}
+    elsewhere = MediaItem.enterprise != enterprise_id
+    if visit_id is not None:
+        elsewhere = elsewhere | (MediaItem.visit.is_null()) | (MediaItem.visit != visit_id)
+    return await MediaItem.exists().where(MediaItem.blob.is_in(list(candidates)), elsewhere)
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _in_scope(scope: Scope) -> list[Where]:
+    conditions = []
+    if (where := regions.in_scope(MediaItem.enterprise, scope)) is not None:
+        conditions.append(where)
+    if scope.enterprise_id is not None:
+        conditions.append(MediaItem.enterprise == scope.enterprise_id)
+    return conditions
+
+
+async def _existing(scope: Scope, media_id: UUID) -> MediaOut | None:
+    row = await MediaItem.select(MediaItem.enterprise).where(MediaItem.id == media_id).first()
+    if row is None:
+        return None
+    return await _one(scope, media_id)  # NotFound when it belongs outside the caller's scope
+
+
+async def _one(scope: Scope, media_id: UUID) -> MediaOut:
+    row = await MediaItem.select(*_COLUMNS).where(MediaItem.id == media_id, *_in_scope(scope)).output(load_json=True).first()
+    if row is None:
+        raise NotFound(f"No media {media_id} in your jurisdiction.")
+    return msgspec.convert(row, MediaOut)
+
+
+async def get_media(scope: Scope, media_id: UUID) -> MediaOut:
+    return await _one(scope, media_id)
+
+
+async def review(scope: Scope, media_id: UUID, decision: ReviewIn) -> MediaOut:
+    """Accept an upload, or return it to its sender with a reason."""
+    if decision.decision == "return" and not decision.reason.strip():
+        raise Invalid("Say why the upload is returned, so the inspector can put it right.", "reason")
+    media = await _one(scope, media_id)
+    now = datetime.now(timezone.utc)
+    status = ReviewStatus.accepted if decision.decision == "accept" else ReviewStatus.returned
+    async with db.transaction():
+        updated = await MediaItem.update({
+            MediaItem.status: status, MediaItem.review_reason: decision.reason.strip(), MediaItem.reviewed_by: scope.user_id,
+            MediaItem.reviewed_at: now, MediaItem.review_seconds: int((now - media.uploaded_at).total_seconds()),
+        }).where(MediaItem.id == media_id, MediaItem.status == ReviewStatus.pending).returning(MediaItem.id)
+        if not updated:
+            raise Conflict(f"This upload was already {media.status.value}.", "decision")
+        await audit.record(scope, f"media.{status.value}", "media", media_id, {"reason": decision.reason.strip()},
+                           await audit.place_of(Scope(enterprise_id=media.enterprise_id)))
+    return await _one(scope, media_id)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    region: str | None = None
+    category: Category | None = None
+    flag: str | None = None
+
+
+async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | None, cursors: CursorCodec) -> MediaPage:
+    """Pending uploads in the caller's jurisdiction, oldest first."""
+    query = MediaItem.select(*_COLUMNS).where(MediaItem.status == ReviewStatus.pending, *_in_scope(scope))
+    if f.region is not None:
+        region = await regions.get_region(scope, f.region, field="region")
+        query = query.where(regions.under(MediaItem.enterprise, region.code, region.level))
+    if f.category is not None:
+        query = query.where(MediaItem.category == f.category)
+    if f.flag is not None:
+        query = query.where(MediaItem.flags.like(f'%"{f.flag}"%'))
+    return await _page(query, MediaItem.uploaded_at, False, "queue", limit, cursor, cursors)
+
+
+async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, cursor: str | None, cursors: CursorCodec) -> MediaPage:
+    """What the caller sent, newest first (returned ones tell them what to put right)."""
+    query = MediaItem.select(*_COLUMNS).where(MediaItem.uploaded_by == scope.user_id, *_in_scope(scope))
+    if status is not None:
+        query = query.where(MediaItem.status == status)
+    return await _page(query, MediaItem.uploaded_at, True, f"mine:{status}", limit, cursor, cursors)
+
+
+async def archive(scope: Scope, enterprise_id: UUID, category: Category | None, limit: int, cursor: str | None,
+                  cursors: CursorCodec, today: Any) -> Archive:
+    """An enterprise's image archive: its timeline (newest first) and counts per category."""
+    await enterprises.get_enterprise(scope, enterprise_id, today)
+    counts = await MediaItem.select(MediaItem.category, Count()).where(MediaItem.enterprise == enterprise_id).group_by(
+        MediaItem.category
+    )
+    query = MediaItem.select(*_COLUMNS).where(MediaItem.enterprise == enterprise_id)
+    if category is not None:
+        query = query.where(MediaItem.category == category)
+    page = await _page(query, MediaItem.taken_at, True, f"archive:{category}", limit, cursor, cursors)
+    return Archive(items=page.items, next_cursor=page.next_cursor, counts={r["category"]: r["count"] for r in counts})
+
+
+async def _page(query: Any, column: Any, descending: bool, kind: str, limit: int, cursor: str | None,
+                cursors: CursorCodec) -> MediaPage:
+    name = column._meta.name
+    if cursor is not None:
+        key = cursors.decode(cursor, kind)
+        try:
+            value, last_id = datetime.fromisoformat(key[0]), UUID(key[1])
+        except (TypeError, ValueError, IndexError):
+            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
+        if descending:
+            query = query.where(column <= value, (column < value) | (MediaItem.id < last_id))
+        else:
+            query = query.where(column >= value, (column > value) | (MediaItem.id > last_id))
+    rows = await query.order_by(column, MediaItem.id, ascending=not descending).limit(limit + 1).output(load_json=True)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = cursors.encode(kind, [rows[-1][name].isoformat(), str(rows[-1]["id"])]) if more else None
+    return MediaPage(items=[msgspec.convert(r, MediaOut) for r in rows], next_cursor=next_cursor)

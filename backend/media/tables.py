@@ -1,0 +1,86 @@
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigInt,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from backend.enterprises.tables import ControlPoint, Enterprise
+
+
+class Category(str, Enum):
+    premises = "premises"  # 厂区环境
+    licence = "licence"  # 证照
+    evidence = "evidence"  # 证据
+    notice = "notice"  # 警示语
+    ledger = "ledger"  # 台账
+    rectification = "rectification"  # 整改
+    signature = "signature"  # 签名
+    other = "other"  # 其他
+
+
+class ReviewStatus(str, Enum):
+    pending = "pending"
+    accepted = "accepted"
+    returned = "returned"
+
+
+class Blob(Table):
+    """Stored bytes, once per SHA-256. The perceptual hash is split into four 16-bit
+    bands: photos within 3 bits of each other share at least one band, so candidates
+    for near-duplicates come from four indexed lookups."""
+
+    sha256 = Varchar(length=64, primary_key=True)
+    size = BigInt()
+    mime = Varchar(length=40)
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    phash = BigInt(null=True, default=None)
+    band0 = Integer(null=True, default=None, index=True)
+    band1 = Integer(null=True, default=None, index=True)
+    band2 = Integer(null=True, default=None, index=True)
+    band3 = Integer(null=True, default=None, index=True)
+
+
+class MediaItem(Table, tablename="media_item"):
+    """One upload in an enterprise's dossier. Its id is the phone's UUID, which makes a
+    retried upload find the first one."""
+
+    id = UUID(primary_key=True)
+    enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
+    blob = ForeignKey(references=Blob, on_delete=OnDelete.restrict, index=True)
+    category = Varchar(length=16, choices=Category, index=True)
+    caption = Varchar(length=500, default="")
+    original_name = Varchar(length=255, default="")
+    visit = UUID(null=True, default=None, index=True)
+    answer = UUID(null=True, default=None)
+    control_point = ForeignKey(references=ControlPoint, null=True, on_delete=OnDelete.restrict)
+    notice = UUID(null=True, default=None)
+    rectification = UUID(null=True, default=None)
+    captured_at = Timestamptz(null=True, default=None)
+    captured_at_source = Varchar(length=8, null=True, default=None)  # exif | device
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    altitude = DoublePrecision(null=True, default=None)
+    location_source = Varchar(length=8, null=True, default=None)  # exif | device
+    device_make = Varchar(length=100, default="")
+    device_model = Varchar(length=100, default="")
+    orientation = Integer(null=True, default=None)
+    flags = JSON(default=[])
+    taken_at = Timestamptz(index=True)  # captured_at, else uploaded_at: the archive's timeline
+    uploaded_by = UUID(null=True, default=None, index=True)
+    uploaded_at = Timestamptz(index=True)
+    status = Varchar(length=10, choices=ReviewStatus, default=ReviewStatus.pending, index=True)
+    review_reason = Text(default="")
+    reviewed_by = UUID(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+    review_seconds = BigInt(null=True, default=None)  # upload to decision
