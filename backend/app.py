@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from functools import partial
 
@@ -23,7 +22,7 @@ from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.errors import DomainError, TooManyRequests
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.store import LocalMediaStore
-from backend.fields import humanise
+from backend.fields import error_field, humanise
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
 from backend.settings import Settings, get_settings
@@ -111,9 +110,6 @@ def _domain_error(_: Request, exc: DomainError) -> Response[dict]:
     return response
 
 
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
-
-
 def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
     """Litestar's validation answer, with errors about the body as a whole (an unknown
     field) moved onto the field they name, so every message points at a field, and
@@ -123,8 +119,7 @@ def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
         if not isinstance(error, dict):
             continue
         if error.get("key") == "data":
-            unknown = _UNKNOWN_FIELD.search(error.get("message", ""))
-            error = {**error, "key": unknown.group(1) if unknown else "body"}
+            error = {**error, "key": error_field(error.get("message", "")) or "body"}
         extra.append({**error, "message": humanise(error.get("message", ""))})
     return Response({"status_code": 400, "detail": exc.detail, "extra": extra}, status_code=400)
 

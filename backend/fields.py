@@ -3,6 +3,7 @@ when a value does not fit (msgspec would only print the pattern)."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from msgspec import Meta
@@ -30,3 +31,16 @@ def humanise(message: str) -> str:
         if f"matching regex {pattern!r}" in message:
             return f"Expected text that {sentence}"
     return message
+
+
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_AT_PATH = re.compile(r" - at `\$\.([^`]+)`")
+
+
+def error_field(message: str) -> str | None:
+    """The field a msgspec validation message is about, if it names one."""
+    if unknown := _UNKNOWN_FIELD.search(message):
+        return unknown.group(1)
+    if path := _AT_PATH.search(message):
+        return path.group(1)
+    return None

@@ -20,6 +20,7 @@ from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint, Enterprise
 from backend.errors import Conflict, Invalid, NotFound
+from backend.fields import error_field, humanise
 from backend.media import images
 from backend.media.receive import Received
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
@@ -112,8 +113,7 @@ def _fields(received: Received) -> UploadFields:
     try:
         return msgspec.convert({k: v for k, v in received.fields.items() if v != ""}, UploadFields, strict=False)
     except msgspec.ValidationError as e:
-        field = str(e).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(e) else "body"
-        raise Invalid(str(e).split(" - at ")[0], field) from None
+        raise Invalid(humanise(str(e).split(" - at ")[0]), error_field(str(e)) or "body") from None
 
 
 def _item(fields: UploadFields, received: Received, derived: images.Derived, scope: Scope, now: datetime) -> dict:
