@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "store": Provide(lambda: store, sync_to_thread=False),
             "today": Provide(bureau_today, sync_to_thread=False),
         },
-        on_startup=[partial(db.start, engine), store.sweep],
+        on_startup=[partial(db.start, engine), lambda: store.sweep()],  # temp files of crashed uploads
         on_shutdown=[partial(db.stop, engine)],
         exception_handlers={
             DomainError: _domain_error,

@@ -66,14 +66,17 @@ async def admin_session(region_code: str = "370000") -> str:
 
 
 @contextlib.contextmanager
-def server(database_url: str, session_token: str) -> Iterator[httpx.Client]:
-    """`dossier serve` in its own process, and a signed-in HTTP client for it."""
+def server(database_url: str, session_token: str, **settings: str) -> Iterator[httpx.Client]:
+    """`dossier serve` in its own process (``settings`` as DOSSIER_* variables), and a
+    signed-in HTTP client for it; the client's ``server_pid`` is the server's process."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "bench"}
+    env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "bench",
+           **{f"DOSSIER_{k.upper()}": v for k, v in settings.items()}}
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=log)
     try:
         client = httpx.Client(base_url=f"http://localhost:{port}", timeout=60, cookies={"dossier_session": session_token})
         for _ in range(200):
@@ -83,7 +86,10 @@ def server(database_url: str, session_token: str) -> Iterator[httpx.Client]:
             except httpx.TransportError:
                 time.sleep(0.1)
         else:
-            raise SystemExit("the server did not start")
+            log.seek(0)
+            raise SystemExit(f"the server did not start:\n{log.read().decode(errors='replace')[-2000:]}")
+        client.headers["x-csrf-token"] = client.cookies["dossier_csrf"]  # writes echo the CSRF cookie
+        client.server_pid = process.pid  # type: ignore[attr-defined]
         yield client
     finally:
         process.terminate()

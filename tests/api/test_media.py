@@ -14,6 +14,7 @@ from httpx import AsyncClient
 from litestar import Litestar
 from PIL import Image
 
+from backend.app import create_app
 from backend.media.store import LocalMediaStore
 from backend.media.tables import Blob, MediaItem
 from backend.settings import Settings
@@ -21,6 +22,14 @@ from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body, pdf, photo, png, png_bomb
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "images"
+
+
+def mpo() -> bytes:
+    """A multi-picture JPEG, as some phones save."""
+    frames = [Image.open(io.BytesIO(photo(seed=s))) for s in (50, 51)]
+    out = io.BytesIO()
+    frames[0].save(out, "MPO", save_all=True, append_images=frames[1:])
+    return out.getvalue()
 HUIMIN_FACTORY = (37.4900, 117.5100)
 
 
@@ -102,6 +111,7 @@ async def test_retries_are_idempotent_and_bytes_stored_once(client: AsyncClient,
         ("licence.pdf", pdf(), "application/pdf"),
         ("invalid-exif.jpg", (FIXTURES / "invalid-exif.jpg").read_bytes(), "image/jpeg"),
         ("named-wrongly.txt", photo(seed=9), "image/jpeg"),
+        ("phone.mpo", mpo(), "image/jpeg"),
     ],
 )
 async def test_accepted_kinds(client: AsyncClient, firm: dict, name: str, content: bytes, mime: str) -> None:
@@ -270,6 +280,16 @@ async def test_an_upload_cut_off_half_way_leaves_nothing(app: Litestar, client: 
 
     status, media = await upload(client, firm["id"], content, media_id=media_id)  # the retry
     assert status == 201 and media["sha256"] == hashlib.sha256(content).hexdigest()
+
+
+async def test_start_up_sweeps_crashed_uploads(settings: Settings) -> None:
+    store = LocalMediaStore(settings.media_root)
+    stale = store.new_temp()
+    stale.write_bytes(b"left by a crash")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    app = create_app(settings)
+    async with app.lifespan():  # Litestar's own start-up, hooks called its way
+        assert not stale.exists()
 
 
 def test_sweep_removes_only_stale_temp_files(tmp_path: Path) -> None:

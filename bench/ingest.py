@@ -1,0 +1,158 @@
+"""Ingest benchmark: 12-megapixel phone photos through the real upload route, against
+the floor of doing the same work in-process.
+
+It generates realistic 12 MP JPEGs (4000 x 3000, textured like photos, 3-5 MB, with
+EXIF) and two HEICs, then measures in one run:
+- the floor: SHA-256 + decode + both derivatives + writing them, in-process;
+- HTTP uploads through `dossier serve` with 1 and with 4 concurrent clients (every upload
+  distinct bytes, so nothing is skipped as already stored);
+- HEIC: decode + derivatives in-process;
+- the server's peak memory growth while it takes one 200 MB file.
+The last line is
+
+    RESULT jpeg_floor_ms=… http_ms_per_photo_c1=… http_over_floor_ratio=… photos_per_s_c4=… heic_ms=… rss_growth_mb_200mb=…
+
+    .venv/bin/python bench/ingest.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
+from pathlib import Path
+
+from common import admin_session, scratch_database, server
+from PIL import Image, ImageDraw, ImageFilter
+
+from backend import db, demo
+from backend.enterprises.tables import Enterprise
+from backend.media import images
+from backend.media.store import LocalMediaStore
+
+
+def phone_photo(seed: int, fmt: str = "JPEG") -> bytes:
+    """A 4000 x 3000 photo-like image: smooth shapes over fine grain, with EXIF."""
+    rng = random.Random(seed)
+    size = (4000, 3000)
+    base = Image.linear_gradient("L").resize(size).convert("RGB")
+    draw = ImageDraw.Draw(base)
+    for _ in range(40):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        r = rng.randrange(80, 900)
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
+    base = base.filter(ImageFilter.GaussianBlur(6))
+    grain = Image.effect_noise(size, 18).convert("RGB")
+    photo = Image.blend(base, grain, 0.25)
+    exif = Image.Exif()
+    exif[271], exif[272] = "Xiaomi", "Mi 13"
+    exif.get_ifd(0x8769)[36867] = "2026:11:20 10:15:00"
+    out = BytesIO()
+    photo.save(out, fmt, exif=exif, quality=95)
+    return out.getvalue()
+
+
+def unique(jpeg: bytes, n: int) -> bytes:
+    """The same photo with a different JPEG comment: other bytes, same pixels."""
+    comment = f"upload {n} {uuid.uuid4()}".encode()
+    return jpeg[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + jpeg[2:]
+
+
+def floor_ms(photos: list[bytes], mime: str, folder: Path) -> list[float]:
+    """What an upload costs without HTTP: hash, decode and derive, write all three files."""
+    store = LocalMediaStore(folder)
+    samples = []
+    for n, content in enumerate(photos):
+        content = unique(content, n) if mime == "image/jpeg" else content
+        started = time.perf_counter()
+        temp = store.new_temp()
+        temp.write_bytes(content)
+        sha = hashlib.sha256(content).hexdigest()
+        derived = images.derive(temp, mime)
+        store.commit_original(temp, sha)
+        store.put_derivative(sha, "thumbnail", derived.thumbnail)
+        store.put_derivative(sha, "preview", derived.preview)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def post(client, enterprise_id: str, content: bytes, name: str, category: str = "evidence") -> float:
+    started = time.perf_counter()
+    response = client.post("/api/media", data={"id": str(uuid.uuid4()), "enterprise_id": enterprise_id, "category": category},
+                           files={"file": (name, content, "application/octet-stream")})
+    assert response.status_code == 201, response.text
+    return (time.perf_counter() - started) * 1000
+
+
+def memory_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
+async def prepare(url: str) -> tuple[str, str]:
+    await db.migrate(url)
+    async with db.connected(url):
+        await demo.load(5)
+        firm = await Enterprise.select(Enterprise.id).first()
+        return str(firm["id"]), await admin_session()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=int, default=16, help="uploads per measurement")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    originals = [phone_photo(seed) for seed in range(4)]
+    heics = [phone_photo(seed, "HEIF") for seed in (10, 11)]
+    sizes = [len(p) / 2**20 for p in originals]
+    print(f"generated 4 JPEGs of {min(sizes):.1f}-{max(sizes):.1f} MB and 2 HEICs in {time.perf_counter() - started:.0f} s")
+    photos = [originals[n % len(originals)] for n in range(args.photos)]
+
+    with tempfile.TemporaryDirectory() as folder:
+        floor = statistics.median(floor_ms(photos, "image/jpeg", Path(folder, "floor")))
+        heic = statistics.median(floor_ms(heics * 2, "image/heic", Path(folder, "heic")))
+        print(f"floor (in-process): JPEG {floor:.0f} ms, HEIC {heic:.0f} ms per photo")
+
+        with scratch_database(None) as url:
+            firm, token = asyncio.run(prepare(url))
+            media = str(Path(folder, "media"))
+            with server(url, token, media_root=media, media_max_mb="250") as client:
+                post(client, firm, unique(photos[0], -1), "warm.jpg")  # warm up decoders and the database
+                c1 = [post(client, firm, unique(p, n), f"{n}.jpg") for n, p in enumerate(photos)]
+                with ThreadPoolExecutor(4) as pool:
+                    begun = time.perf_counter()
+                    list(pool.map(lambda n: post(client, firm, unique(photos[n], 1000 + n), "c4.jpg"), range(args.photos)))
+                    per_second = args.photos / (time.perf_counter() - begun)
+            c1_ms = statistics.median(c1)
+            print(f"HTTP: {c1_ms:.0f} ms per photo with 1 client; {per_second:.1f} photos/s with 4 clients")
+
+            # A fresh server for the memory test, so earlier decoding does not hide growth.
+            with server(url, token, media_root=media, media_max_mb="250") as client:
+                post(client, firm, images_pdf(1), "small.pdf", "licence")
+                baseline = memory_kb(client.server_pid, "VmRSS")
+                post(client, firm, images_pdf(200 * 2**20), "big.pdf", "licence")
+                growth = (memory_kb(client.server_pid, "VmHWM") - baseline) / 1024
+            print(f"server memory: peak growth {growth:.1f} MB while taking a 200 MB file")
+
+    print(f"RESULT jpeg_floor_ms={floor:.0f} http_ms_per_photo_c1={c1_ms:.0f} http_over_floor_ratio={c1_ms / floor:.2f} "
+          f"photos_per_s_c4={per_second:.1f} heic_ms={heic:.0f} rss_growth_mb_200mb={growth:.1f}")
+    return 0
+
+
+def images_pdf(size: int) -> bytes:
+    """A PDF of about ``size`` bytes (a scanned ledger, say)."""
+    return b"%PDF-1.4\n" + b"0" * max(0, size - 20) + b"\n%%EOF\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
