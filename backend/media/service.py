@@ -13,6 +13,7 @@ import anyio
 import msgspec
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count
+from piccolo.querystring import QueryString
 
 from backend import db
 from backend.accounts.scope import Scope
@@ -249,7 +250,8 @@ async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | N
     if f.category is not None:
         query = query.where(MediaItem.category == f.category)
     if f.flag is not None:
-        query = query.where(MediaItem.flags.like(f'%"{f.flag}"%'))
+        # JSON as text, so that the same LIKE works on SQLite and PostgreSQL's json type
+        query = query.where(QueryString('CAST("media_item"."flags" AS TEXT) LIKE {}', f'%"{f.flag}"%'))
     return await _page(query, MediaItem.uploaded_at, False, "queue", limit, cursor, cursors)
 
 

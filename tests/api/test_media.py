@@ -179,6 +179,10 @@ async def test_reviewer_flags(client: AsyncClient, firm: dict) -> None:
     assert reused[1]["flags"] == ["near_duplicate"] and reencoded[1]["flags"] == ["near_duplicate"]
     fresh = await upload(client, other["id"], photo(seed=7))
     assert fresh[1]["flags"] == []
+    flagged = (await client.get("/api/media/review-queue", params={"flag": "near_duplicate"})).json()["items"]
+    assert {m["id"] for m in flagged} == {reused[1]["id"], reencoded[1]["id"]}
+    far_only = (await client.get("/api/media/review-queue", params={"flag": "far_from_enterprise"})).json()["items"]
+    assert [m["id"] for m in far_only] == [far[1]["id"]]
 
 
 async def test_serving_etag_and_ranges(client: AsyncClient, firm: dict) -> None:
