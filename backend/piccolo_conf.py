@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "backend.accounts.piccolo_app",
         "backend.audit.piccolo_app",
         "backend.media.piccolo_app",
+        "backend.inspections.piccolo_app",
     ]
 )

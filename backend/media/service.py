@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -26,11 +26,13 @@ from backend.media import images
 from backend.media.receive import Received
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
+from backend.inspections.tables import Visit
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
 from backend.pagination import CursorCodec
 from backend.regions import service as regions
 
 NEAR_DUPLICATE_BITS = 6
+VISIT_HOURS = 12  # a photo taken further than this from its visit's start is flagged
 ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
 
 _COLUMNS = (
@@ -159,7 +161,27 @@ async def _flags(item: dict, enterprise: Any, sha256: str, phash: int | None, gp
             flags.append("far_from_enterprise")
     if await _seen_elsewhere(sha256, phash, item["enterprise"], item["visit"]):
         flags.append("near_duplicate")
+    if item["visit"] is not None and item["captured_at"] is not None:
+        visit = await Visit.select(Visit.started_at).where(Visit.id == item["visit"]).first()
+        if visit is not None and _far_in_time(item["captured_at"], visit["started_at"]):
+            flags.append("far_from_visit_time")
     return flags
+
+
+def _far_in_time(captured_at: datetime | None, visit_started: datetime | None) -> bool:
+    return None not in (captured_at, visit_started) and abs(captured_at - visit_started) > timedelta(hours=VISIT_HOURS)
+
+
+async def flag_against_visit(media_ids: list[str], visit_started: datetime) -> None:
+    """When a visit arrives after its photos (phones upload as signal allows), flag the
+    ones taken far from its start. Runs inside the visit's transaction."""
+    if not media_ids:
+        return
+    rows = await MediaItem.select(MediaItem.id, MediaItem.captured_at, MediaItem.flags).where(
+        MediaItem.id.is_in(media_ids)).output(load_json=True)
+    for row in rows:
+        if _far_in_time(row["captured_at"], visit_started) and "far_from_visit_time" not in row["flags"]:
+            await MediaItem.update({MediaItem.flags: [*row["flags"], "far_from_visit_time"]}).where(MediaItem.id == row["id"])
 
 
 async def _seen_elsewhere(sha256: str, phash: int | None, enterprise_id: UUID, visit_id: UUID | None) -> bool:

@@ -27,6 +27,7 @@ FIELD_STAFF = {"inspector", "supervisor", "admin"}
 INVITERS = {"reviewer", "supervisor", "admin"}
 MANAGERS = {"supervisor", "admin"}
 REVIEWERS = {"reviewer", "supervisor", "admin"}
+FIELD_TEAM = {"inspector", "supervisor"}
 _serial = itertools.count(100)
 
 
@@ -63,6 +64,12 @@ NO_CEREMONY = {"ceremony": str(uuid.UUID(int=0)), "credential": {}}
 class Multipart:
     data: dict
     files: dict
+
+
+def visit_plan(w: dict, own: bool) -> dict:
+    side = w["own" if own else "other"]
+    return {"id": str(uuid.uuid4()), "enterprise_id": side["enterprise"], "checklist_id": w["own"]["checklist"],
+            "visit_type": "routine", "planned_date": "2026-12-01", "team": [side["user"], side["user2"]]}
 
 
 def upload_body(w: dict, role: str, own: bool) -> Multipart:
@@ -132,6 +139,20 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/media/{media_id:uuid}/{variant:str}"): Rule(EVERYONE, url("/api/media/{media}/thumbnail"), other=404),
     ("GET", "/api/enterprises/{enterprise_id:uuid}/media"): Rule(EVERYONE, url("/api/enterprises/{enterprise}/media"), other=404),
+    ("GET", "/api/checklists"): Rule(STAFF, url("/api/checklists")),
+    ("GET", "/api/checklists/{checklist_id:uuid}"): Rule(STAFF, url("/api/checklists/{checklist}")),
+    ("POST", "/api/visits"): Rule(FIELD_TEAM, with_body("/api/visits", lambda w, r, own: visit_plan(w, own)), own=201, other=404),
+    ("POST", "/api/visits/submissions"): Rule(
+        FIELD_TEAM,  # the caller is not in the team: admitted, then refused by the rules (400)
+        with_body("/api/visits/submissions", lambda w, r, own: {
+            "visit": visit_plan(w, own), "started_at": "2026-11-24T09:00:00+08:00", "answers": [],
+            "signatures": [], "conclusion": "pass"}),
+        own=400, other=404,
+    ),
+    ("GET", "/api/visits/{visit_id:uuid}"): Rule(EVERYONE, url("/api/visits/{visit}"), other=404),
+    ("POST", "/api/visits/{visit_id:uuid}/review"): Rule(
+        REVIEWERS, with_body("/api/visits/{visit}/review", lambda *_: {"decision": "accept"}), own=409, other=404
+    ),
     ("PATCH", "/api/enterprises/{enterprise_id:uuid}/control-points/{point_id:uuid}"): Rule(
         FIELD_STAFF, with_body("/api/enterprises/{enterprise}/control-points/{point}", lambda *_: {"position": 2}),
         other=404,
@@ -164,6 +185,7 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
                                control_points=[{"name": "出厂检验", "kind": "factory_exit_inspection"}])
         enterprise = (await client.post("/api/enterprises", json=body)).json()
         colleague = await sign_in("inspector", county, name=f"{side} inspector")
+        partner = await sign_in("inspector", county, name=f"{side} partner")
         photo = await client.post("/api/media", data={"id": str(uuid.uuid4()), "enterprise_id": enterprise["id"],
                                                       "category": "premises"}, files={"file": ("p.png", PNG, "image/png")})
         assert photo.status_code == 201, photo.text
@@ -171,7 +193,15 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
             "county": county, "enterprise": enterprise["id"],
             "licence": enterprise["licences"][0]["id"], "point": enterprise["control_points"][0]["id"],
             "user": (await colleague.get("/api/me")).json()["id"], "media": photo.json()["id"],
+            "user2": (await partner.get("/api/me")).json()["id"],
         }
+    checklist = (await client.get("/api/checklists")).json()[0]["id"]
+    planner = await sign_in("supervisor", "370000", name="province planner")
+    for side in sides.values():
+        side["checklist"] = checklist
+        planned = await planner.post("/api/visits", json=visit_plan(sides | {"own": side}, own=True))
+        assert planned.status_code == 201, planned.text
+        side["visit"] = planned.json()["id"]
     return sides
 
 

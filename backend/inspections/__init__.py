@@ -1,0 +1,1 @@
+"""Inspections: checklist templates, visits, findings."""

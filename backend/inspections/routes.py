@@ -1,0 +1,62 @@
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, PathParameter
+
+from backend.accounts.guards import EVERYONE, REVIEWERS, STAFF, roles
+from backend.accounts.scope import Scope
+from backend.accounts.tables import Role
+from backend.errors import Invalid
+from backend.inspections import service
+from backend.inspections.schemas import ChecklistOut, Submission, VisitOut, VisitPlan, VisitReviewIn
+
+Access = NamedDependency[Scope]
+Today = NamedDependency[date]
+VisitId = Annotated[UUID, PathParameter(description="The visit's id")]
+FIELD_TEAM = frozenset({Role.inspector, Role.supervisor})
+
+
+class ChecklistController(Controller):
+    path = "/api/checklists"
+    tags = ["inspections"]
+    opt = roles(STAFF)
+
+    @get("/", operation_id="listChecklists", summary="Published checklist versions")
+    async def list_checklists(self) -> list[ChecklistOut]:
+        return await service.list_checklists()
+
+    @get("/{checklist_id:uuid}", operation_id="getChecklist", summary="One published checklist version")
+    async def get_checklist(self, checklist_id: Annotated[UUID, PathParameter(description="Version id")]) -> ChecklistOut:
+        return await service.get_checklist(checklist_id)
+
+
+class VisitController(Controller):
+    path = "/api/visits"
+    tags = ["inspections"]
+    opt = roles(FIELD_TEAM)
+
+    @post("/", operation_id="planVisit", summary="Plan a visit (idempotent by its id)")
+    async def plan(self, access: Access, today: Today, data: JSONBody[VisitPlan]) -> Response[VisitOut]:
+        visit, created = await service.plan_visit(access, data, today)
+        return Response(visit, status_code=201 if created else 200)
+
+    @post("/submissions", operation_id="submitVisit",
+          summary="Submit a whole visit as one batch (sent twice, it is filed once)")
+    async def submit(self, request: Request, access: Access, today: Today, data: JSONBody[Submission]) -> Response[VisitOut]:
+        key = request.headers.get("idempotency-key")
+        if key is not None and key != str(data.visit.id):
+            raise Invalid("The Idempotency-Key header must be the visit's id.", "Idempotency-Key")
+        visit, created = await service.submit(access, data, today)
+        return Response(visit, status_code=201 if created else 200)
+
+    @get("/{visit_id:uuid}", operation_id="getVisit", summary="A visit with its answers and findings", opt=roles(EVERYONE))
+    async def get_visit(self, access: Access, visit_id: VisitId) -> VisitOut:
+        return await service.get_visit(access, visit_id)
+
+    @post("/{visit_id:uuid}/review", operation_id="reviewVisit", summary="Accept a visit, or return it with a reason",
+          opt=roles(REVIEWERS), status_code=200)
+    async def review(self, access: Access, visit_id: VisitId, data: JSONBody[VisitReviewIn]) -> VisitOut:
+        return await service.review_visit(access, visit_id, data)

@@ -1,0 +1,111 @@
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from backend.fields import text
+from backend.inspections.tables import Conclusion, VisitStatus, VisitType
+
+ItemKey = Annotated[str, Meta(pattern=r"^[A-Z][0-9]{1,3}$", description="An item's key in the pinned checklist")]
+LongText = text(2000)
+ShortText = text(100)
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class ChecklistOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    code: str
+    title: str
+    title_en: str
+    version: int
+    content_hash: str
+    sections: list[dict[str, Any]]
+
+
+class VisitPlan(Strict, kw_only=True):
+    id: UUID  # made by the phone or the planner; also the idempotency key
+    enterprise_id: UUID
+    checklist_id: UUID  # a published checklist version
+    visit_type: VisitType
+    planned_date: date
+    team: Annotated[list[UUID], Meta(max_length=10)]
+    amends: UUID | None = None  # the submitted visit this one corrects
+
+
+class AnswerIn(Strict, kw_only=True):
+    item: ItemKey
+    result: Literal["pass", "fail", "na"] | None = None
+    number: float | None = None
+    text: LongText | None = None
+    choice: ShortText | None = None
+    note: LongText = ""
+    media: Annotated[list[UUID], Meta(max_length=20)] = []
+
+
+class FindingIn(Strict, kw_only=True):
+    id: UUID
+    item: ItemKey
+    description: LongText = ""
+    deadline: date | None = None  # the rectification order's deadline
+
+
+class SignatureIn(Strict, kw_only=True):
+    signer: Literal["inspector", "enterprise"]
+    user_id: UUID | None = None  # for an inspector of the team
+    name: text(50, 1)
+    media_id: UUID | None = None  # the drawn signature, uploaded as media (category signature)
+    refused: bool = False  # the enterprise's representative refused to sign…
+    witness_note: text(500) = ""  # …witnessed by
+
+
+class Submission(Strict, kw_only=True):
+    """A whole visit, as a phone sends it after working offline."""
+
+    visit: VisitPlan
+    started_at: datetime
+    start_latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    start_longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    answers: Annotated[list[AnswerIn], Meta(max_length=500)]
+    findings: Annotated[list[FindingIn], Meta(max_length=200)] = []
+    signatures: Annotated[list[SignatureIn], Meta(max_length=12)]
+    conclusion: Conclusion
+
+
+class FindingOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    item_key: str
+    severity: str
+    legal_basis: str
+    description: str
+    deadline: date | None
+    status: str
+
+
+class VisitOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    enterprise_id: UUID
+    checklist_id: UUID
+    visit_type: VisitType
+    planned_date: date
+    team: list[UUID]
+    status: VisitStatus
+    amends: UUID | None
+    started_at: datetime | None
+    conclusion: Conclusion | None
+    answers: list[dict[str, Any]]
+    signatures: list[dict[str, Any]]
+    content_hash: str | None
+    submitted_at: datetime | None
+    review_reason: str
+    reviewed_at: datetime | None
+    findings: list[FindingOut] = []
+
+
+class VisitReviewIn(Strict, kw_only=True):
+    decision: Literal["accept", "return"]
+    reason: text(500) = ""

@@ -1,0 +1,329 @@
+"""Inspection rules: checklists, planning, the offline batch submission, locking, review.
+Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from backend import db
+from backend.accounts.scope import Scope
+from backend.accounts.tables import Role, User
+from backend.audit import service as audit
+from backend.enterprises import service as enterprises
+from backend.errors import Conflict, Invalid, NotFound
+from backend.inspections.schemas import ChecklistOut, Submission, VisitOut, VisitPlan, VisitReviewIn
+from backend.inspections.standard_templates import STANDARD_TEMPLATES
+from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitStatus
+from backend.media import service as media_service
+from backend.media.tables import Category, MediaItem
+from backend.regions import service as regions
+
+INSPECTORS = (Role.inspector, Role.supervisor)
+
+
+# ---------------------------------------------------------------------------- checklists
+
+
+async def install_standard_templates() -> int:
+    """Publish version 1 of each standard template that is not there yet."""
+    added = 0
+    for template in STANDARD_TEMPLATES:
+        if await ChecklistTemplate.exists().where(ChecklistTemplate.code == template["code"]):
+            continue
+        template_id = uuid.uuid4()
+        sections = [
+            {"title": s["title"], "items": [
+                {"key": key, "text": text, "kind": kind, "severity": severity, "legal_basis": basis,
+                 "photo_required_on_fail": photo, **extra}
+                for key, text, kind, severity, basis, photo, extra in s["items"]
+            ]}
+            for s in template["sections"]
+        ]
+        await ChecklistTemplate.insert(ChecklistTemplate(id=template_id, code=template["code"], title=template["title"],
+                                                         title_en=template["title_en"]))
+        await ChecklistVersion.insert(ChecklistVersion(id=uuid.uuid4(), template=template_id, version=1,
+                                                       content={"sections": sections},
+                                                       content_hash=_digest({"sections": sections})))
+        added += 1
+    return added
+
+
+_CHECKLIST_COLUMNS = (
+    ChecklistVersion.id, ChecklistVersion.version, ChecklistVersion.content, ChecklistVersion.content_hash,
+    ChecklistVersion.template.code.as_alias("code"), ChecklistVersion.template.title.as_alias("title"),
+    ChecklistVersion.template.title_en.as_alias("title_en"),
+)
+
+
+async def list_checklists() -> list[ChecklistOut]:
+    rows = await ChecklistVersion.select(*_CHECKLIST_COLUMNS).order_by(ChecklistVersion.template.code).output(load_json=True)
+    return [_checklist(r) for r in rows]
+
+
+async def get_checklist(checklist_id: UUID, field: str | None = None) -> ChecklistOut:
+    row = await ChecklistVersion.select(*_CHECKLIST_COLUMNS).where(ChecklistVersion.id == checklist_id).output(
+        load_json=True).first()
+    if row is None:
+        raise NotFound(f"No checklist version {checklist_id}.", field)
+    return _checklist(row)
+
+
+def _checklist(row: dict) -> ChecklistOut:
+    return msgspec.convert({**row, "sections": row["content"]["sections"]}, ChecklistOut)
+
+
+def _items(checklist: ChecklistOut) -> dict[str, dict]:
+    return {item["key"]: item for section in checklist.sections for item in section["items"]}
+
+
+# ---------------------------------------------------------------------------- planning
+
+
+async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitOut, bool]:
+    """Plan a visit; sending the same plan again returns it (False: not created)."""
+    existing = await Visit.select(Visit.id).where(Visit.id == plan.id).first()
+    if existing is not None:
+        visit = await get_visit(scope, plan.id)
+        if _plan_of(visit) != _plan_dict(plan):
+            raise Conflict("This visit id was already used for a different plan.", "id")
+        return visit, False
+    enterprise = await _check_plan(scope, plan, today)
+    async with db.transaction():
+        await Visit.insert(Visit(**_plan_row(plan), created_by=scope.user_id))
+        await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), _place(enterprise))
+    return await get_visit(scope, plan.id), True
+
+
+async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
+    enterprise = await enterprises.get_enterprise(scope, plan.enterprise_id, today)  # 404 outside scope
+    await get_checklist(plan.checklist_id, "visit.checklist_id")
+    team = {str(u) for u in plan.team}
+    if len(team) < 2:
+        raise Invalid("The law requires a team of at least two enforcement officers.", "visit.team")
+    members = await User.select(User.id, User.role, User.active, User.region_code.level.as_alias("level"),
+                                User.region_code).where(User.id.is_in(list(team)))
+    covering = {str(m["id"]) for m in members if m["active"] and m["role"] in INSPECTORS and _covers(m, enterprise)}
+    if missing := team - covering:
+        raise Invalid(f"Not an active inspector with jurisdiction over this enterprise: {', '.join(sorted(missing))}.",
+                      "visit.team")
+    if plan.amends is not None:
+        original = await Visit.select(Visit.enterprise, Visit.status).where(Visit.id == plan.amends).first()
+        if original is None or str(original["enterprise"]) != str(plan.enterprise_id) or original["status"] == VisitStatus.planned:
+            raise Invalid("An amendment corrects a submitted visit of the same enterprise.", "visit.amends")
+    return enterprise
+
+
+def _covers(member: dict, enterprise: Any) -> bool:
+    code = {"province": enterprise.province_code, "city": enterprise.city_code, "county": enterprise.county_code}
+    return member["region_code"] is not None and code.get(member["level"]) == member["region_code"]
+
+
+def _plan_row(plan: VisitPlan) -> dict:
+    return {"id": plan.id, "enterprise": plan.enterprise_id, "checklist": plan.checklist_id, "visit_type": plan.visit_type,
+            "planned_date": plan.planned_date, "team": [str(u) for u in plan.team], "amends": plan.amends}
+
+
+def _plan_dict(plan: VisitPlan) -> dict:
+    return msgspec.to_builtins({**_plan_row(plan), "team": sorted(str(u) for u in plan.team)})
+
+
+def _plan_of(visit: VisitOut) -> dict:
+    return msgspec.to_builtins({"id": visit.id, "enterprise": visit.enterprise_id, "checklist": visit.checklist_id,
+                                "visit_type": visit.visit_type, "planned_date": visit.planned_date,
+                                "team": sorted(str(u) for u in visit.team), "amends": visit.amends})
+
+
+# ---------------------------------------------------------------------------- submission
+
+
+async def submit(scope: Scope, data: Submission, today: date) -> tuple[VisitOut, bool]:
+    """File a whole visit in one go. Sending it again changes nothing (False); anything
+    else sent for a submitted visit is refused: corrections are amendments."""
+    plan = data.visit
+    enterprise = await _check_plan(scope, plan, today)
+    if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in plan.team}:
+        raise Invalid("Only a member of the visit's team submits it.", "visit.team")
+    checklist = await get_checklist(plan.checklist_id)
+    media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
+    answers = _check_answers(data, checklist, enterprise.id, media)
+    findings = _check_findings(data, checklist, today)
+    signatures = _check_signatures(data, enterprise.id, media)
+    media_hashes = {media_id: row["sha256"] for media_id, row in media.items()}
+    content = {"plan": _plan_dict(plan), "started_at": data.started_at, "answers": answers, "findings": findings,
+               "signatures": signatures, "conclusion": data.conclusion.value, "media": media_hashes}
+    content_hash = _digest(content)
+
+    existing = await Visit.select(Visit.status, Visit.content_hash).where(Visit.id == plan.id).first()
+    if existing is not None and existing["status"] != VisitStatus.planned:
+        if existing["content_hash"] == content_hash:
+            return await get_visit(scope, plan.id), False
+        raise Conflict("This visit was submitted and cannot change; file an amendment (visit.amends).", "visit.id")
+    if existing is not None and _plan_of(await get_visit(scope, plan.id)) != _plan_dict(plan):
+        raise Conflict("The submission does not match the visit's plan.", "visit")
+
+    now = datetime.now(timezone.utc)
+    values = {
+        **_plan_row(plan), "status": VisitStatus.submitted, "started_at": data.started_at,
+        "start_latitude": data.start_latitude, "start_longitude": data.start_longitude, "answers": answers,
+        "signatures": signatures, "conclusion": data.conclusion, "content_hash": content_hash,
+        "submitted_at": now, "submitted_by": scope.user_id,
+    }
+    async with db.transaction():
+        if existing is None:
+            await Visit.insert(Visit(**values, created_by=scope.user_id))
+        else:
+            await Visit.update({getattr(Visit, k): v for k, v in values.items() if k != "id"}).where(
+                Visit.id == plan.id, Visit.status == VisitStatus.planned)
+        if findings:
+            await Finding.insert(*(Finding(visit=plan.id, enterprise=plan.enterprise_id, **f) for f in findings))
+        await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
+        await audit.record(scope, "visit.submitted", "visit", plan.id,
+                           {"content_hash": content_hash, "conclusion": data.conclusion.value,
+                            "findings": len(findings), "amends": str(plan.amends) if plan.amends else None},
+                           _place(enterprise))
+    return await get_visit(scope, plan.id), True
+
+
+async def _media(ids: set[str]) -> dict[str, dict]:
+    """The uploads a submission refers to, by id."""
+    if not ids:
+        return {}
+    rows = await MediaItem.select(
+        MediaItem.id, MediaItem.enterprise, MediaItem.category, MediaItem.blob.sha256.as_alias("sha256"),
+        MediaItem.blob.mime.as_alias("mime")).where(MediaItem.id.is_in(list(ids)))
+    return {str(r["id"]): r for r in rows}
+
+
+def _check_answers(data: Submission, checklist: ChecklistOut, enterprise_id: UUID, media: dict[str, dict]) -> list[dict]:
+    items = _items(checklist)
+    seen: set[str] = set()
+    answers = []
+    for i, answer in enumerate(data.answers):
+        field = f"answers[{i}]"
+        item = items.get(answer.item)
+        if item is None:
+            raise Invalid(f"Item {answer.item} is not in the pinned checklist (version {checklist.version}).", f"{field}.item")
+        if answer.item in seen:
+            raise Invalid(f"Item {answer.item} is answered twice.", f"{field}.item")
+        seen.add(answer.item)
+        _check_value(answer, item, field)
+        for media_id in answer.media:
+            found = media.get(str(media_id))
+            if found is None or str(found["enterprise"]) != str(enterprise_id):
+                raise Invalid(f"Photo {media_id} is not in this enterprise's dossier; upload it first.", f"{field}.media")
+        if answer.result == "fail" and item.get("photo_required_on_fail") and not answer.media:
+            raise Invalid(f"Item {answer.item} failed: a photo of the evidence is required.", f"{field}.media")
+        answers.append(msgspec.to_builtins(answer))
+    return answers
+
+
+def _check_value(answer: Any, item: dict, field: str) -> None:
+    kind = item["kind"]
+    if kind == "pass_fail" and answer.result is None:
+        raise Invalid(f"Item {answer.item} needs a result: pass, fail or na.", f"{field}.result")
+    if kind == "number" and answer.number is None and answer.result != "na":
+        raise Invalid(f"Item {answer.item} needs a number ({item.get('unit', '')}).", f"{field}.number")
+    if kind == "choice" and answer.choice not in item.get("choices", []) and answer.result != "na":
+        raise Invalid(f"Item {answer.item} takes one of: {', '.join(item.get('choices', []))}.", f"{field}.choice")
+    if kind == "text" and not (answer.text or "").strip() and answer.result != "na":
+        raise Invalid(f"Item {answer.item} needs a written answer.", f"{field}.text")
+
+
+def _check_findings(data: Submission, checklist: ChecklistOut, today: date) -> list[dict]:
+    items = _items(checklist)
+    failed = {a.item for a in data.answers if a.result == "fail"}
+    findings = []
+    for i, finding in enumerate(data.findings):
+        if finding.item not in failed:
+            raise Invalid(f"A finding records a failed item; {finding.item} did not fail.", f"findings[{i}].item")
+        if finding.deadline is not None and finding.deadline < today:
+            raise Invalid(f"The rectification deadline {finding.deadline} is in the past.", f"findings[{i}].deadline")
+        item = items[finding.item]
+        findings.append({"id": finding.id, "item_key": finding.item, "severity": item["severity"],
+                         "legal_basis": item["legal_basis"], "description": finding.description.strip(),
+                         "deadline": finding.deadline})
+    return findings
+
+
+def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, dict]) -> list[dict]:
+    team = {str(u) for u in data.visit.team}
+    signed: set[str] = set()
+    enterprise_signed = False
+    out = []
+    for i, signature in enumerate(data.signatures):
+        field = f"signatures[{i}]"
+        if signature.refused:
+            if signature.signer != "enterprise" or not signature.witness_note.strip():
+                raise Invalid("Only the enterprise's representative may refuse, and a witness note says who saw it.",
+                              f"{field}.witness_note")
+        else:
+            found = media.get(str(signature.media_id))
+            if (found is None or str(found["enterprise"]) != str(enterprise_id)
+                    or found["category"] != Category.signature or not found["mime"].startswith("image/")):
+                raise Invalid("A signature is an image uploaded to this dossier with category 'signature'.",
+                              f"{field}.media_id")
+        if signature.signer == "inspector":
+            if str(signature.user_id) not in team:
+                raise Invalid("An inspector's signature comes from a member of the team.", f"{field}.user_id")
+            signed.add(str(signature.user_id))
+        else:
+            enterprise_signed = True
+        found = media.get(str(signature.media_id))
+        out.append({**msgspec.to_builtins(signature), "sha256": found["sha256"] if found else None})
+    if signed != team:
+        raise Invalid("Every inspector of the team signs the visit.", "signatures")
+    if not enterprise_signed:
+        raise Invalid("The enterprise's representative signs, or refuses with a witness note.", "signatures")
+    return out
+
+
+# ---------------------------------------------------------------------------- reading and review
+
+
+def _in_scope(scope: Scope) -> list:
+    conditions = []
+    if (where := regions.in_scope(Visit.enterprise, scope)) is not None:
+        conditions.append(where)
+    if scope.enterprise_id is not None:
+        conditions.append(Visit.enterprise == scope.enterprise_id)
+    return conditions
+
+
+async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
+    row = await Visit.select(Visit.all_columns(), Visit.enterprise.as_alias("enterprise_id"),
+                             Visit.checklist.as_alias("checklist_id")).where(
+        Visit.id == visit_id, *_in_scope(scope)).output(load_json=True).first()
+    if row is None:
+        raise NotFound(f"No visit {visit_id} in your jurisdiction.")
+    findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)
+    return msgspec.convert({**row, "findings": findings}, VisitOut)
+
+
+async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) -> VisitOut:
+    if decision.decision == "return" and not decision.reason.strip():
+        raise Invalid("Say why the visit is returned, so the team can amend it.", "reason")
+    visit = await get_visit(scope, visit_id)
+    status = VisitStatus.accepted if decision.decision == "accept" else VisitStatus.returned
+    async with db.transaction():
+        done = await Visit.update({Visit.status: status, Visit.review_reason: decision.reason.strip(),
+                                   Visit.reviewed_by: scope.user_id, Visit.reviewed_at: datetime.now(timezone.utc)}).where(
+            Visit.id == visit_id, Visit.status == VisitStatus.submitted).returning(Visit.id)
+        if not done:
+            raise Conflict(f"Only a submitted visit is reviewed; this one is {visit.status.value}.", "decision")
+        await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": decision.reason.strip()},
+                           await audit.place_of(Scope(enterprise_id=visit.enterprise_id)))
+    return await get_visit(scope, visit_id)
+
+
+def _place(enterprise: Any) -> audit.Place:
+    return audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code, enterprise.id)
+
+
+def _digest(content: Any) -> str:
+    return hashlib.sha256(audit.canonical(msgspec.to_builtins(content)).encode()).hexdigest()

@@ -1,0 +1,86 @@
+from enum import Enum
+
+from piccolo.columns import JSON, UUID, Date, DoublePrecision, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.enterprises.tables import Enterprise
+
+
+class VisitType(str, Enum):
+    routine = "routine"  # 日常检查
+    licence_verification = "licence_verification"  # 许可现场核查
+    follow_up = "follow_up"  # 回访/复查
+    complaint = "complaint"  # 投诉举报
+    special_campaign = "special_campaign"  # 专项整治
+
+
+class VisitStatus(str, Enum):
+    planned = "planned"
+    submitted = "submitted"
+    accepted = "accepted"
+    returned = "returned"
+
+
+class Conclusion(str, Enum):
+    passed = "pass"
+    pass_with_rectification = "pass_with_rectification"
+    fail = "fail"
+
+
+class ChecklistTemplate(Table, tablename="checklist_template"):
+    id = UUID(primary_key=True)
+    code = Varchar(length=50, unique=True)
+    title = Varchar(length=100)
+    title_en = Varchar(length=100, default="")
+
+
+class ChecklistVersion(Table, tablename="checklist_version"):
+    """A published version never changes; a visit pins the version it answers."""
+
+    id = UUID(primary_key=True)
+    template = ForeignKey(references=ChecklistTemplate, on_delete=OnDelete.restrict, index=True)
+    version = Integer()
+    content = JSON()  # {"sections": [{"title", "items": [{"key", "text", "kind", …}]}]}
+    content_hash = Varchar(length=64)
+    published_at = Timestamptz(default=TimestamptzNow())
+
+
+class Visit(Table):
+    """One inspection at one enterprise by a team. Its id is the phone's UUID."""
+
+    id = UUID(primary_key=True)
+    enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
+    checklist = ForeignKey(references=ChecklistVersion, on_delete=OnDelete.restrict)
+    visit_type = Varchar(length=24, choices=VisitType)
+    planned_date = Date(index=True)
+    team = JSON(default=[])  # user ids of the inspectors
+    status = Varchar(length=12, choices=VisitStatus, default=VisitStatus.planned, index=True)
+    amends = UUID(null=True, default=None, index=True)  # the submitted visit this one corrects
+    started_at = Timestamptz(null=True, default=None)
+    start_latitude = DoublePrecision(null=True, default=None)
+    start_longitude = DoublePrecision(null=True, default=None)
+    answers = JSON(default=[])
+    signatures = JSON(default=[])
+    conclusion = Varchar(length=24, null=True, default=None, choices=Conclusion)
+    content_hash = Varchar(length=64, null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    submitted_at = Timestamptz(null=True, default=None, index=True)
+    submitted_by = UUID(null=True, default=None)
+    review_reason = Text(default="")
+    reviewed_by = UUID(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+
+
+class Finding(Table):
+    """A failed item, with its severity, legal basis and rectification deadline."""
+
+    id = UUID(primary_key=True)
+    visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict, index=True)
+    enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
+    item_key = Varchar(length=20)
+    severity = Varchar(length=10)
+    legal_basis = Varchar(length=200, default="")
+    description = Text(default="")
+    deadline = Date(null=True, default=None)
+    status = Varchar(length=10, default="open", index=True)  # open | closed

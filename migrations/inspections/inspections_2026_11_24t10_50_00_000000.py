@@ -1,0 +1,20 @@
+"""Publish the standard checklist templates (hand-written data migration; it adds only
+the templates that are missing, so it is safe on any database)."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+ID = "2026-11-24T10:50:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Standard checklist templates: food routine, licence verification, special equipment"
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="inspections", description=DESCRIPTION)
+
+    async def publish():
+        from backend.inspections.service import install_standard_templates
+
+        await install_standard_templates()
+
+    manager.add_raw(publish)
+    return manager

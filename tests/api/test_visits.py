@@ -1,0 +1,183 @@
+"""Visits through the HTTP API: plan, offline batch submission, locking, review,
+amendment; and every rule refused with nothing written."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import timedelta
+
+import pytest
+from httpx import AsyncClient
+
+from backend.audit import service as audit
+from backend.audit.tables import AuditEvent
+from backend.clock import bureau_today
+from backend.inspections.tables import Finding, Visit
+from tests.conftest import SignIn
+from tests.factories import HUIMIN, LIXIA, enterprise_body, pdf, photo, png
+
+STARTED = "2026-11-24T09:30:00+08:00"
+
+
+async def upload(client: AsyncClient, enterprise_id: str, content: bytes, category: str, name: str = "p.jpg") -> str:
+    response = await client.post("/api/media", data={"id": str(uuid.uuid4()), "enterprise_id": enterprise_id,
+                                                     "category": category},
+                                 files={"file": (name, content, "application/octet-stream")})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+@pytest.fixture
+async def scene(client: AsyncClient, sign_in: SignIn) -> dict:
+    """A food producer in Huimin, two Huimin inspectors with their photos and signatures
+    uploaded, a reviewer, and the food routine checklist."""
+    firm = (await client.post("/api/enterprises", json=enterprise_body(1, category="food_production"))).json()
+    zhang, li = await sign_in("inspector", HUIMIN, name="张伟"), await sign_in("inspector", HUIMIN, name="李娜")
+    ids = [(await u.get("/api/me")).json()["id"] for u in (zhang, li)]
+    checklist = next(c for c in (await zhang.get("/api/checklists")).json() if c["code"] == "food-routine")
+    evidence = await upload(zhang, firm["id"], photo(seed=1, when="2026:11:24 09:40:00"), "evidence")
+    signatures = [await upload(zhang, firm["id"], png((0, 0, s * 60)), "signature", "s.png") for s in range(3)]
+    return {"firm": firm, "zhang": zhang, "li": li, "ids": ids, "checklist": checklist, "evidence": evidence,
+            "signatures": signatures, "reviewer": await sign_in("reviewer", HUIMIN, name="王芳")}
+
+
+def submission(scene: dict, visit_id: str | None = None, **changes) -> dict:
+    deadline = (bureau_today() + timedelta(days=30)).isoformat()
+    body = {
+        "visit": {"id": visit_id or str(uuid.uuid4()), "enterprise_id": scene["firm"]["id"],
+                  "checklist_id": scene["checklist"]["id"], "visit_type": "routine", "planned_date": "2026-11-24",
+                  "team": scene["ids"]},
+        "started_at": STARTED, "start_latitude": 37.49, "start_longitude": 117.51,
+        "answers": [
+            {"item": "A1", "result": "pass"},
+            {"item": "B3", "result": "fail", "note": "使用了超范围添加剂", "media": [scene["evidence"]]},
+            {"item": "B4", "number": 4.5},
+            {"item": "F1", "choice": "部分缺失"},
+            {"item": "F2", "text": "缺少出厂检验记录台账"},
+        ],
+        "findings": [{"id": str(uuid.uuid4()), "item": "B3", "description": "超范围使用食品添加剂", "deadline": deadline}],
+        "signatures": [
+            {"signer": "inspector", "user_id": scene["ids"][0], "name": "张伟", "media_id": scene["signatures"][0]},
+            {"signer": "inspector", "user_id": scene["ids"][1], "name": "李娜", "media_id": scene["signatures"][1]},
+            {"signer": "enterprise", "name": "企业负责人", "media_id": scene["signatures"][2]},
+        ],
+        "conclusion": "pass_with_rectification",
+    }
+    body.update(changes)
+    return body
+
+
+async def test_checklists_are_the_three_standard_templates(scene: dict) -> None:
+    checklists = (await scene["zhang"].get("/api/checklists")).json()
+    assert {c["code"]: c["title"] for c in checklists} == {
+        "food-routine": "食品生产企业日常监督检查表",
+        "licence-verification": "食品生产许可现场核查表",
+        "special-equipment": "特种设备安全监督检查表",
+    }
+    items = [i for s in scene["checklist"]["sections"] for i in s["items"]]
+    assert {i["kind"] for i in items} == {"pass_fail", "number", "text", "choice"}
+    assert {i["severity"] for i in items} == {"critical", "major", "minor"}
+    assert all(i["legal_basis"] for i in items) and len(scene["checklist"]["content_hash"]) == 64
+
+
+async def test_visit_lifecycle(scene: dict) -> None:
+    zhang, reviewer = scene["zhang"], scene["reviewer"]
+    body = submission(scene)
+    visit_id = body["visit"]["id"]
+    planned = await zhang.post("/api/visits", json=body["visit"])
+    assert planned.status_code == 201 and planned.json()["status"] == "planned"
+    assert (await zhang.post("/api/visits", json=body["visit"])).status_code == 200
+
+    first = await zhang.post("/api/visits/submissions", json=body, headers={"Idempotency-Key": visit_id})
+    again = await zhang.post("/api/visits/submissions", json=body, headers={"Idempotency-Key": visit_id})
+    assert (first.status_code, again.status_code) == (201, 200), first.text
+    visit = first.json()
+    assert again.json() == visit and visit["status"] == "submitted" and len(visit["content_hash"]) == 64
+    assert await Visit.count() == 1 and await Finding.count() == 1
+    assert visit["findings"][0]["severity"] == "critical" and "第三十四条" in visit["findings"][0]["legal_basis"]
+    submitted = await AuditEvent.select(AuditEvent.details).where(AuditEvent.action == "visit.submitted").first()
+    assert visit["content_hash"] in submitted["details"]
+
+    changed = submission(scene, visit_id, conclusion="pass")
+    locked = await zhang.post("/api/visits/submissions", json=changed)
+    assert locked.status_code == 409 and "amendment" in locked.json()["detail"]
+
+    returned = await reviewer.post(f"/api/visits/{visit_id}/review", json={"decision": "return", "reason": "缺少企业负责人签名日期"})
+    assert returned.json()["status"] == "returned" and returned.json()["review_reason"] == "缺少企业负责人签名日期"
+    amendment = submission(scene, findings=[])
+    amendment["visit"]["amends"] = visit_id
+    amendment["answers"][1]["result"] = "pass"
+    amended = await scene["li"].post("/api/visits/submissions", json=amendment)
+    assert amended.status_code == 201 and amended.json()["amends"] == visit_id
+    accepted = await reviewer.post(f"/api/visits/{amendment['visit']['id']}/review", json={"decision": "accept"})
+    assert accepted.json()["status"] == "accepted"
+    assert (await zhang.get(f"/api/visits/{visit_id}")).json()["content_hash"] == visit["content_hash"]  # unchanged
+    assert (await audit.verify()).ok
+
+
+def drop_signature(body: dict, signer: str) -> None:
+    body["signatures"] = [s for s in body["signatures"] if s["signer"] != signer]
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        (lambda b, s: b["visit"].update(team=s["ids"][:1]), 400, "visit.team"),
+        (lambda b, s: b["answers"].append({"item": "Z9", "result": "pass"}), 400, "answers[5].item"),
+        (lambda b, s: b["answers"].append({"item": "A1", "result": "fail"}), 400, "answers[5].item"),
+        (lambda b, s: b["answers"][1].update(media=[]), 400, "answers[1].media"),
+        (lambda b, s: b["answers"][2].update(number=None), 400, "answers[2].number"),
+        (lambda b, s: b["answers"][3].update(choice="也许"), 400, "answers[3].choice"),
+        (lambda b, s: b["findings"][0].update(deadline="2020-01-01"), 400, "findings[0].deadline"),
+        (lambda b, s: b["findings"][0].update(item="A1"), 400, "findings[0].item"),
+        (lambda b, s: drop_signature(b, "enterprise"), 400, "signatures"),
+        (lambda b, s: b["signatures"][2].update(media_id=None, refused=True), 400, "signatures[2].witness_note"),
+        (lambda b, s: b["signatures"][0].update(media_id=s["evidence"]), 400, "signatures[0].media_id"),
+        (lambda b, s: b.update(conclusion="maybe"), 400, "conclusion"),
+    ],
+)
+async def test_rules_refuse_and_write_nothing(scene: dict, change, status: int, field: str) -> None:
+    body = copy.deepcopy(submission(scene))
+    change(body, scene)
+    before = await AuditEvent.count()
+    response = await scene["zhang"].post("/api/visits/submissions", json=body)
+    assert response.status_code == status, response.text
+    assert field in {e["key"] for e in response.json().get("extra", [])}, response.json()
+    assert await Visit.count() == 0 and await Finding.count() == 0 and await AuditEvent.count() == before
+
+
+async def test_refusal_witnessed_is_accepted(scene: dict) -> None:
+    body = submission(scene)
+    body["signatures"][2] = {"signer": "enterprise", "name": "企业负责人", "refused": True, "witness_note": "村委会主任赵强见证"}
+    assert (await scene["zhang"].post("/api/visits/submissions", json=body)).status_code == 201
+
+
+async def test_a_pdf_is_not_a_signature(scene: dict) -> None:
+    body = submission(scene)
+    body["signatures"][2]["media_id"] = await upload(scene["zhang"], scene["firm"]["id"], pdf(), "signature", "s.pdf")
+    response = await scene["zhang"].post("/api/visits/submissions", json=body)
+    assert response.status_code == 400 and response.json()["extra"][0]["key"] == "signatures[2].media_id"
+
+
+async def test_team_must_cover_the_enterprise(scene: dict, sign_in: SignIn) -> None:
+    stranger = await sign_in("inspector", LIXIA, name="历下检查员")
+    body = submission(scene)
+    body["visit"]["team"] = [scene["ids"][0], (await stranger.get("/api/me")).json()["id"]]
+    response = await scene["zhang"].post("/api/visits/submissions", json=body)
+    assert response.status_code == 400 and "jurisdiction" in response.json()["detail"]
+    assert (await stranger.post("/api/visits/submissions", json=submission(scene))).status_code == 404
+
+
+async def test_photos_far_from_the_visit_time_are_flagged(scene: dict) -> None:
+    old = await upload(scene["zhang"], scene["firm"]["id"], photo(seed=2, when="2026:11:20 09:00:00"), "evidence")
+    body = submission(scene)
+    body["answers"][1]["media"] = [scene["evidence"], old]
+    assert (await scene["zhang"].post("/api/visits/submissions", json=body)).status_code == 201
+    flags = {m: (await scene["zhang"].get(f"/api/media/{m}")).json()["flags"] for m in (scene["evidence"], old)}
+    assert flags == {scene["evidence"]: [], old: ["far_from_visit_time"]}
+
+    late = await scene["zhang"].post("/api/media", data={
+        "id": str(uuid.uuid4()), "enterprise_id": scene["firm"]["id"], "category": "evidence",
+        "visit_id": body["visit"]["id"]}, files={"file": ("p.jpg", photo(seed=3, when="2026:11:26 09:00:00"), "image/jpeg")})
+    assert late.json()["flags"] == ["far_from_visit_time"]
