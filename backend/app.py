@@ -20,7 +20,12 @@ from backend.accounts.routes import AuthController, InvitationController, Sessio
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.errors import DomainError, TooManyRequests
-from backend.inspections.routes import ChecklistController, VisitController
+from backend.inspections.routes import (
+    ChecklistController,
+    DossierFindingController,
+    FindingController,
+    VisitController,
+)
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.store import LocalMediaStore
 from backend.fields import error_field, humanise
@@ -61,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ArchiveController,
             ChecklistController,
             VisitController,
+            FindingController,
+            DossierFindingController,
             webapp_root,
             webapp_path,
         ],

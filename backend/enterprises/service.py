@@ -83,11 +83,20 @@ class EnterpriseFilter:
 
 def in_scope(scope: Scope) -> list[Where]:
     """The filters that keep a query on Enterprise inside the caller's scope."""
+    return _scope_filters(Enterprise, Enterprise.id, scope)
+
+
+def in_scope_of(enterprise_column: Any, scope: Scope) -> list[Where]:
+    """The same for another table's rows, through their foreign key to Enterprise."""
+    return _scope_filters(enterprise_column, enterprise_column, scope)
+
+
+def _scope_filters(region_columns: Any, id_column: Any, scope: Scope) -> list[Where]:
     conditions = []
-    if (where := regions.in_scope(Enterprise, scope)) is not None:
+    if (where := regions.in_scope(region_columns, scope)) is not None:
         conditions.append(where)
     if scope.enterprise_id is not None:
-        conditions.append(Enterprise.id == scope.enterprise_id)
+        conditions.append(id_column == scope.enterprise_id)
     return conditions
 
 

@@ -10,8 +10,16 @@ from backend.accounts.guards import EVERYONE, REVIEWERS, STAFF, roles
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Role
 from backend.errors import Invalid
-from backend.inspections import service
-from backend.inspections.schemas import ChecklistOut, Submission, VisitOut, VisitPlan, VisitReviewIn
+from backend.inspections import rectification, service
+from backend.inspections.schemas import (
+    ChecklistOut,
+    FindingDecision,
+    RectificationOut,
+    Submission,
+    VisitOut,
+    VisitPlan,
+    VisitReviewIn,
+)
 
 Access = NamedDependency[Scope]
 Today = NamedDependency[date]
@@ -60,3 +68,31 @@ class VisitController(Controller):
           opt=roles(REVIEWERS), status_code=200)
     async def review(self, access: Access, visit_id: VisitId, data: JSONBody[VisitReviewIn]) -> VisitOut:
         return await service.review_visit(access, visit_id, data)
+
+
+class FindingController(Controller):
+    path = "/api/findings"
+    tags = ["inspections"]
+    opt = roles(FIELD_TEAM)
+
+    @get("/{finding_id:uuid}", operation_id="getFinding", summary="A finding and its rectification", opt=roles(EVERYONE))
+    async def get_finding(self, access: Access, today: Today,
+                          finding_id: Annotated[UUID, PathParameter(description="Finding id")]) -> RectificationOut:
+        return await rectification.get_finding(access, finding_id, today)
+
+    @post("/{finding_id:uuid}/decision", operation_id="decideFinding", status_code=200,
+          summary="Close a finding (on evidence or after a follow-up visit), or reject the evidence")
+    async def decide(self, access: Access, today: Today, finding_id: Annotated[UUID, PathParameter(description="Finding id")],
+                     data: JSONBody[FindingDecision]) -> RectificationOut:
+        return await rectification.decide(access, finding_id, data, today)
+
+
+class DossierFindingController(Controller):
+    path = "/api/enterprises/{enterprise_id:uuid}/findings"
+    tags = ["inspections"]
+    opt = roles(EVERYONE)
+
+    @get("/", operation_id="enterpriseFindings", summary="An enterprise's findings and rectification orders")
+    async def findings(self, access: Access, today: Today,
+                       enterprise_id: Annotated[UUID, PathParameter(description="The enterprise's id")]) -> list[RectificationOut]:
+        return await rectification.dossier_findings(access, enterprise_id, today)

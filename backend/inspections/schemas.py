@@ -84,6 +84,26 @@ class FindingOut(msgspec.Struct, kw_only=True):
     description: str
     deadline: date | None
     status: str
+    closed_at: datetime | None = None
+    closed_via: str | None = None
+    closure_note: str = ""
+
+
+class RectificationOut(FindingOut, kw_only=True):
+    """A finding with its rectification order as the dossier shows it."""
+
+    visit_id: UUID
+    overdue: bool
+    evidence: list[UUID]
+
+
+class FindingDecision(Strict, kw_only=True):
+    """Close a finding (on evidence or after a follow-up visit), or reject the evidence."""
+
+    decision: Literal["close", "reject"]
+    via: Literal["evidence", "follow_up"] = "evidence"
+    evidence_id: UUID | None = None  # the rectification upload decided on
+    note: LongText = ""
 
 
 class VisitOut(msgspec.Struct, kw_only=True):

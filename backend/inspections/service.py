@@ -22,7 +22,6 @@ from backend.inspections.standard_templates import STANDARD_TEMPLATES
 from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitStatus
 from backend.media import service as media_service
 from backend.media.tables import Category, MediaItem
-from backend.regions import service as regions
 
 INSPECTORS = (Role.inspector, Role.supervisor)
 
@@ -286,19 +285,10 @@ def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, di
 # ---------------------------------------------------------------------------- reading and review
 
 
-def _in_scope(scope: Scope) -> list:
-    conditions = []
-    if (where := regions.in_scope(Visit.enterprise, scope)) is not None:
-        conditions.append(where)
-    if scope.enterprise_id is not None:
-        conditions.append(Visit.enterprise == scope.enterprise_id)
-    return conditions
-
-
 async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
     row = await Visit.select(Visit.all_columns(), Visit.enterprise.as_alias("enterprise_id"),
                              Visit.checklist.as_alias("checklist_id")).where(
-        Visit.id == visit_id, *_in_scope(scope)).output(load_json=True).first()
+        Visit.id == visit_id, *enterprises.in_scope_of(Visit.enterprise, scope)).output(load_json=True).first()
     if row is None:
         raise NotFound(f"No visit {visit_id} in your jurisdiction.")
     findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)

@@ -84,3 +84,7 @@ class Finding(Table):
     description = Text(default="")
     deadline = Date(null=True, default=None)
     status = Varchar(length=10, default="open", index=True)  # open | closed
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = UUID(null=True, default=None)
+    closed_via = Varchar(length=12, null=True, default=None)  # evidence | follow_up
+    closure_note = Text(default="")

@@ -26,7 +26,7 @@ from backend.media import images
 from backend.media.receive import Received
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
-from backend.inspections.tables import Visit
+from backend.inspections.tables import Finding, Visit
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
 from backend.pagination import CursorCodec
 from backend.regions import service as regions
@@ -77,6 +77,12 @@ async def file_upload(scope: Scope, store: MediaStore, received: Received, today
             ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == fields.enterprise_id
         ):
             raise Invalid("That control point is not one of this enterprise's.", "control_point_id")
+        if fields.rectification_id is not None:
+            if fields.category != Category.rectification:
+                raise Invalid("Evidence against a rectification order has category 'rectification'.", "category")
+            if not await Finding.exists().where(Finding.id == fields.rectification_id, Finding.status == "open",
+                                                Finding.enterprise == fields.enterprise_id):
+                raise Invalid("That rectification order is not an open finding of this enterprise.", "rectification_id")
 
         mime = images.sniff(received.head)
         blob_known = await Blob.exists().where(Blob.sha256 == received.sha256)
@@ -211,12 +217,7 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _in_scope(scope: Scope) -> list[Where]:
-    conditions = []
-    if (where := regions.in_scope(MediaItem.enterprise, scope)) is not None:
-        conditions.append(where)
-    if scope.enterprise_id is not None:
-        conditions.append(MediaItem.enterprise == scope.enterprise_id)
-    return conditions
+    return enterprises.in_scope_of(MediaItem.enterprise, scope)
 
 
 async def _existing(scope: Scope, media_id: UUID) -> MediaOut | None:

@@ -17,6 +17,7 @@ import pytest
 from httpx import AsyncClient
 from litestar import Litestar
 
+from backend.inspections.tables import Finding
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body
 
@@ -153,6 +154,14 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/visits/{visit_id:uuid}/review"): Rule(
         REVIEWERS, with_body("/api/visits/{visit}/review", lambda *_: {"decision": "accept"}), own=409, other=404
     ),
+    ("GET", "/api/findings/{finding_id:uuid}"): Rule(EVERYONE, url("/api/findings/{finding}"), other=404),
+    ("POST", "/api/findings/{finding_id:uuid}/decision"): Rule(
+        FIELD_TEAM, with_body("/api/findings/{finding}/decision", lambda *_: {"decision": "close", "via": "follow_up"}),
+        other=404,
+    ),
+    ("GET", "/api/enterprises/{enterprise_id:uuid}/findings"): Rule(
+        EVERYONE, url("/api/enterprises/{enterprise}/findings"), other=404
+    ),
     ("PATCH", "/api/enterprises/{enterprise_id:uuid}/control-points/{point_id:uuid}"): Rule(
         FIELD_STAFF, with_body("/api/enterprises/{enterprise}/control-points/{point}", lambda *_: {"position": 2}),
         other=404,
@@ -202,6 +211,9 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
         planned = await planner.post("/api/visits", json=visit_plan(sides | {"own": side}, own=True))
         assert planned.status_code == 201, planned.text
         side["visit"] = planned.json()["id"]
+        side["finding"] = str(uuid.uuid4())
+        await Finding.insert(Finding(id=side["finding"], visit=side["visit"], enterprise=side["enterprise"], item_key="A1",
+                                     severity="critical"))
     return sides
 
 

@@ -181,3 +181,51 @@ async def test_photos_far_from_the_visit_time_are_flagged(scene: dict) -> None:
         "id": str(uuid.uuid4()), "enterprise_id": scene["firm"]["id"], "category": "evidence",
         "visit_id": body["visit"]["id"]}, files={"file": ("p.jpg", photo(seed=3, when="2026:11:26 09:00:00"), "image/jpeg")})
     assert late.json()["flags"] == ["far_from_visit_time"]
+
+
+async def test_rectification_loop(scene: dict, sign_in: SignIn) -> None:
+    zhang = scene["zhang"]
+    visit = (await zhang.post("/api/visits/submissions", json=submission(scene))).json()
+    finding = visit["findings"][0]["id"]
+    owner = await sign_in("enterprise", enterprise_id=scene["firm"]["id"], name="企业负责人")
+    orders = (await owner.get(f"/api/enterprises/{scene['firm']['id']}/findings")).json()
+    assert [(o["id"], o["status"], o["overdue"], o["evidence"]) for o in orders] == [(finding, "open", False, [])]
+
+    async def evidence(category: str = "rectification", order: str = finding) -> tuple[int, dict]:
+        response = await owner.post("/api/media", data={
+            "id": str(uuid.uuid4()), "enterprise_id": scene["firm"]["id"], "category": category, "rectification_id": order},
+            files={"file": ("fix.jpg", photo(seed=60 + len(order)), "image/jpeg")})
+        return response.status_code, response.json()
+
+    assert (await evidence(order=str(uuid.uuid4())))[0] == 400
+    first_status, first = await evidence()
+    assert first_status == 201
+    rejected = await zhang.post(f"/api/findings/{finding}/decision",
+                                json={"decision": "reject", "evidence_id": first["id"], "note": "标签仍未更正"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "open"
+    returned = (await owner.get("/api/media/mine", params={"status": "returned"})).json()["items"]
+    assert [(m["id"], m["review_reason"]) for m in returned] == [(first["id"], "标签仍未更正")]
+
+    _, second = await evidence()
+    closed = await zhang.post(f"/api/findings/{finding}/decision",
+                              json={"decision": "close", "evidence_id": second["id"], "note": "已整改"})
+    assert closed.status_code == 200
+    assert (closed.json()["status"], closed.json()["closed_via"]) == ("closed", "evidence")
+    assert closed.json()["evidence"] == [first["id"], second["id"]]
+    assert (await owner.get(f"/api/media/{second['id']}")).json()["status"] == "accepted"
+    again = await zhang.post(f"/api/findings/{finding}/decision", json={"decision": "close", "via": "follow_up"})
+    assert again.status_code == 409
+    assert (await evidence())[0] == 400  # no evidence against a closed order
+
+
+async def test_overdue_orders_and_follow_up_closure(scene: dict) -> None:
+    visit = (await scene["zhang"].post("/api/visits/submissions", json=submission(scene))).json()
+    finding = visit["findings"][0]["id"]
+    await Finding.update({Finding.deadline: bureau_today() - timedelta(days=1)}).where(Finding.id == finding)
+    order = (await scene["zhang"].get(f"/api/findings/{finding}")).json()
+    assert order["overdue"] is True
+    closed = await scene["zhang"].post(f"/api/findings/{finding}/decision",
+                                       json={"decision": "close", "via": "follow_up", "note": "回访确认已整改"})
+    assert (closed.json()["status"], closed.json()["closed_via"], closed.json()["overdue"]) == ("closed", "follow_up", False)
+    no_evidence = await scene["zhang"].post(f"/api/findings/{finding}/decision", json={"decision": "reject"})
+    assert no_evidence.status_code == 409
