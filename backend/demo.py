@@ -22,12 +22,13 @@ from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
 from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role
-from backend.enterprises import uscc
+from backend.enterprises import schedule, uscc
 from backend.enterprises.tables import Category, ControlPoint, ControlPointKind, Enterprise, Licence
 from backend.regions import service as regions
 from backend.regions.schemas import RegionOut
 from backend.regions.shandong import CITIES, PROVINCE
 from backend.regions.tables import RegionLevel
+from backend.settings import DEFAULT_VISIT_INTERVALS
 
 DEFAULT_ENTERPRISES = 600
 ROPE_NET_COUNTY = "371621"  # 惠民县
@@ -122,7 +123,7 @@ GRADES, GRADE_WEIGHTS = ("A", "B", "C", "D"), (25, 45, 22, 8)
 
 ENTERPRISE_COLUMNS = (
     "id", "name", "uscc", "address", "county_code", "city_code", "province_code", "latitude", "longitude",
-    "category", "risk_grade", "contacts", "created_at", "updated_at",
+    "category", "risk_grade", "contacts", "created_at", "updated_at", "last_visited_on", "next_due_on",
 )
 LICENCE_COLUMNS = ("id", "enterprise", "number", "scope", "valid_from", "valid_to", "status")
 POINT_COLUMNS = ("id", "enterprise", "name", "kind", "location", "position")
@@ -215,11 +216,15 @@ class Generator:
         contacts = [{"name": self._person(), "role": "法定代表人", "phone": self._phone()}]
         if rng.random() < 0.6:
             contacts.append({"name": self._person(), "role": "质量负责人", "phone": self._phone()})
+        grade = rng.choices(GRADES, GRADE_WEIGHTS)[0]
+        # Most were visited within about 1.3 intervals, so some are now overdue.
+        interval = DEFAULT_VISIT_INTERVALS[grade]
+        last = self.today - timedelta(days=rng.randrange(int(interval * 1.3))) if rng.random() < 0.85 else None
+        due = schedule.next_due(grade, last, created.date(), None, DEFAULT_VISIT_INTERVALS)
         enterprises.append((
             enterprise_id, name, self._uscc(i, county), address, county, city, "370000",
             round(lat0 + rng.uniform(-jitter, jitter), 6), round(lon0 + rng.uniform(-jitter, jitter), 6),
-            trade.category.value, rng.choices(GRADES, GRADE_WEIGHTS)[0],
-            json.dumps(contacts, ensure_ascii=False), created, created,
+            trade.category.value, grade, json.dumps(contacts, ensure_ascii=False), created, created, last, due,
         ))
         licensed = (i in self.rope_licensed) if rope else rng.random() < trade.licence_share
         if licensed:

@@ -54,7 +54,11 @@ class EnterpriseController(Controller):
             Literal["missing", "expiring"] | None,
             QueryParameter(description="missing: no licence valid today; expiring: a valid licence ends within `within_days`"),
         ] = None,
-        within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring")] = 30,
+        due: Annotated[
+            Literal["overdue", "due"] | None,
+            QueryParameter(description="The visit schedule: overdue, or due within `within_days`"),
+        ] = None,
+        within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring and due=due")] = 30,
         q: Annotated[
             str | None,
             QueryParameter(
@@ -68,7 +72,7 @@ class EnterpriseController(Controller):
         ] = None,
     ) -> EnterprisePage:
         filters = service.EnterpriseFilter(
-            region=region, category=category, risk_grade=risk_grade, licence=licence, within_days=within_days, q=q
+            region=region, category=category, risk_grade=risk_grade, licence=licence, due=due, within_days=within_days, q=q
         )
         return await service.list_enterprises(access, filters, sort, limit, cursor, cursors, today)
 
@@ -82,9 +86,10 @@ class EnterpriseController(Controller):
 
     @patch("/{enterprise_id:uuid}", operation_id="updateEnterprise", summary="Change an enterprise's profile")
     async def update_enterprise(
-        self, access: Access, today: Today, enterprise_id: EnterpriseId, data: JSONBody[EnterprisePatch]
+        self, access: Access, today: Today, settings: NamedDependency[Settings], enterprise_id: EnterpriseId,
+        data: JSONBody[EnterprisePatch],
     ) -> EnterpriseOut:
-        return await service.update_enterprise(access, enterprise_id, data, today)
+        return await service.update_enterprise(access, enterprise_id, data, today, settings.visit_intervals)
 
     @post("/{enterprise_id:uuid}/licences", operation_id="addLicence", summary="Add a production licence")
     async def add_licence(self, access: Access, enterprise_id: EnterpriseId, data: JSONBody[LicenceIn]) -> LicenceOut:

@@ -125,6 +125,8 @@ class EnterpriseSummary(msgspec.Struct, kw_only=True):
     created_at: datetime
     licence_state: LicenceState = "missing"
     licence_valid_to: date | None = None
+    last_visited_on: date | None = None
+    next_due_on: date | None = None
 
 
 class EnterpriseOut(EnterpriseSummary, kw_only=True):

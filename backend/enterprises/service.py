@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Mapping
 from uuid import UUID
 
 import msgspec
@@ -16,6 +16,7 @@ from piccolo.querystring import QueryString
 from backend import db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
+from backend.enterprises import schedule
 from backend.enterprises import uscc as uscc_rules
 from backend.enterprises.schemas import (
     ControlPointIn,
@@ -58,6 +59,8 @@ _SUMMARY_COLUMNS = (
     Enterprise.category,
     Enterprise.risk_grade,
     Enterprise.created_at,
+    Enterprise.last_visited_on,
+    Enterprise.next_due_on,
 )
 _DETAIL_COLUMNS = (
     *_SUMMARY_COLUMNS,
@@ -74,6 +77,7 @@ class EnterpriseFilter:
     category: str | None = None
     risk_grade: str | None = None
     licence: Literal["missing", "expiring"] | None = None
+    due: Literal["overdue", "due"] | None = None  # the visit schedule: past due, or due within within_days
     within_days: int = 30
     q: str | None = None
 
@@ -165,6 +169,10 @@ async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> 
         conditions.append(_has_valid_licence(today, negate=True))
     elif f.licence == "expiring":
         conditions.append(_has_valid_licence(today, ending_by=today + timedelta(days=f.within_days)))
+    if f.due == "overdue":
+        conditions.append(Enterprise.next_due_on < today)
+    elif f.due == "due":
+        conditions.append((Enterprise.next_due_on >= today) & (Enterprise.next_due_on <= today + timedelta(days=f.within_days)))
     if f.q is not None:
         # % and _ are LIKE wildcards and never part of a name, code or address.
         term = f.q.replace("%", "").replace("_", "").replace("\\", "").strip()
@@ -272,6 +280,7 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> En
                 category=data.category,
                 risk_grade=data.risk_grade,
                 contacts=msgspec.to_builtins(data.contacts),
+                next_due_on=today,  # never visited: due from registration
             )
         )
         if data.licences:
@@ -284,7 +293,9 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> En
     return await get_enterprise(scope, enterprise_id, today)
 
 
-async def update_enterprise(scope: Scope, enterprise_id: UUID, patch: EnterprisePatch, today: date) -> EnterpriseOut:
+async def update_enterprise(
+    scope: Scope, enterprise_id: UUID, patch: EnterprisePatch, today: date, intervals: Mapping[str, int]
+) -> EnterpriseOut:
     changes = _changes(patch)
     values: dict[Any, Any] = {}
     if "uscc" in changes:
@@ -302,6 +313,8 @@ async def update_enterprise(scope: Scope, enterprise_id: UUID, patch: Enterprise
         if "uscc" in changes:
             await _refuse_duplicate_uscc(changes["uscc"], enterprise_id)
         await Enterprise.update(values).where(Enterprise.id == enterprise_id)
+        if "risk_grade" in changes:
+            await schedule.refresh(enterprise_id, intervals)
         await _record(scope, "enterprise.updated", "enterprise", enterprise_id, enterprise_id, changes)
     return await get_enterprise(scope, enterprise_id, today)
 

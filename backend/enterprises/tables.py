@@ -69,6 +69,9 @@ class Enterprise(Table):
     contacts = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
+    # The risk-based schedule (backend/enterprises/schedule.py keeps these current).
+    last_visited_on = Date(null=True, default=None)
+    next_due_on = Date(null=True, default=None, index=True)
 
 
 class Licence(Table):

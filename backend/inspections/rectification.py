@@ -4,6 +4,7 @@ decision (remotely on the evidence, or on a follow-up visit), and overdue orders
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Mapping
 from uuid import UUID
 
 import msgspec
@@ -11,6 +12,7 @@ import msgspec
 from backend import db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
+from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import FindingDecision, RectificationOut
@@ -36,7 +38,8 @@ async def get_finding(scope: Scope, finding_id: UUID, today: date) -> Rectificat
     return (await _with_evidence([row], today))[0]
 
 
-async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: date) -> RectificationOut:
+async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: date,
+                 intervals: Mapping[str, int]) -> RectificationOut:
     finding = await get_finding(scope, finding_id, today)
     if finding.status != "open":
         raise Conflict("This finding is already closed.", "decision")
@@ -52,8 +55,10 @@ async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: d
             await Finding.update({Finding.status: "closed", Finding.closed_at: datetime.now(timezone.utc),
                                   Finding.closed_by: scope.user_id, Finding.closed_via: data.via,
                                   Finding.closure_note: data.note.strip()}).where(Finding.id == finding_id)
+            enterprise_id = await _enterprise_of(finding_id)
+            await schedule.refresh(enterprise_id, intervals)
             await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
-                               await audit.place_of(Scope(enterprise_id=await _enterprise_of(finding_id))))
+                               await audit.place_of(Scope(enterprise_id=enterprise_id)))
     return await get_finding(scope, finding_id, today)
 
 

@@ -11,6 +11,7 @@ from backend.accounts.scope import Scope
 from backend.accounts.tables import Role
 from backend.errors import Invalid
 from backend.inspections import rectification, service
+from backend.settings import Settings
 from backend.inspections.schemas import (
     ChecklistOut,
     FindingDecision,
@@ -53,11 +54,12 @@ class VisitController(Controller):
 
     @post("/submissions", operation_id="submitVisit",
           summary="Submit a whole visit as one batch (sent twice, it is filed once)")
-    async def submit(self, request: Request, access: Access, today: Today, data: JSONBody[Submission]) -> Response[VisitOut]:
+    async def submit(self, request: Request, access: Access, today: Today, settings: NamedDependency[Settings],
+                     data: JSONBody[Submission]) -> Response[VisitOut]:
         key = request.headers.get("idempotency-key")
         if key is not None and key != str(data.visit.id):
             raise Invalid("The Idempotency-Key header must be the visit's id.", "Idempotency-Key")
-        visit, created = await service.submit(access, data, today)
+        visit, created = await service.submit(access, data, today, settings.visit_intervals)
         return Response(visit, status_code=201 if created else 200)
 
     @get("/{visit_id:uuid}", operation_id="getVisit", summary="A visit with its answers and findings", opt=roles(EVERYONE))
@@ -82,9 +84,10 @@ class FindingController(Controller):
 
     @post("/{finding_id:uuid}/decision", operation_id="decideFinding", status_code=200,
           summary="Close a finding (on evidence or after a follow-up visit), or reject the evidence")
-    async def decide(self, access: Access, today: Today, finding_id: Annotated[UUID, PathParameter(description="Finding id")],
+    async def decide(self, access: Access, today: Today, settings: NamedDependency[Settings],
+                     finding_id: Annotated[UUID, PathParameter(description="Finding id")],
                      data: JSONBody[FindingDecision]) -> RectificationOut:
-        return await rectification.decide(access, finding_id, data, today)
+        return await rectification.decide(access, finding_id, data, today, settings.visit_intervals)
 
 
 class DossierFindingController(Controller):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 from uuid import UUID
 
 import msgspec
@@ -15,6 +15,7 @@ from backend import db
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Role, User
 from backend.audit import service as audit
+from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import ChecklistOut, Submission, VisitOut, VisitPlan, VisitReviewIn
@@ -141,7 +142,7 @@ def _plan_of(visit: VisitOut) -> dict:
 # ---------------------------------------------------------------------------- submission
 
 
-async def submit(scope: Scope, data: Submission, today: date) -> tuple[VisitOut, bool]:
+async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping[str, int]) -> tuple[VisitOut, bool]:
     """File a whole visit in one go. Sending it again changes nothing (False); anything
     else sent for a submitted visit is refused: corrections are amendments."""
     plan = data.visit
@@ -182,6 +183,7 @@ async def submit(scope: Scope, data: Submission, today: date) -> tuple[VisitOut,
         if findings:
             await Finding.insert(*(Finding(visit=plan.id, enterprise=plan.enterprise_id, **f) for f in findings))
         await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
+        await schedule.refresh(plan.enterprise_id, intervals)
         await audit.record(scope, "visit.submitted", "visit", plan.id,
                            {"content_hash": content_hash, "conclusion": data.conclusion.value,
                             "findings": len(findings), "amends": str(plan.amends) if plan.amends else None},

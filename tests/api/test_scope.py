@@ -14,6 +14,7 @@ from backend.enterprises import schemas, service
 from backend.errors import Invalid, NotFound
 from backend.pagination import CursorCodec
 from backend.regions import service as regions
+from backend.settings import DEFAULT_VISIT_INTERVALS
 from tests.factories import HUIMIN, LIXIA, enterprise_body
 
 pytestmark = pytest.mark.usefixtures("shandong")
@@ -48,13 +49,13 @@ async def test_region_scope_sees_only_its_subtree(two: dict) -> None:
 
 async def test_region_scope_cannot_write_outside(two: dict) -> None:
     with pytest.raises(NotFound):
-        await service.update_enterprise(BINZHOU, two[LIXIA], schemas.EnterprisePatch(name="改名"), TODAY)
+        await service.update_enterprise(BINZHOU, two[LIXIA], schemas.EnterprisePatch(name="改名"), TODAY, DEFAULT_VISIT_INTERVALS)
     with pytest.raises(NotFound):
         await service.add_control_point(BINZHOU, two[LIXIA], schemas.ControlPointIn(name="杀菌", kind="sterilisation"))
     with pytest.raises(Invalid, match="outside your jurisdiction"):
         await service.create_enterprise(BINZHOU, schemas.EnterpriseIn(**enterprise_body(3, LIXIA)), TODAY)
     with pytest.raises(Invalid, match="outside your jurisdiction"):
-        await service.update_enterprise(BINZHOU, two[HUIMIN], schemas.EnterprisePatch(county_code=LIXIA), TODAY)
+        await service.update_enterprise(BINZHOU, two[HUIMIN], schemas.EnterprisePatch(county_code=LIXIA), TODAY, DEFAULT_VISIT_INTERVALS)
     assert (await service.get_enterprise(Scope(), two[LIXIA], TODAY)).name == enterprise_body(2, LIXIA)["name"]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from httpx import AsyncClient
@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
 from backend.clock import bureau_today
+from backend.enterprises.tables import Enterprise
 from backend.inspections.tables import Finding, Visit
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, enterprise_body, pdf, photo, png
@@ -229,3 +230,30 @@ async def test_overdue_orders_and_follow_up_closure(scene: dict) -> None:
     assert (closed.json()["status"], closed.json()["closed_via"], closed.json()["overdue"]) == ("closed", "follow_up", False)
     no_evidence = await scene["zhang"].post(f"/api/findings/{finding}/decision", json={"decision": "reject"})
     assert no_evidence.status_code == 409
+
+
+async def test_schedule_follows_visits_and_findings(scene: dict, client: AsyncClient) -> None:
+    firm = scene["firm"]
+    today = bureau_today()
+    fresh = (await client.get(f"/api/enterprises/{firm['id']}")).json()
+    assert (fresh["last_visited_on"], fresh["next_due_on"]) == (None, firm["created_at"][:10])
+
+    visit = (await scene["zhang"].post("/api/visits/submissions", json=submission(scene))).json()
+    deadline = visit["findings"][0]["deadline"]
+    after_visit = (await client.get(f"/api/enterprises/{firm['id']}")).json()
+    assert after_visit["last_visited_on"] == "2026-11-24"
+    assert after_visit["next_due_on"] == deadline  # the follow-up comes before the grade's 180 days
+
+    await scene["zhang"].post(f"/api/findings/{visit['findings'][0]['id']}/decision",
+                              json={"decision": "close", "via": "follow_up"})
+    closed = (await client.get(f"/api/enterprises/{firm['id']}")).json()
+    assert closed["next_due_on"] == "2027-05-23"  # 2026-11-24 + 180 days (grade B)
+    regraded = (await client.patch(f"/api/enterprises/{firm['id']}", json={"risk_grade": "D"})).json()
+    assert regraded["next_due_on"] == "2027-02-22"  # + 90 days
+
+    window = (date.fromisoformat("2027-02-22") - today).days
+    due_soon = (await client.get("/api/enterprises", params={"due": "due", "within_days": window})).json()["items"]
+    assert firm["id"] in {e["id"] for e in due_soon}
+    assert firm["id"] not in {e["id"] for e in (await client.get("/api/enterprises", params={"due": "overdue"})).json()["items"]}
+    await Enterprise.update({Enterprise.next_due_on: today - timedelta(days=1)}).where(Enterprise.id == firm["id"])
+    assert firm["id"] in {e["id"] for e in (await client.get("/api/enterprises", params={"due": "overdue"})).json()["items"]}
