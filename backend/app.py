@@ -19,6 +19,7 @@ from backend.accounts.guards import PUBLIC, SessionAuth, provide_access, role_gu
 from backend.accounts.routes import AuthController, InvitationController, SessionController, UserController
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
+from backend.coverage.routes import CoverageController
 from backend.errors import DomainError, TooManyRequests
 from backend.inspections.routes import (
     ChecklistController,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             VisitController,
             FindingController,
             DossierFindingController,
+            CoverageController,
             webapp_root,
             webapp_path,
         ],

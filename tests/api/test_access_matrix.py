@@ -154,6 +154,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/visits/{visit_id:uuid}/review"): Rule(
         REVIEWERS, with_body("/api/visits/{visit}/review", lambda *_: {"decision": "accept"}), own=409, other=404
     ),
+    ("GET", "/api/coverage"): Rule(MANAGERS, url("/api/coverage?region={county}"), other=404),
     ("GET", "/api/findings/{finding_id:uuid}"): Rule(EVERYONE, url("/api/findings/{finding}"), other=404),
     ("POST", "/api/findings/{finding_id:uuid}/decision"): Rule(
         FIELD_TEAM, with_body("/api/findings/{finding}/decision", lambda *_: {"decision": "close", "via": "follow_up"}),

@@ -257,3 +257,30 @@ async def test_schedule_follows_visits_and_findings(scene: dict, client: AsyncCl
     assert firm["id"] not in {e["id"] for e in (await client.get("/api/enterprises", params={"due": "overdue"})).json()["items"]}
     await Enterprise.update({Enterprise.next_due_on: today - timedelta(days=1)}).where(Enterprise.id == firm["id"])
     assert firm["id"] in {e["id"] for e in (await client.get("/api/enterprises", params={"due": "overdue"})).json()["items"]}
+
+
+async def test_coverage_matches_hand_counted_figures(scene: dict, sign_in: SignIn) -> None:
+    zhang, reviewer = scene["zhang"], scene["reviewer"]
+    first = (await zhang.post("/api/visits/submissions", json=submission(scene))).json()
+    follow_up = submission(scene, findings=[])
+    follow_up["visit"]["visit_type"] = "follow_up"
+    follow_up["started_at"] = "2026-11-25T10:00:00+08:00"
+    follow_up["answers"][1]["result"] = "pass"
+    assert (await scene["li"].post("/api/visits/submissions", json=follow_up)).status_code == 201
+    await zhang.post(f"/api/findings/{first['findings'][0]['id']}/decision", json={"decision": "close", "via": "follow_up"})
+    await reviewer.post(f"/api/media/{scene['evidence']}/review", json={"decision": "accept"})
+
+    supervisor = await sign_in("supervisor", "371600", name="滨州科长")
+    period = {"start": "2026-11-01", "end": (bureau_today() + timedelta(days=30)).isoformat()}
+    figures = (await supervisor.get("/api/coverage", params={"region": HUIMIN, **period})).json()
+    per_inspector = {i["display_name"]: i["visits"] for i in figures.pop("visits_per_inspector")}
+    assert per_inspector == {"张伟": 2, "李娜": 2}
+    assert figures["median_days_to_close"] < 0.1 and figures["review_median_hours"] < 0.1
+    assert {k: figures[k] for k in ("region_code", "enterprises", "visited", "visits", "findings_opened",
+                                      "findings_closed", "findings_open", "return_visit_rate", "overdue")} == {
+        "region_code": HUIMIN, "enterprises": 1, "visited": 1, "visits": 2, "findings_opened": 1,
+        "findings_closed": 1, "findings_open": 0, "return_visit_rate": 1.0, "overdue": 0,
+    }
+    elsewhere = await supervisor.get("/api/coverage", params={"region": LIXIA, **period})
+    assert elsewhere.status_code == 404
+    assert (await scene["zhang"].get("/api/coverage")).status_code == 403

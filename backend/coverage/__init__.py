@@ -1,0 +1,1 @@
+"""Coverage of a jurisdiction, for supervisors: visits, findings, return visits, review turnaround."""
