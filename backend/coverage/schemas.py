@@ -24,7 +24,9 @@ class CoverageOut(msgspec.Struct, kw_only=True):
     findings_closed: int
     findings_open: int  # open now
     median_days_to_close: float | None
-    return_visit_rate: float | None  # share of enterprises with findings that had a follow-up visit
+    # Of the enterprises with findings from visits in the period, the share that had a
+    # follow-up visit in the period or since.
+    return_visit_rate: float | None
     return_visit_target: float = 0.5
     review_median_hours: float | None  # upload to decision
     review_p95_hours: float | None

@@ -20,7 +20,7 @@ from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import ChecklistOut, Submission, VisitOut, VisitPlan, VisitReviewIn
 from backend.inspections.standard_templates import STANDARD_TEMPLATES
-from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitStatus
+from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitMember, VisitStatus
 from backend.media import service as media_service
 from backend.media.tables import Category, MediaItem
 
@@ -182,6 +182,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
                 Visit.id == plan.id, Visit.status == VisitStatus.planned)
         if findings:
             await Finding.insert(*(Finding(visit=plan.id, enterprise=plan.enterprise_id, **f) for f in findings))
+        await VisitMember.insert(*(VisitMember(visit=plan.id, user=member, started_at=data.started_at) for member in plan.team))
         await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
         await schedule.refresh(plan.enterprise_id, intervals)
         await audit.record(scope, "visit.submitted", "visit", plan.id,

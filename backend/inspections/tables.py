@@ -88,3 +88,12 @@ class Finding(Table):
     closed_by = UUID(null=True, default=None)
     closed_via = Varchar(length=12, null=True, default=None)  # evidence | follow_up
     closure_note = Text(default="")
+
+
+class VisitMember(Table, tablename="visit_member"):
+    """One inspector of one filed visit: counts visits per inspector with a GROUP BY.
+    ``started_at`` repeats the visit's, so periods filter without a join."""
+
+    visit = ForeignKey(references=Visit, on_delete=OnDelete.cascade, index=True)
+    user = UUID(index=True)
+    started_at = Timestamptz(index=True)
