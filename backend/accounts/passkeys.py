@@ -30,7 +30,7 @@ from backend.accounts import ratelimit
 from backend.accounts import service as accounts
 from backend.accounts.schemas import Ceremony, PasskeyOut
 from backend.accounts.scope import Scope
-from backend.accounts.tables import Challenge, Invitation, Passkey, User
+from backend.accounts.tables import Challenge, Passkey, User
 from backend.audit import service as audit
 from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
 from backend.settings import Settings

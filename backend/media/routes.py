@@ -18,7 +18,7 @@ from backend.media import service
 from backend.media.images import PDF
 from backend.media.receive import receive
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn
-from backend.media.store import VARIANTS, MediaStore
+from backend.media.store import MediaStore
 from backend.media.tables import Category, ReviewStatus
 from backend.pagination import CursorCodec
 from backend.settings import Settings

@@ -19,7 +19,7 @@ from backend import db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
-from backend.enterprises.tables import ControlPoint, Enterprise
+from backend.enterprises.tables import ControlPoint
 from backend.errors import Conflict, Invalid, NotFound
 from backend.fields import error_field, humanise
 from backend.media import images

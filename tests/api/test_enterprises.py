@@ -9,7 +9,7 @@ import pytest
 from httpx import AsyncClient
 
 from backend.enterprises.tables import ControlPoint, Enterprise, Licence
-from tests.factories import BINCHENG, HUIMIN, LIXIA, enterprise_body, make_uscc
+from tests.factories import BINCHENG, LIXIA, enterprise_body, make_uscc
 
 pytestmark = pytest.mark.usefixtures("shandong")
 

@@ -19,7 +19,7 @@ from backend.media.store import LocalMediaStore
 from backend.media.tables import Blob, MediaItem
 from backend.settings import Settings
 from tests.conftest import SignIn
-from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body, pdf, photo, png, png_bomb
+from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body, pdf, photo, png_bomb
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "images"
 
