@@ -110,11 +110,14 @@ function Enrol({ token, onSignedIn }) {
   </main>`;
 }
 
+// Today's date in Asia/Shanghai as YYYY-MM-DD, to compare with the API's dates.
+const today = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+
 const LICENCE_LABEL = { missing: 'licenceMissing', expiring: 'licenceExpiring', valid: 'licenceValid' };
 
 function Registry() {
   const [q, setQ] = useState('');
-  const [licence, setLicence] = useState('');
+  const [filter, setFilter] = useState('');
   const [pages, setPages] = useState([]);
   const [cursor, setCursor] = useState(null);
   const [state, setState] = useState({ loading: true, error: null });
@@ -122,7 +125,8 @@ function Registry() {
   const load = async (after) => {
     const params = new URLSearchParams({ limit: '30' });
     if (q.trim()) params.set('q', q.trim());
-    if (licence) params.set('licence', licence);
+    const [key, value] = filter.split('=');
+    if (value) params.set(key, value);
     if (after) params.set('cursor', after);
     setState({ loading: true, error: null });
     try {
@@ -138,16 +142,17 @@ function Registry() {
   useEffect(() => {
     const timer = setTimeout(() => load(null), 250);
     return () => clearTimeout(timer);
-  }, [q, licence]);
+  }, [q, filter]);
 
-  const filters = [['', 'all'], ['missing', 'licenceMissing'], ['expiring', 'licenceExpiring']];
+  const filters = [['', 'all'], ['due=overdue', 'overdue'], ['due=due', 'dueSoon'],
+    ['licence=missing', 'licenceMissing'], ['licence=expiring', 'licenceExpiring']];
   return html`<main>
     <h1>${t('registry')}</h1>
     <input type="search" class="search" placeholder=${t('search')} value=${q} onInput=${(e) => setQ(e.target.value)} />
     <div class="chips" role="group">
       ${filters.map(([value, key]) => html`
-        <button class=${licence === value ? 'chip on' : 'chip'} aria-pressed=${licence === value}
-          onClick=${() => setLicence(value)}>${t(key)}</button>`)}
+        <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
+          onClick=${() => setFilter(value)}>${t(key)}</button>`)}
     </div>
     <${Problem} error=${state.error} />
     <ul class="cards">
@@ -155,7 +160,11 @@ function Registry() {
         <${Link} href=${`/enterprises/${e.id}`} class="card">
           <strong>${e.name}</strong>
           <span class="muted">${e.county_name} · ${t('categories')[e.category]} · ${t('riskGrade')} ${e.risk_grade}</span>
-          <span class=${`badge ${e.licence_state}`}>${t(LICENCE_LABEL[e.licence_state])}</span>
+          <span class="badges">
+            <span class=${`badge ${e.licence_state}`}>${t(LICENCE_LABEL[e.licence_state])}</span>
+            ${e.next_due_on && html`<span class=${e.next_due_on < today() ? 'badge missing' : 'badge'}>
+              ${t('nextDue')} ${formatDate(e.next_due_on)}</span>`}
+          </span>
         <//>
       </li>`)}
     </ul>

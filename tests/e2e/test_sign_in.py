@@ -54,3 +54,17 @@ def test_used_invitation_says_so(page: Page, live_server: str, database_url: str
     expect(page.get_by_role("heading", name="企业档案")).to_be_visible()
     page.goto(f"{live_server}/enrol/{token}")
     expect(page.get_by_role("alert")).to_contain_text("already been used")
+
+
+def test_inspector_finds_overdue_enterprises(page: Page, live_server: str, database_url: str) -> None:
+    token = invitation(database_url, "inspector", "赵强", "370000")
+    page.goto(f"{live_server}/enrol/{token}")
+    page.get_by_role("button", name="创建通行密钥").click()
+    expect(page.locator(".card")).to_have_count(30)
+    page.get_by_role("button", name="逾期未检").click()
+    expect(page.get_by_role("button", name="逾期未检")).to_have_attribute("aria-pressed", "true")
+    overdue = page.locator(".card")
+    expect(overdue).not_to_have_count(30)  # waits for the filtered list
+    expect(overdue.first).to_be_visible()
+    expect(overdue.first.locator(".badge.missing", has_text="下次检查")).to_be_visible()
+    screenshot(page, "overdue")
