@@ -30,9 +30,9 @@ from backend.enterprises.tables import Enterprise
 from backend.inspections.tables import ChecklistVersion, Finding, Visit, VisitMember
 
 CHUNK = 50_000
-VISIT_COLUMNS = ("id", "enterprise", "checklist", "visit_type", "planned_date", "team", "status", "started_at",
+VISIT_COLUMNS = ("id", "enterprise", "province_code", "city_code", "county_code", "checklist", "visit_type", "planned_date", "team", "status", "started_at",
                  "answers", "signatures", "conclusion", "content_hash", "submitted_at")
-FINDING_COLUMNS = ("id", "visit", "enterprise", "item_key", "severity", "legal_basis", "description", "deadline",
+FINDING_COLUMNS = ("id", "visit", "enterprise", "province_code", "city_code", "county_code", "found_at", "item_key", "severity", "legal_basis", "description", "deadline",
                    "status", "closed_at", "closed_via", "closure_note")
 
 
@@ -41,7 +41,8 @@ async def load(url: str, enterprises: int, visits: int) -> tuple[float, str]:
     async with db.connected(url):
         await demo.load(enterprises)
         started = time.perf_counter()
-        firms = [r["id"] for r in await Enterprise.select(Enterprise.id)]
+        firms = [(r["id"], r["province_code"], r["city_code"], r["county_code"]) for r in await Enterprise.select(
+            Enterprise.id, Enterprise.province_code, Enterprise.city_code, Enterprise.county_code)]
         checklist = (await ChecklistVersion.select(ChecklistVersion.id).first())["id"]
         rng = random.Random(5)
         inspectors = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(2000)]
@@ -51,21 +52,23 @@ async def load(url: str, enterprises: int, visits: int) -> tuple[float, str]:
             visit_rows, member_rows, finding_rows = [], [], []
             for _ in range(min(CHUNK, visits - done)):
                 visit_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-                firm = rng.choice(firms)
+                firm, *codes = rng.choice(firms)
                 at = now - timedelta(seconds=rng.randrange(365 * 86400))
                 team = rng.sample(inspectors, 2)
                 follow_up = rng.random() < 0.05
-                visit_rows.append((visit_id, firm, checklist, "follow_up" if follow_up else "routine", at.date(),
+                visit_rows.append((visit_id, firm, *codes, checklist, "follow_up" if follow_up else "routine", at.date(),
                                    json.dumps([str(u) for u in team]), "accepted", at, "[]", "[]", "pass", "0" * 64, at))
-                member_rows += [(visit_id, member, at) for member in team]
+                member_rows += [(visit_id, member, at, *codes) for member in team]
                 if rng.random() < 0.1:
                     closed = rng.random() < 0.5
-                    finding_rows.append((uuid.UUID(int=rng.getrandbits(128), version=4), visit_id, firm, "C3", "minor",
+                    finding_rows.append((uuid.UUID(int=rng.getrandbits(128), version=4), visit_id, firm, *codes, at,
+                                         "C3", "minor",
                                          "", "", (at + timedelta(days=30)).date(), "closed" if closed else "open",
                                          at + timedelta(days=rng.randrange(1, 40)) if closed else None,
                                          "follow_up" if closed else None, ""))
             await db.bulk_insert(Visit, VISIT_COLUMNS, visit_rows)
-            await db.bulk_insert(VisitMember, ("visit", "user", "started_at"), member_rows)
+            await db.bulk_insert(VisitMember, ("visit", "user", "started_at", "province_code", "city_code", "county_code"),
+                                 member_rows)
             await db.bulk_insert(Finding, FINDING_COLUMNS, finding_rows)
             done += len(visit_rows)
         await db.analyze()

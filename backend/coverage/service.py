@@ -36,23 +36,23 @@ async def coverage(scope: Scope, region_code: str | None, start: date, end: date
     due = await Enterprise.count().where(under(Enterprise), Enterprise.next_due_on >= start, Enterprise.next_due_on <= end)
 
     in_period = (Visit.status.is_in(VISITED), Visit.started_at >= since, Visit.started_at < until)
-    visits = await Visit.count().where(under(Visit.enterprise), *in_period)
-    visited = await Visit.select(Count(distinct=[Visit.enterprise])).where(under(Visit.enterprise), *in_period).first()
+    visits = await Visit.count().where(under(Visit), *in_period)
+    visited = await Visit.select(Count(distinct=[Visit.enterprise])).where(under(Visit), *in_period).first()
     members = await VisitMember.select(VisitMember.user, Count()).where(
-        under(VisitMember.visit.enterprise), VisitMember.started_at >= since, VisitMember.started_at < until
+        under(VisitMember), VisitMember.started_at >= since, VisitMember.started_at < until
     ).group_by(VisitMember.user)
     names = {str(u["id"]): u["display_name"] for u in await User.select(User.id, User.display_name).where(
         User.id.is_in([m["user"] for m in members]))} if members else {}
 
-    found = (under(Finding.enterprise), Finding.visit.started_at >= since, Finding.visit.started_at < until)
+    found = (under(Finding), Finding.found_at >= since, Finding.found_at < until)
     opened = await Finding.count().where(*found)
     with_findings = await Finding.select(Count(distinct=[Finding.enterprise])).where(*found).first()
     followed_up = await Finding.select(Count(distinct=[Finding.enterprise])).where(*found, Finding.enterprise.is_in(
-        Visit.select(Visit.enterprise).where(Visit.visit_type == VisitType.follow_up, Visit.status.is_in(VISITED),
-                                             Visit.started_at >= since))).first()
-    closed = await Finding.select(Finding.closed_at, Finding.visit.submitted_at.as_alias("found_at")).where(
-        under(Finding.enterprise), Finding.closed_at >= since, Finding.closed_at < until)
-    open_now = await Finding.count().where(under(Finding.enterprise), Finding.status == "open")
+        Visit.select(Visit.enterprise).where(under(Visit), Visit.visit_type == VisitType.follow_up,
+                                             Visit.status.is_in(VISITED), Visit.started_at >= since))).first()
+    closed = await Finding.select(Finding.closed_at, Finding.found_at).where(
+        under(Finding), Finding.closed_at >= since, Finding.closed_at < until)
+    open_now = await Finding.count().where(under(Finding), Finding.status == "open")
 
     reviewed = await MediaItem.select(MediaItem.review_seconds).where(
         under(MediaItem.enterprise), MediaItem.reviewed_at >= since, MediaItem.reviewed_at < until)

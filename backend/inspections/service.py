@@ -95,7 +95,7 @@ async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitO
         return visit, False
     enterprise = await _check_plan(scope, plan, today)
     async with db.transaction():
-        await Visit.insert(Visit(**_plan_row(plan), created_by=scope.user_id))
+        await Visit.insert(Visit(**_plan_row(plan), **_codes(enterprise), created_by=scope.user_id))
         await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), _place(enterprise))
     return await get_visit(scope, plan.id), True
 
@@ -169,7 +169,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
 
     now = datetime.now(timezone.utc)
     values = {
-        **_plan_row(plan), "status": VisitStatus.submitted, "started_at": data.started_at,
+        **_plan_row(plan), **_codes(enterprise), "status": VisitStatus.submitted, "started_at": data.started_at,
         "start_latitude": data.start_latitude, "start_longitude": data.start_longitude, "answers": answers,
         "signatures": signatures, "conclusion": data.conclusion, "content_hash": content_hash,
         "submitted_at": now, "submitted_by": scope.user_id,
@@ -181,8 +181,10 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
             await Visit.update({getattr(Visit, k): v for k, v in values.items() if k != "id"}).where(
                 Visit.id == plan.id, Visit.status == VisitStatus.planned)
         if findings:
-            await Finding.insert(*(Finding(visit=plan.id, enterprise=plan.enterprise_id, **f) for f in findings))
-        await VisitMember.insert(*(VisitMember(visit=plan.id, user=member, started_at=data.started_at) for member in plan.team))
+            await Finding.insert(*(Finding(visit=plan.id, enterprise=plan.enterprise_id, found_at=now, **_codes(enterprise), **f)
+                                   for f in findings))
+        await VisitMember.insert(*(VisitMember(visit=plan.id, user=member, started_at=data.started_at, **_codes(enterprise))
+                                   for member in plan.team))
         await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
         await schedule.refresh(plan.enterprise_id, intervals)
         await audit.record(scope, "visit.submitted", "visit", plan.id,
@@ -312,6 +314,12 @@ async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) ->
         await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": decision.reason.strip()},
                            await audit.place_of(Scope(enterprise_id=visit.enterprise_id)))
     return await get_visit(scope, visit_id)
+
+
+def _codes(enterprise: Any) -> dict[str, Any]:
+    """The enterprise's region codes, repeated on visits, members and findings."""
+    return {"province_code": enterprise.province_code, "city_code": enterprise.city_code,
+            "county_code": enterprise.county_code}
 
 
 def _place(enterprise: Any) -> audit.Place:

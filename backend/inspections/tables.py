@@ -47,10 +47,15 @@ class ChecklistVersion(Table, tablename="checklist_version"):
 
 
 class Visit(Table):
-    """One inspection at one enterprise by a team. Its id is the phone's UUID."""
+    """One inspection at one enterprise by a team. Its id is the phone's UUID. The region
+    codes are the enterprise's at the time of the visit, so coverage of a region filters
+    this table alone."""
 
     id = UUID(primary_key=True)
     enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
+    province_code = Varchar(length=6, default="", index=True)
+    city_code = Varchar(length=6, null=True, default=None, index=True)
+    county_code = Varchar(length=6, default="", index=True)
     checklist = ForeignKey(references=ChecklistVersion, on_delete=OnDelete.restrict)
     visit_type = Varchar(length=24, choices=VisitType)
     planned_date = Date(index=True)
@@ -78,6 +83,10 @@ class Finding(Table):
     id = UUID(primary_key=True)
     visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict, index=True)
     enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
+    province_code = Varchar(length=6, default="", index=True)  # the visit's, as on Visit
+    city_code = Varchar(length=6, null=True, default=None, index=True)
+    county_code = Varchar(length=6, default="", index=True)
+    found_at = Timestamptz(null=True, default=None, index=True)  # the visit's start
     item_key = Varchar(length=20)
     severity = Varchar(length=10)
     legal_basis = Varchar(length=200, default="")
@@ -97,3 +106,6 @@ class VisitMember(Table, tablename="visit_member"):
     visit = ForeignKey(references=Visit, on_delete=OnDelete.cascade, index=True)
     user = UUID(index=True)
     started_at = Timestamptz(index=True)
+    province_code = Varchar(length=6, default="", index=True)  # the visit's, as on Visit
+    city_code = Varchar(length=6, null=True, default=None, index=True)
+    county_code = Varchar(length=6, default="", index=True)
