@@ -22,16 +22,19 @@ from backend.media.schemas import ReviewIn
 from backend.media.tables import MediaItem
 
 
+_COLUMNS = (Finding.all_columns(), Finding.visit.as_alias("visit_id"), Finding.enterprise.as_alias("enterprise_id"))
+
+
 async def dossier_findings(scope: Scope, enterprise_id: UUID, today: date) -> list[RectificationOut]:
     """An enterprise's findings, newest deadline last, with their evidence and overdue flag."""
     await enterprises.get_enterprise(scope, enterprise_id, today)
-    rows = await Finding.select(Finding.all_columns(), Finding.visit.as_alias("visit_id")).where(
+    rows = await Finding.select(*_COLUMNS).where(
         Finding.enterprise == enterprise_id).order_by(Finding.deadline)
     return await _with_evidence(rows, today)
 
 
 async def get_finding(scope: Scope, finding_id: UUID, today: date) -> RectificationOut:
-    row = await Finding.select(Finding.all_columns(), Finding.visit.as_alias("visit_id")).where(
+    row = await Finding.select(*_COLUMNS).where(
         Finding.id == finding_id, *enterprises.in_scope_of(Finding.enterprise, scope)).first()
     if row is None:
         raise NotFound(f"No finding {finding_id} in your jurisdiction.")
@@ -55,15 +58,10 @@ async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: d
             await Finding.update({Finding.status: "closed", Finding.closed_at: datetime.now(timezone.utc),
                                   Finding.closed_by: scope.user_id, Finding.closed_via: data.via,
                                   Finding.closure_note: data.note.strip()}).where(Finding.id == finding_id)
-            enterprise_id = await _enterprise_of(finding_id)
-            await schedule.refresh(enterprise_id, intervals)
+            await schedule.refresh(finding.enterprise_id, intervals)
             await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
-                               await audit.place_of(Scope(enterprise_id=enterprise_id)))
+                               await audit.place_of(Scope(enterprise_id=finding.enterprise_id)))
     return await get_finding(scope, finding_id, today)
-
-
-async def _enterprise_of(finding_id: UUID) -> UUID:
-    return (await Finding.select(Finding.enterprise).where(Finding.id == finding_id).first())["enterprise"]
 
 
 async def _with_evidence(rows: list[dict], today: date) -> list[RectificationOut]:

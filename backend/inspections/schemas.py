@@ -93,6 +93,7 @@ class RectificationOut(FindingOut, kw_only=True):
     """A finding with its rectification order as the dossier shows it."""
 
     visit_id: UUID
+    enterprise_id: UUID
     overdue: bool
     evidence: list[UUID]
 
