@@ -95,6 +95,11 @@ def in_scope_of(enterprise_column: Any, scope: Scope) -> list[Where]:
     return _scope_filters(enterprise_column, enterprise_column, scope)
 
 
+def in_scope_by_codes(table: Any, scope: Scope) -> list[Where]:
+    """The same for a table that repeats its enterprise's region codes (no join)."""
+    return _scope_filters(table, table.enterprise, scope)
+
+
 def _scope_filters(region_columns: Any, id_column: Any, scope: Scope) -> list[Where]:
     conditions = []
     if (where := regions.in_scope(region_columns, scope)) is not None:

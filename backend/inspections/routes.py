@@ -4,13 +4,15 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from backend.accounts.guards import EVERYONE, REVIEWERS, STAFF, roles
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Role
 from backend.errors import Invalid
 from backend.inspections import rectification, service
+from backend.inspections.tables import VisitStatus
+from backend.pagination import CursorCodec
 from backend.settings import Settings
 from backend.inspections.schemas import (
     ChecklistOut,
@@ -18,6 +20,7 @@ from backend.inspections.schemas import (
     RectificationOut,
     Submission,
     VisitOut,
+    VisitPage,
     VisitPlan,
     VisitReviewIn,
 )
@@ -51,6 +54,25 @@ class VisitController(Controller):
     async def plan(self, access: Access, today: Today, data: JSONBody[VisitPlan]) -> Response[VisitOut]:
         visit, created = await service.plan_visit(access, data, today)
         return Response(visit, status_code=201 if created else 200)
+
+    @get("/", operation_id="listVisits", opt=roles(EVERYONE),
+         summary="Visits in your jurisdiction by planned date: your day (mine=true), a review queue (status=submitted), a dossier")
+    async def list_visits(
+        self, access: Access, today: Today, cursors: NamedDependency[CursorCodec],
+        enterprise_id: Annotated[UUID | None, QueryParameter(description="Of this enterprise")] = None,
+        status: Annotated[VisitStatus | None, QueryParameter(description="e.g. planned, submitted")] = None,
+        mine: Annotated[bool, QueryParameter(description="Only visits whose team includes you")] = False,
+        since: Annotated[date | None, QueryParameter(name="from", description="Planned on or after")] = None,
+        until: Annotated[date | None, QueryParameter(name="to", description="Planned on or before")] = None,
+        ascending: Annotated[bool, QueryParameter(description="Earliest first")] = False,
+        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
+        cursor: Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")] = None,
+    ) -> VisitPage:
+        if since is not None and until is not None and until < since:
+            raise Invalid("The period ends before it starts.", "to")
+        member = access.user_id if mine else None
+        f = service.VisitFilter(enterprise_id, status, member, since, until, ascending)
+        return await service.list_visits(access, f, limit, cursor, cursors, today)
 
     @post("/submissions", operation_id="submitVisit",
           summary="Submit a whole visit as one batch (sent twice, it is filed once)")

@@ -127,6 +127,30 @@ class VisitOut(msgspec.Struct, kw_only=True):
     findings: list[FindingOut] = []
 
 
+class VisitSummary(msgspec.Struct, kw_only=True):
+    """A visit as lists show it: an inspector's day, a review queue, a dossier's timeline."""
+
+    id: UUID
+    enterprise_id: UUID
+    enterprise_name: str
+    county_code: str
+    checklist_id: UUID
+    visit_type: VisitType
+    planned_date: date
+    team: list[UUID]
+    status: VisitStatus
+    amends: UUID | None
+    started_at: datetime | None
+    conclusion: Conclusion | None
+    submitted_at: datetime | None
+    review_reason: str
+
+
+class VisitPage(msgspec.Struct, kw_only=True):
+    items: list[VisitSummary]
+    next_cursor: str | None
+
+
 class VisitReviewIn(Strict, kw_only=True):
     decision: Literal["accept", "return"]
     reason: text(500) = ""

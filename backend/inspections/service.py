@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 from uuid import UUID
 
 import msgspec
+from piccolo.querystring import QueryString
 
 from backend import db
 from backend.accounts.scope import Scope
@@ -18,11 +20,14 @@ from backend.audit import service as audit
 from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
-from backend.inspections.schemas import ChecklistOut, Submission, VisitOut, VisitPlan, VisitReviewIn
+from backend.inspections.schemas import (
+    ChecklistOut, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
+)
 from backend.inspections.standard_templates import STANDARD_TEMPLATES
 from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitMember, VisitStatus
 from backend.media import service as media_service
 from backend.media.tables import Category, MediaItem
+from backend.pagination import CursorCodec
 
 INSPECTORS = (Role.inspector, Role.supervisor)
 
@@ -298,6 +303,58 @@ async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
         raise NotFound(f"No visit {visit_id} in your jurisdiction.")
     findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)
     return msgspec.convert({**row, "findings": findings}, VisitOut)
+
+
+@dataclass(frozen=True)
+class VisitFilter:
+    enterprise_id: UUID | None = None
+    status: VisitStatus | None = None
+    member: UUID | None = None  # visits whose team includes this inspector
+    since: date | None = None  # planned on or after
+    until: date | None = None  # planned on or before
+    ascending: bool = False  # by planned date; newest first by default
+
+
+_SUMMARY_COLUMNS = (
+    Visit.id, Visit.enterprise.as_alias("enterprise_id"), Visit.enterprise.name.as_alias("enterprise_name"),
+    Visit.county_code, Visit.checklist.as_alias("checklist_id"), Visit.visit_type, Visit.planned_date, Visit.team,
+    Visit.status, Visit.amends, Visit.started_at, Visit.conclusion, Visit.submitted_at, Visit.review_reason,
+)
+
+
+async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | None, cursors: CursorCodec,
+                      today: date) -> VisitPage:
+    """Visits in the caller's scope by planned date, in keyset pages."""
+    query = Visit.select(*_SUMMARY_COLUMNS).where(*enterprises.in_scope_by_codes(Visit, scope))
+    if f.enterprise_id is not None:
+        await enterprises.get_enterprise(scope, f.enterprise_id, today)  # 404 outside scope
+        query = query.where(Visit.enterprise == f.enterprise_id)
+    if f.status is not None:
+        query = query.where(Visit.status == f.status)
+    if f.member is not None:
+        # JSON as text, so that the same LIKE works on SQLite and PostgreSQL's json type
+        query = query.where(QueryString('CAST("visit"."team" AS TEXT) LIKE {}', f'%"{f.member}"%'))
+    if f.since is not None:
+        query = query.where(Visit.planned_date >= f.since)
+    if f.until is not None:
+        query = query.where(Visit.planned_date <= f.until)
+    kind = "visits:" + hashlib.sha256(repr(f).encode()).hexdigest()[:16]  # a cursor serves only its own filter
+    if cursor is not None:
+        key = cursors.decode(cursor, kind)
+        try:
+            day, last_id = date.fromisoformat(key[0]), UUID(key[1])
+        except (TypeError, ValueError, IndexError):
+            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
+        if f.ascending:
+            query = query.where(Visit.planned_date >= day, (Visit.planned_date > day) | (Visit.id > last_id))
+        else:
+            query = query.where(Visit.planned_date <= day, (Visit.planned_date < day) | (Visit.id < last_id))
+    rows = await query.order_by(Visit.planned_date, Visit.id, ascending=f.ascending).limit(limit + 1).output(
+        load_json=True)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = cursors.encode(kind, [rows[-1]["planned_date"].isoformat(), str(rows[-1]["id"])]) if more else None
+    return VisitPage(items=[msgspec.convert(r, VisitSummary) for r in rows], next_cursor=next_cursor)
 
 
 async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) -> VisitOut:

@@ -86,6 +86,12 @@ const STRINGS = {
   },
 };
 
+// A screen module adds its own strings, so each screen keeps its words next to it.
+export function addStrings(zh, en) {
+  Object.assign(STRINGS['zh-CN'], zh);
+  Object.assign(STRINGS.en, en);
+}
+
 export let lang = localStorage.getItem('lang') || 'zh-CN';
 export const t = (key) => STRINGS[lang][key];
 

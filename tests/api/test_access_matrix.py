@@ -142,6 +142,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/enterprises/{enterprise_id:uuid}/media"): Rule(EVERYONE, url("/api/enterprises/{enterprise}/media"), other=404),
     ("GET", "/api/checklists"): Rule(STAFF, url("/api/checklists")),
     ("GET", "/api/checklists/{checklist_id:uuid}"): Rule(STAFF, url("/api/checklists/{checklist}")),
+    ("GET", "/api/visits"): Rule(EVERYONE, url("/api/visits?enterprise_id={enterprise}"), other=404),
     ("POST", "/api/visits"): Rule(FIELD_TEAM, with_body("/api/visits", lambda w, r, own: visit_plan(w, own)), own=201, other=404),
     ("POST", "/api/visits/submissions"): Rule(
         FIELD_TEAM,  # the caller is not in the team: admitted, then refused by the rules (400)

@@ -284,3 +284,42 @@ async def test_coverage_matches_hand_counted_figures(scene: dict, sign_in: SignI
     elsewhere = await supervisor.get("/api/coverage", params={"region": LIXIA, **period})
     assert elsewhere.status_code == 404
     assert (await scene["zhang"].get("/api/coverage")).status_code == 403
+
+
+async def test_visit_lists(scene: dict, sign_in: SignIn, client: AsyncClient) -> None:
+    """An inspector's day (mine, planned, earliest first), a review queue, a dossier's timeline."""
+    zhang, firm = scene["zhang"], scene["firm"]
+    other = (await client.post("/api/enterprises", json=enterprise_body(2))).json()
+    wang = await sign_in("inspector", HUIMIN, name="王强")
+    wang_id = (await wang.get("/api/me")).json()["id"]
+    plans = []
+    for day, enterprise, team in [(3, firm, scene["ids"]), (1, firm, scene["ids"]), (2, other, [scene["ids"][1], wang_id])]:
+        plan = {"id": str(uuid.uuid4()), "enterprise_id": enterprise["id"], "checklist_id": scene["checklist"]["id"],
+                "visit_type": "routine", "planned_date": (bureau_today() + timedelta(days=day)).isoformat(), "team": team}
+        assert (await zhang.post("/api/visits", json=plan)).status_code == 201
+        plans.append(plan)
+    submitted = (await zhang.post("/api/visits/submissions", json=submission(scene))).json()
+
+    mine = (await zhang.get("/api/visits", params={"mine": "true", "status": "planned", "ascending": "true"})).json()
+    assert [v["id"] for v in mine["items"]] == [plans[1]["id"], plans[0]["id"]]
+    assert mine["items"][0]["enterprise_name"] == firm["name"] and mine["next_cursor"] is None
+
+    # two pages of one, earliest first, for the other team member
+    li = scene["li"]
+    first = (await li.get("/api/visits", params={"mine": "true", "status": "planned", "ascending": "true", "limit": 1})).json()
+    second = (await li.get("/api/visits", params={"mine": "true", "status": "planned", "ascending": "true", "limit": 1,
+                                                  "cursor": first["next_cursor"]})).json()
+    assert [first["items"][0]["id"], second["items"][0]["id"]] == [plans[1]["id"], plans[2]["id"]]
+
+    queue = (await scene["reviewer"].get("/api/visits", params={"status": "submitted"})).json()
+    assert [v["id"] for v in queue["items"]] == [submitted["id"]]
+
+    owner = await sign_in("enterprise", enterprise_id=firm["id"])
+    timeline = (await owner.get("/api/visits")).json()["items"]
+    assert {v["id"] for v in timeline} == {plans[0]["id"], plans[1]["id"], submitted["id"]}
+    assert (await owner.get("/api/visits", params={"enterprise_id": other["id"]})).status_code == 404
+
+    lixia = await sign_in("inspector", LIXIA)
+    assert (await lixia.get("/api/visits")).json()["items"] == []
+    bad = await zhang.get("/api/visits", params={"from": "2026-12-02", "to": "2026-12-01"})
+    assert bad.status_code == 400 and bad.json()["extra"][0]["key"] == "to"

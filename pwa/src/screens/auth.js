@@ -1,0 +1,58 @@
+// Enrolment from an invitation link and usernameless sign-in, both with passkeys.
+import { useState } from 'preact/hooks';
+import { html } from 'htm/preact';
+
+import { enrol, passkeysSupported, signIn } from '../passkeys.js';
+import { t } from '../i18n.js';
+import { navigate, useApi } from '../router.js';
+import { Problem } from '../ui.js';
+
+function PasskeyButton({ label, busyLabel, action, onDone }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  if (!passkeysSupported()) return html`<p class="problem">${t('unsupported')}</p>`;
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      onDone(await action());
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`
+    <button class="primary" onClick=${run} disabled=${busy}>${busy ? busyLabel : label}</button>
+    <${Problem} error=${error} />`;
+}
+
+export function SignIn({ onSignedIn }) {
+  const done = (me) => {
+    onSignedIn(me);
+    navigate(sessionStorage.getItem('afterSignIn') || '/');
+    sessionStorage.removeItem('afterSignIn');
+  };
+  return html`<main class="centre">
+    <h1>${t('app')}</h1>
+    <p>${t('signInHint')}</p>
+    <${PasskeyButton} label=${t('signIn')} busyLabel=${t('signingIn')} action=${signIn} onDone=${done} />
+  </main>`;
+}
+
+export function Enrol({ token, onSignedIn }) {
+  const { data: invitation, error } = useApi(`/api/auth/invitations/${encodeURIComponent(token)}`);
+  const done = (me) => {
+    onSignedIn(me);
+    navigate('/');
+  };
+  return html`<main class="centre">
+    <h1>${t('enrolTitle')}</h1>
+    <${Problem} error=${error} />
+    ${invitation && html`
+      <p class="lead">${t('enrolFor')(invitation.display_name, t('roles')[invitation.role])}</p>
+      <p>${t('enrolHint')}</p>
+      <${PasskeyButton} label=${t('enrol')} busyLabel=${t('enrolling')} action=${() => enrol(token)} onDone=${done} />`}
+  </main>`;
+}
+

@@ -1,0 +1,99 @@
+// The registry of enterprises in the caller's jurisdiction and an enterprise's profile.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from 'htm/preact';
+
+import { api, ApiError } from '../api.js';
+import { formatDate, t } from '../i18n.js';
+import { Link, signInAgain, useApi } from '../router.js';
+import { Problem, today } from '../ui.js';
+
+const LICENCE_LABEL = { missing: 'licenceMissing', expiring: 'licenceExpiring', valid: 'licenceValid' };
+
+export function Registry() {
+  const [q, setQ] = useState('');
+  const [filter, setFilter] = useState('');
+  const [pages, setPages] = useState([]);
+  const [cursor, setCursor] = useState(null);
+  const [state, setState] = useState({ loading: true, error: null });
+
+  const load = async (after) => {
+    const params = new URLSearchParams({ limit: '30' });
+    if (q.trim()) params.set('q', q.trim());
+    const [key, value] = filter.split('=');
+    if (value) params.set(key, value);
+    if (after) params.set('cursor', after);
+    setState({ loading: true, error: null });
+    try {
+      const page = await api(`/api/enterprises?${params}`);
+      setPages((old) => (after ? [...old, ...page.items] : page.items));
+      setCursor(page.next_cursor);
+      setState({ loading: false, error: null });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return signInAgain();
+      setState({ loading: false, error });
+    }
+  };
+  useEffect(() => {
+    const timer = setTimeout(() => load(null), 250);
+    return () => clearTimeout(timer);
+  }, [q, filter]);
+
+  const filters = [['', 'all'], ['due=overdue', 'overdue'], ['due=due', 'dueSoon'],
+    ['licence=missing', 'licenceMissing'], ['licence=expiring', 'licenceExpiring']];
+  return html`<main>
+    <h1>${t('registry')}</h1>
+    <input type="search" class="search" placeholder=${t('search')} value=${q} onInput=${(e) => setQ(e.target.value)} />
+    <div class="chips" role="group">
+      ${filters.map(([value, key]) => html`
+        <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
+          onClick=${() => setFilter(value)}>${t(key)}</button>`)}
+    </div>
+    <${Problem} error=${state.error} />
+    <ul class="cards">
+      ${pages.map((e) => html`<li key=${e.id}>
+        <${Link} href=${`/enterprises/${e.id}`} class="card">
+          <strong>${e.name}</strong>
+          <span class="muted">${e.county_name} · ${t('categories')[e.category]} · ${t('riskGrade')} ${e.risk_grade}</span>
+          <span class="badges">
+            <span class=${`badge ${e.licence_state}`}>${t(LICENCE_LABEL[e.licence_state])}</span>
+            ${e.next_due_on && html`<span class=${e.next_due_on < today() ? 'badge missing' : 'badge'}>
+              ${t('nextDue')} ${formatDate(e.next_due_on)}</span>`}
+          </span>
+        <//>
+      </li>`)}
+    </ul>
+    ${!state.loading && !state.error && pages.length === 0 && html`<p class="empty">${t('noEnterprises')}</p>`}
+    ${state.loading && html`<p class="muted">${t('loading')}</p>`}
+    ${cursor && !state.loading && html`<button class="secondary" onClick=${() => load(cursor)}>${t('loadMore')}</button>`}
+  </main>`;
+}
+
+export function Enterprise({ params: [id] }) {
+  const { data: e, error } = useApi(`/api/enterprises/${id}`);
+  return html`<main>
+    <button class="link" onClick=${() => history.back()}>← ${t('back')}</button>
+    <${Problem} error=${error} />
+    ${e && html`
+      <h1>${e.name}</h1>
+      <dl>
+        <dt>${t('uscc')}</dt><dd class="mono">${e.uscc}</dd>
+        <dt>${t('address')}</dt><dd>${e.address}</dd>
+        <dt>${t('county')}</dt><dd>${e.county_name}</dd>
+        <dt>${t('riskGrade')}</dt><dd>${e.risk_grade} · ${t('categories')[e.category]}</dd>
+      </dl>
+      <h2>${t('licences')}</h2>
+      ${e.licences.length === 0 ? html`<p class="empty">${t('none')}</p>` : html`<ul class="plain">
+        ${e.licences.map((l) => html`<li key=${l.id}><span class="mono">${l.number}</span> ${l.scope}
+          <span class="muted">${t('validUntil')} ${formatDate(l.valid_to)}</span></li>`)}
+      </ul>`}
+      <h2>${t('controlPoints')}</h2>
+      ${e.control_points.length === 0 ? html`<p class="empty">${t('none')}</p>` : html`<ol class="plain">
+        ${e.control_points.map((p) => html`<li key=${p.id}>${p.name} <span class="muted">${p.location}</span></li>`)}
+      </ol>`}
+      <h2>${t('contacts')}</h2>
+      <ul class="plain">
+        ${e.contacts.map((c) => html`<li>${c.name} <span class="muted">${c.role}</span> <a href=${`tel:${c.phone}`}>${c.phone}</a></li>`)}
+      </ul>`}
+  </main>`;
+}
+
