@@ -125,6 +125,7 @@ class VisitOut(msgspec.Struct, kw_only=True):
     review_reason: str
     reviewed_at: datetime | None
     findings: list[FindingOut] = []
+    amended_by: list[UUID] = []  # later visits that correct this one, oldest first
 
 
 class VisitSummary(msgspec.Struct, kw_only=True):

@@ -302,7 +302,8 @@ async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
     if row is None:
         raise NotFound(f"No visit {visit_id} in your jurisdiction.")
     findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)
-    return msgspec.convert({**row, "findings": findings}, VisitOut)
+    amendments = await Visit.select(Visit.id).where(Visit.amends == visit_id).order_by(Visit.submitted_at)
+    return msgspec.convert({**row, "findings": findings, "amended_by": [a["id"] for a in amendments]}, VisitOut)
 
 
 @dataclass(frozen=True)

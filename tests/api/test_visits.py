@@ -113,7 +113,9 @@ async def test_visit_lifecycle(scene: dict) -> None:
     assert amended.status_code == 201 and amended.json()["amends"] == visit_id
     accepted = await reviewer.post(f"/api/visits/{amendment['visit']['id']}/review", json={"decision": "accept"})
     assert accepted.json()["status"] == "accepted"
-    assert (await zhang.get(f"/api/visits/{visit_id}")).json()["content_hash"] == visit["content_hash"]  # unchanged
+    original = (await zhang.get(f"/api/visits/{visit_id}")).json()
+    assert original["content_hash"] == visit["content_hash"]  # unchanged, and shown as amended
+    assert original["amended_by"] == [amendment["visit"]["id"]]
     assert (await audit.verify()).ok
 
 
