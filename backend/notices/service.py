@@ -68,7 +68,8 @@ _COLUMNS = (
     Notice.enterprise.as_alias("enterprise_id"), Notice.enterprise.name.as_alias("enterprise_name"),
     Notice.enterprise.county_code.name.as_alias("county_name"),
     Notice.control_point.as_alias("control_point_id"), Notice.control_point.name.as_alias("control_point_name"),
-    Notice.template.as_alias("template_id"), Notice.visit.as_alias("visit_id"), Notice.photo.as_alias("photo_id"),
+    Notice.template.as_alias("template_id"), Notice.template.title.as_alias("title"), Notice.template.body.as_alias("body"),
+    Notice.template.paper_size.as_alias("paper_size"), Notice.visit.as_alias("visit_id"), Notice.photo.as_alias("photo_id"),
 )
 
 
@@ -148,7 +149,6 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
             Notice.control_point == data.control_point_id, Notice.status == NoticeStatus.current).returning(Notice.id, Notice.code)
         await Notice.insert(Notice(id=data.id, code=code, enterprise=enterprise_id, control_point=data.control_point_id,
                                    template=data.template_id, visit=data.visit_id, photo=data.photo_id,
-                                   title=template["title"], body=template["body"], paper_size=template["paper_size"],
                                    posted_at=now, posted_by=scope.user_id))
         await MediaItem.update({MediaItem.notice: data.id, MediaItem.control_point: data.control_point_id}).where(
             MediaItem.id == data.photo_id)

@@ -21,7 +21,8 @@ class NoticeStatus(str, Enum):
 
 class NoticeTemplate(Table, tablename="notice_template"):
     """A standard warning notice (质量安全警示告知) for one kind of control point; the
-    kind ``other`` fits any control point."""
+    kind ``other`` fits any control point. A template is never edited once installed (a
+    printed notice must never change): new wording is a new template with a new code."""
 
     id = UUID(primary_key=True)
     code = Varchar(length=50, unique=True)
@@ -33,8 +34,7 @@ class NoticeTemplate(Table, tablename="notice_template"):
 
 class Notice(Table):
     """One notice posted at one control point. Its id is the phone's UUID; ``code`` is the
-    short public code printed on it (and in its QR code). Title, body and paper size are
-    copied from the template when it is posted: a printed notice never changes. At most one
+    short public code printed on it (and in its QR code); its text is its template's. At most one
     notice per control point is current (a partial unique index, see the migration).
     ``visit``, ``photo`` and ``posted_by`` are empty only for notices recorded outside the
     app (the demo data's paper-era notices)."""
@@ -44,12 +44,9 @@ class Notice(Table):
     enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
     control_point = ForeignKey(references=ControlPoint, on_delete=OnDelete.restrict, index=True)
     template = ForeignKey(references=NoticeTemplate, on_delete=OnDelete.restrict)
-    visit = ForeignKey(references=Visit, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    visit = ForeignKey(references=Visit, null=True, default=None, on_delete=OnDelete.restrict)
     photo = ForeignKey(references=MediaItem, null=True, default=None, on_delete=OnDelete.restrict)
-    title = Varchar(length=100)
-    body = Text()
-    paper_size = Varchar(length=2, choices=PaperSize)
-    status = Varchar(length=10, choices=NoticeStatus, default=NoticeStatus.current, index=True)
+    status = Varchar(length=10, choices=NoticeStatus, default=NoticeStatus.current)
     posted_at = Timestamptz()
     posted_by = UUID(null=True, default=None)
     ended_at = Timestamptz(null=True, default=None)  # when it was replaced or removed

@@ -83,7 +83,7 @@ class Visit(Table, tablename="visit", schema=None):
     )
 
 
-ID = "2026-11-24T14:00:55:099643"
+ID = "2026-11-24T14:11:21:915090"
 VERSION = "1.38.0"
 DESCRIPTION = "Notice templates and posted warning notices"
 
@@ -234,7 +234,7 @@ async def forwards():
             "null": True,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -270,71 +270,6 @@ async def forwards():
     manager.add_column(
         table_class_name="Notice",
         tablename="notice",
-        column_name="title",
-        db_column_name="title",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notice",
-        tablename="notice",
-        column_name="body",
-        db_column_name="body",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notice",
-        tablename="notice",
-        column_name="paper_size",
-        db_column_name="paper_size",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 2,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum("PaperSize", {"A4": "A4", "A5": "A5"}),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notice",
-        tablename="notice",
         column_name="status",
         db_column_name="status",
         column_class_name="Varchar",
@@ -345,7 +280,7 @@ async def forwards():
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": Enum(
                 "NoticeStatus",

@@ -5,7 +5,7 @@ they cannot share a migration with the tables they use."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-ID = "2026-11-24T14:05:00:000000"
+ID = "2026-11-24T14:12:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "One current notice per control point; standard notice templates"
 
