@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Callable
 from uuid import UUID
 
 import anyio
@@ -7,9 +7,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from backend.accounts import ratelimit
-from backend.accounts.guards import EVERYONE, PUBLIC, STAFF, roles
+from backend.accounts.guards import EVERYONE, FIELD_TEAM, PUBLIC, STAFF, roles
 from backend.accounts.scope import Scope
-from backend.accounts.tables import Role
 from backend.notices import page, render, service
 from backend.notices.schemas import NoticeIn, NoticeOut, NoticeTemplateOut, RemovalIn
 from backend.notices.tables import NoticeStatus
@@ -18,7 +17,6 @@ from backend.settings import Settings
 
 Access = NamedDependency[Scope]
 NoticeId = Annotated[UUID, PathParameter(description="The notice's id")]
-FIELD_TEAM = frozenset({Role.inspector, Role.supervisor})
 VERIFY_PER_ADDRESS = (120, 60)  # (lookups, seconds): enough for anyone scanning, too few to walk the codes
 
 
@@ -63,7 +61,8 @@ class NoticeController(Controller):
         return await _printed(access, settings, notice_id, "pdf", render.pdf)
 
 
-async def _printed(access: Scope, settings: Settings, notice_id: UUID, kind: str, draw) -> Response[bytes]:
+async def _printed(access: Scope, settings: Settings, notice_id: UUID, kind: str,
+                   draw: Callable[[NoticeOut, str], bytes]) -> Response[bytes]:
     notice = await service.get_notice(access, notice_id)
     if notice.status != NoticeStatus.current:
         raise Conflict(f"This notice is {notice.status.value}; print the control point's current notice instead.", "status")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime, timezone
-from typing import Any
 from uuid import UUID
 
 import msgspec

@@ -16,6 +16,8 @@ from PIL import Image
 
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
+from backend.notices import render
+from backend.notices.routes import VERIFY_PER_ADDRESS
 from backend.notices.tables import Notice
 from tests.api.test_visits import scene, submission, upload  # noqa: F401  (scene is a fixture)
 from tests.conftest import ORIGIN, SignIn
@@ -242,3 +244,19 @@ async def test_notice_coverage_matches_a_hand_count(world: dict, client: AsyncCl
     assert (county["control_points"], county["control_points_without_notice"]) == (6, 4)  # storage, exit, processing, packing
     city = (await supervisor.get("/api/coverage?region=371600")).json()
     assert (city["control_points"], city["control_points_without_notice"]) == (7, 5)
+
+
+async def test_printing_without_the_cjk_font_says_how_to_fix_it(world: dict, tmp_path, monkeypatch) -> None:
+    notice = await post(world, notice_body(world))
+    monkeypatch.setattr(render, "FONT_DIRS", (str(tmp_path),))  # a server where fonts-noto-cjk is not installed
+    render.font_file.cache_clear()
+    try:
+        response = await world["zhang"].get(f"/api/notices/{notice['id']}/print.png")
+    finally:
+        render.font_file.cache_clear()
+    assert response.status_code == 503 and "fonts-noto-cjk" in response.json()["detail"]
+
+
+async def test_verification_is_rate_limited(anon: AsyncClient) -> None:
+    statuses = [(await anon.get("/v/ABCD2345")).status_code for _ in range(VERIFY_PER_ADDRESS[0] + 1)]
+    assert statuses[:-1] == [404] * VERIFY_PER_ADDRESS[0] and statuses[-1] == 429
