@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto
 
 PWA_SOURCES := pwa/index.html pwa/package.json $(shell find pwa/src pwa/public -type f 2>/dev/null)
 
-.PHONY: install pwa browser run test lock
+.PHONY: install pwa fonts browser run test lock
 
 install: $(VENV)/.installed
 
@@ -30,11 +30,19 @@ pwa/node_modules/.package-lock.json: pwa/package-lock.json
 pwa/dist/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 	cd pwa && npm run build
 
-# Browser tests drive Debian's Chromium (a CJK font too, so screenshots show Chinese).
-browser:
-	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
+# Debian packages. Noto Sans CJK draws the printed warning notices (make run, make test);
+# Chromium drives the browser tests (make test), whose screenshots show Chinese with the same
+# font. Each target installs what is missing with one apt-get call.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-run: install pwa
+fonts:
+	@test -f $(CJK_FONT) || { $(APT_INSTALL) fonts-noto-cjk; }
+
+browser:
+	@test -x /usr/bin/chromium && test -f $(CJK_FONT) || { $(APT_INSTALL) chromium fonts-noto-cjk; }
+
+run: install pwa fonts
 	$(BIN)/dossier migrate
 	$(BIN)/dossier demo --if-empty
 	$(BIN)/dossier serve

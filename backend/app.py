@@ -29,6 +29,7 @@ from backend.inspections.routes import (
 )
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.store import LocalMediaStore
+from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController, verify_page
 from backend.fields import error_field, humanise
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
@@ -70,6 +71,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FindingController,
             DossierFindingController,
             CoverageController,
+            NoticeTemplateController,
+            NoticeController,
+            EnterpriseNoticeController,
+            verify_page,
             webapp_root,
             webapp_path,
         ],

@@ -3,7 +3,9 @@
 Shandong's real cities and counties; enterprises of the four industry categories with
 valid USCCs, licences (some expiring soon, some lapsed) and control points; and Huimin
 County (惠民县), where, as in the source documents, 280 rope-net makers work and only 39
-hold a production licence. The same seed and the same day give the same data.
+hold a production licence. About two in five control points carry a current warning
+notice (posted within the last year; one of them replaced an older notice). The same seed
+and the same day give the same data.
 ``--enterprises N`` scales to a million through the drivers' bulk paths.
 """
 
@@ -24,6 +26,8 @@ from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role
 from backend.enterprises import schedule, uscc
 from backend.enterprises.tables import Category, ControlPoint, ControlPointKind, Enterprise, Licence
+from backend.notices.service import CODE_ALPHABET, CODE_LENGTH
+from backend.notices.tables import Notice, NoticeStatus, NoticeTemplate
 from backend.regions import service as regions
 from backend.regions.schemas import RegionOut
 from backend.regions.shandong import CITIES, PROVINCE
@@ -127,6 +131,9 @@ ENTERPRISE_COLUMNS = (
 )
 LICENCE_COLUMNS = ("id", "enterprise", "number", "scope", "valid_from", "valid_to", "status")
 POINT_COLUMNS = ("id", "enterprise", "name", "kind", "location", "position")
+NOTICE_COLUMNS = ("id", "code", "enterprise", "control_point", "template", "status", "posted_at", "ended_at",
+                  "replaced_by", "removed_reason")
+NOTICE_SHARE = 0.4  # of control points with a current notice
 
 
 # One person of each role, for `make run` to print enrolment links.
@@ -181,6 +188,10 @@ class Generator:
         self.city_names = {city: cn for city, cn, _, _ in CITIES}
         self.county_names = {c: n for c, n, _ in self.counties}
         self._salt = self.rng.randrange(31**9)
+        # Notices draw from their own stream, so enterprises and points stay as they were.
+        self.notice_rng = random.Random(f"{seed}:notices")
+        self.notice_codes: set[str] = set()
+        self.replaced_one = False
 
     def _uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -233,6 +244,34 @@ class Generator:
         for position, k in enumerate(chosen):
             point_name, kind, location = trade.points[k]
             points.append((self._uuid(), enterprise_id, point_name, kind.value, location, position))
+
+    def notices(self, points: list[tuple], templates: dict[str, dict]) -> list[tuple]:
+        """Current notices at a share of ``points`` (rows as POINT_COLUMNS), each from the
+        template of the point's kind or else the general one. They were recorded without the
+        app (no visit, photo or poster); the first also replaced an older notice."""
+        rng, rows = self.notice_rng, []
+        for point_id, enterprise_id, _, kind, _, _ in points:
+            if not templates or rng.random() >= NOTICE_SHARE:
+                continue
+            template = templates.get(kind) or templates[ControlPointKind.other.value]
+            posted = datetime.combine(self.today, datetime.min.time(), timezone.utc) - timedelta(
+                days=rng.randrange(1, 365), hours=rng.randint(-7, 2), minutes=rng.randrange(60))
+            notice_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            if not self.replaced_one:
+                self.replaced_one = True
+                rows.append(self._notice(uuid.UUID(int=rng.getrandbits(128), version=4), enterprise_id, point_id, template,
+                                         posted - timedelta(days=rng.randint(200, 500)), NoticeStatus.replaced, posted,
+                                         notice_id))
+            rows.append(self._notice(notice_id, enterprise_id, point_id, template, posted, NoticeStatus.current))
+        return rows
+
+    def _notice(self, notice_id: uuid.UUID, enterprise_id: uuid.UUID, point_id: uuid.UUID, template: dict,
+                posted: datetime, status: NoticeStatus, ended: datetime | None = None,
+                replaced_by: uuid.UUID | None = None) -> tuple:
+        while (code := "".join(self.notice_rng.choices(CODE_ALPHABET, k=CODE_LENGTH))) in self.notice_codes:
+            pass
+        self.notice_codes.add(code)
+        return (notice_id, code, enterprise_id, point_id, template["id"], status.value, posted, ended, replaced_by, "")
 
     def _licence(self, enterprise_id: uuid.UUID, trade: Trade, county: str, i: int, product: str, current: bool) -> tuple:
         rng = self.rng
@@ -292,12 +331,18 @@ async def load(count: int = DEFAULT_ENTERPRISES, seed: int = 2260, if_empty: boo
             "empty database (use --if-empty to skip quietly)."
         )
     await regions.insert_regions(region_rows())
-    licences = points = 0
-    for e_rows, l_rows, p_rows in Generator(count, seed, today or bureau_today()).chunks():
+    templates = {t["control_point_kind"]: t for t in await NoticeTemplate.select().order_by(NoticeTemplate.code)}
+    licences = points = notices = 0
+    generator = Generator(count, seed, today or bureau_today())
+    for e_rows, l_rows, p_rows in generator.chunks():
+        n_rows = generator.notices(p_rows, templates)
         await db.bulk_insert(Enterprise, ENTERPRISE_COLUMNS, e_rows)
         await db.bulk_insert(Licence, LICENCE_COLUMNS, l_rows)
         await db.bulk_insert(ControlPoint, POINT_COLUMNS, p_rows)
+        await db.bulk_insert(Notice, NOTICE_COLUMNS, n_rows)
         licences += len(l_rows)
         points += len(p_rows)
+        notices += len(n_rows)
     await db.analyze()
-    return f"Loaded {count} enterprises, {licences} licences and {points} control points in Shandong."
+    return (f"Loaded {count} enterprises, {licences} licences, {points} control points and {notices} warning notices "
+            "in Shandong.")

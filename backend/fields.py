@@ -34,6 +34,7 @@ def humanise(message: str) -> str:
 
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _AT_PATH = re.compile(r" - at `\$\.([^`]+)`")
 
 
@@ -41,6 +42,7 @@ def error_field(message: str) -> str | None:
     """The field a msgspec validation message is about, if it names one."""
     if unknown := _UNKNOWN_FIELD.search(message):
         return unknown.group(1)
-    if path := _AT_PATH.search(message):
-        return path.group(1)
-    return None
+    path = _AT_PATH.search(message)
+    if missing := _MISSING_FIELD.search(message):
+        return f"{path.group(1)}.{missing.group(1)}" if path else missing.group(1)
+    return path.group(1) if path else None

@@ -19,5 +19,6 @@ APP_REGISTRY = AppRegistry(
         "backend.audit.piccolo_app",
         "backend.media.piccolo_app",
         "backend.inspections.piccolo_app",
+        "backend.notices.piccolo_app",
     ]
 )

@@ -24,6 +24,7 @@ PUBLIC = {"public": True}
 EVERYONE = frozenset(Role)
 STAFF = frozenset({Role.inspector, Role.reviewer, Role.supervisor, Role.admin})
 FIELD_STAFF = frozenset({Role.inspector, Role.supervisor, Role.admin})
+FIELD_TEAM = frozenset({Role.inspector, Role.supervisor})  # who may be on a visit's team
 INVITERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
 REVIEWERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
 MANAGERS = frozenset({Role.supervisor, Role.admin})

@@ -30,3 +30,7 @@ class CoverageOut(msgspec.Struct, kw_only=True):
     return_visit_target: float = 0.5
     review_median_hours: float | None  # upload to decision
     review_p95_hours: float | None
+    # Notice coverage, now (not over the period): the region's control points, and those
+    # without a current warning notice.
+    control_points: int
+    control_points_without_notice: int

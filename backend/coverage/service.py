@@ -18,6 +18,7 @@ from backend.enterprises.tables import Enterprise
 from backend.errors import Invalid
 from backend.inspections.tables import Finding, Visit, VisitMember, VisitType
 from backend.media.tables import MediaItem
+from backend.notices import service as notices
 from backend.regions import service as regions
 
 
@@ -64,6 +65,9 @@ async def coverage(scope: Scope, region_code: str | None, start: date, end: date
         under(MediaItem.enterprise), MediaItem.reviewed_at >= since, MediaItem.reviewed_at < until)
     hours = sorted(r["review_seconds"] / 3600 for r in reviewed)
 
+    # Notice coverage: control points now, and those without a current warning notice.
+    control_points, without_notice = await notices.control_point_coverage(region.code, region.level)
+
     return CoverageOut(
         region_code=region.code, period_start=start, period_end=end, enterprises=enterprises, due_in_period=due,
         overdue=overdue, visited=visited, visits=visits,
@@ -75,6 +79,7 @@ async def coverage(scope: Scope, region_code: str | None, start: date, end: date
         median_days_to_close=_median([(c["closed_at"] - c["found_at"]).total_seconds() / 86400 for c in closed]),
         return_visit_rate=round(followed_up / with_findings, 4) if with_findings else None,
         review_median_hours=_median(hours), review_p95_hours=hours[round(0.95 * (len(hours) - 1))] if hours else None,
+        control_points=control_points, control_points_without_notice=without_notice,
     )
 
 

@@ -6,9 +6,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from backend.accounts.guards import EVERYONE, REVIEWERS, STAFF, roles
+from backend.accounts.guards import EVERYONE, FIELD_TEAM, REVIEWERS, STAFF, roles
 from backend.accounts.scope import Scope
-from backend.accounts.tables import Role
 from backend.errors import Invalid
 from backend.inspections import rectification, service
 from backend.inspections.tables import VisitStatus
@@ -28,7 +27,6 @@ from backend.inspections.schemas import (
 Access = NamedDependency[Scope]
 Today = NamedDependency[date]
 VisitId = Annotated[UUID, PathParameter(description="The visit's id")]
-FIELD_TEAM = frozenset({Role.inspector, Role.supervisor})
 
 
 class ChecklistController(Controller):

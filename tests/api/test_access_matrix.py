@@ -168,6 +168,23 @@ RULES: dict[tuple[str, str], Rule] = {
         FIELD_STAFF, with_body("/api/enterprises/{enterprise}/control-points/{point}", lambda *_: {"position": 2}),
         other=404,
     ),
+    ("GET", "/api/notice-templates"): Rule(STAFF, url("/api/notice-templates")),
+    ("POST", "/api/notices"): Rule(
+        FIELD_TEAM,  # the caller is not in the visit's team (and the photo is no notice): admitted, then refused (400)
+        with_body("/api/notices", lambda w, r, own: notice_body(w["own" if own else "other"], str(uuid.uuid4()),
+                                                                w["own" if own else "other"]["media"])),
+        own=400, other=404,
+    ),
+    ("GET", "/api/notices/{notice_id:uuid}"): Rule(EVERYONE, url("/api/notices/{notice}"), other=404),
+    ("POST", "/api/notices/{notice_id:uuid}/removal"): Rule(  # admitted, then refused for want of a reason
+        FIELD_TEAM, with_body("/api/notices/{notice}/removal", lambda *_: {"reason": " "}), own=400, other=404,
+    ),
+    ("GET", "/api/notices/{notice_id:uuid}/print.png"): Rule(EVERYONE, url("/api/notices/{notice}/print.png"), other=404),
+    ("GET", "/api/notices/{notice_id:uuid}/print.pdf"): Rule(EVERYONE, url("/api/notices/{notice}/print.pdf"), other=404),
+    ("GET", "/api/enterprises/{enterprise_id:uuid}/notices"): Rule(
+        EVERYONE, url("/api/enterprises/{enterprise}/notices"), other=404
+    ),
+    ("GET", "/v/{code:str}"): Rule(EVERYONE, url("/v/NOSUCH23"), own=404, public=True),
 }
 
 
@@ -204,7 +221,7 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
             "county": county, "enterprise": enterprise["id"],
             "licence": enterprise["licences"][0]["id"], "point": enterprise["control_points"][0]["id"],
             "user": (await colleague.get("/api/me")).json()["id"], "media": photo.json()["id"],
-            "user2": (await partner.get("/api/me")).json()["id"],
+            "user2": (await partner.get("/api/me")).json()["id"], "poster": colleague,
         }
     checklist = (await client.get("/api/checklists")).json()[0]["id"]
     planner = await sign_in("supervisor", "370000", name="province planner")
@@ -216,7 +233,23 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
         side["finding"] = str(uuid.uuid4())
         await Finding.insert(Finding(id=side["finding"], visit=side["visit"], enterprise=side["enterprise"], item_key="A1",
                                      severity="critical"))
+        side["notice"] = await post_notice(client, side.pop("poster"), side)
     return sides
+
+
+async def post_notice(client: AsyncClient, poster: AsyncClient, side: dict) -> str:
+    """A current notice at the side's control point, posted by a member of the visit's team."""
+    photo = await client.post("/api/media", data={"id": str(uuid.uuid4()), "enterprise_id": side["enterprise"],
+                                                  "category": "notice"}, files={"file": ("n.png", PNG, "image/png")})
+    template = next(t for t in (await poster.get("/api/notice-templates")).json() if t["control_point_kind"] == "other")
+    notice = await poster.post("/api/notices", json=notice_body(side, template["id"], photo.json()["id"]))
+    assert notice.status_code == 201, notice.text
+    return notice.json()["id"]
+
+
+def notice_body(side: dict, template_id: str, photo_id: str) -> dict:
+    return {"id": str(uuid.uuid4()), "visit_id": side["visit"], "control_point_id": side["point"],
+            "template_id": template_id, "photo_id": photo_id}
 
 
 async def as_role(sign_in: SignIn, role: str, world: dict) -> AsyncClient:

@@ -1,0 +1,201 @@
+"""Warning-notice rules: templates, posting (which replaces the point's current notice),
+removal, the public verification by short code, and notice coverage. Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timezone
+from uuid import UUID
+
+import msgspec
+
+from backend import db
+from backend.accounts.scope import Scope
+from backend.audit import service as audit
+from backend.enterprises import service as enterprises
+from backend.enterprises.tables import ControlPoint, ControlPointKind, Enterprise
+from backend.errors import Conflict, Invalid, NotFound
+from backend.inspections.tables import Visit, VisitStatus
+from backend.media.tables import Category, MediaItem
+from backend.notices.schemas import NoticeIn, NoticeOut, NoticeTemplateOut
+from backend.notices.standard_templates import STANDARD_NOTICES
+from backend.notices.tables import Notice, NoticeStatus, NoticeTemplate
+from backend.regions import service as regions
+
+# The short public code: no 0/O, 1/I/L, so it survives being read aloud or typed from paper.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def bureau_name(county_name: str) -> str:
+    """The county bureau that posts notices in a county: 惠民县 -> 惠民县市场监督管理局."""
+    return f"{county_name}市场监督管理局"
+
+
+# ---------------------------------------------------------------------------- templates
+
+
+async def install_standard_templates() -> int:
+    """Add each standard notice template that is not there yet."""
+    added = 0
+    for t in STANDARD_NOTICES:
+        if await NoticeTemplate.exists().where(NoticeTemplate.code == t["code"]):
+            continue
+        await NoticeTemplate.insert(NoticeTemplate(id=uuid.uuid4(), code=t["code"], title=t["title"], body=t["body"],
+                                                   control_point_kind=t["kind"], paper_size=t["paper_size"]))
+        added += 1
+    return added
+
+
+async def list_templates() -> list[NoticeTemplateOut]:
+    rows = await NoticeTemplate.select().order_by(NoticeTemplate.code)
+    return msgspec.convert(rows, list[NoticeTemplateOut])
+
+
+def fits(template_kind: str, point_kind: str) -> bool:
+    """A template serves control points of its own kind; the general one (kind "other") any."""
+    return template_kind in (ControlPointKind.other.value, point_kind)
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+_COLUMNS = (
+    Notice.all_columns(exclude=[Notice.enterprise, Notice.control_point, Notice.template, Notice.visit, Notice.photo]),
+    Notice.enterprise.as_alias("enterprise_id"), Notice.enterprise.name.as_alias("enterprise_name"),
+    Notice.enterprise.county_code.name.as_alias("county_name"),
+    Notice.control_point.as_alias("control_point_id"), Notice.control_point.name.as_alias("control_point_name"),
+    Notice.template.as_alias("template_id"), Notice.template.title.as_alias("title"), Notice.template.body.as_alias("body"),
+    Notice.template.paper_size.as_alias("paper_size"), Notice.visit.as_alias("visit_id"), Notice.photo.as_alias("photo_id"),
+)
+
+
+def _out(row: dict) -> NoticeOut:
+    return msgspec.convert({**row, "bureau": bureau_name(row["county_name"])}, NoticeOut)
+
+
+async def get_notice(scope: Scope, notice_id: UUID) -> NoticeOut:
+    row = await Notice.select(*_COLUMNS).where(Notice.id == notice_id, *enterprises.in_scope_of(Notice.enterprise, scope)).first()
+    if row is None:
+        raise NotFound(f"No notice {notice_id} in your jurisdiction.")
+    return _out(row)
+
+
+async def enterprise_notices(scope: Scope, enterprise_id: UUID) -> list[NoticeOut]:
+    """An enterprise's notices: the current ones first, then the newest."""
+    if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *enterprises.in_scope(scope)):
+        raise NotFound(f"No enterprise {enterprise_id} in your jurisdiction.")
+    rows = await Notice.select(*_COLUMNS).where(Notice.enterprise == enterprise_id).order_by(Notice.posted_at, ascending=False)
+    return sorted((_out(r) for r in rows), key=lambda n: n.status != NoticeStatus.current)
+
+
+async def by_code(code: str) -> NoticeOut | None:
+    """The notice printed with ``code`` (any case), for the public verification page."""
+    row = await Notice.select(*_COLUMNS).where(Notice.code == code.strip().upper()).first()
+    return _out(row) if row else None
+
+
+# ---------------------------------------------------------------------------- posting and removal
+
+
+async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
+    """Post a notice at a control point during a visit; the point's current notice, if any,
+    becomes replaced. Sending the same notice again returns it (False: not created)."""
+    sent = {"visit": data.visit_id, "control_point": data.control_point_id, "template": data.template_id,
+            "photo": data.photo_id}
+    existing = await Notice.select(*(getattr(Notice, k) for k in sent)).where(Notice.id == data.id).first()
+    if existing is not None:
+        if {k: str(v) for k, v in existing.items()} != {k: str(v) for k, v in sent.items()}:
+            raise Conflict("This notice id was already used for a different notice.", "id")
+        return await get_notice(scope, data.id), False
+
+    visit = await Visit.select(Visit.enterprise, Visit.status, Visit.team).where(
+        Visit.id == data.visit_id, *enterprises.in_scope_of(Visit.enterprise, scope)).output(load_json=True).first()
+    if visit is None:
+        raise NotFound(f"No visit {data.visit_id} in your jurisdiction.", "visit_id")
+    point = await ControlPoint.select(ControlPoint.enterprise, ControlPoint.kind).where(
+        ControlPoint.id == data.control_point_id, *enterprises.in_scope_of(ControlPoint.enterprise, scope)).first()
+    if point is None:
+        raise NotFound(f"No control point {data.control_point_id} in your jurisdiction.", "control_point_id")
+    if str(point["enterprise"]) != str(visit["enterprise"]):
+        raise Invalid("That control point is not one of the visited enterprise's.", "control_point_id")
+    if visit["status"] == VisitStatus.accepted:
+        raise Conflict("The visit was accepted and is closed; post the notice during a new visit.", "visit_id")
+    if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in visit["team"]}:
+        raise Invalid("Only a member of the visit's team posts its notices.", "visit_id")
+    template = await NoticeTemplate.select().where(NoticeTemplate.id == data.template_id).first()
+    if template is None:
+        raise Invalid(f"No notice template {data.template_id}.", "template_id")
+    if not fits(template["control_point_kind"], point["kind"]):
+        raise Invalid(f"This template is for {template['control_point_kind']} control points; this point is "
+                      f"{point['kind']} (the general template fits any).", "template_id")
+    photo = await MediaItem.select(MediaItem.enterprise, MediaItem.category, MediaItem.blob.mime.as_alias("mime")).where(
+        MediaItem.id == data.photo_id).first()
+    if (photo is None or str(photo["enterprise"]) != str(point["enterprise"]) or photo["category"] != Category.notice
+            or not photo["mime"].startswith("image/")):
+        raise Invalid("The photo of the notice in place is an image uploaded to this enterprise's dossier with "
+                      "category 'notice'; upload it first.", "photo_id")
+
+    enterprise_id = point["enterprise"]
+    place = await audit.place_of(Scope(enterprise_id=enterprise_id))
+    now = datetime.now(timezone.utc)
+    code = await _new_code()
+    async with db.transaction():
+        replaced = await Notice.update({Notice.status: NoticeStatus.replaced, Notice.ended_at: now,
+                                        Notice.replaced_by: data.id}).where(
+            Notice.control_point == data.control_point_id, Notice.status == NoticeStatus.current).returning(Notice.id, Notice.code)
+        await Notice.insert(Notice(id=data.id, code=code, enterprise=enterprise_id, control_point=data.control_point_id,
+                                   template=data.template_id, visit=data.visit_id, photo=data.photo_id,
+                                   posted_at=now, posted_by=scope.user_id))
+        await MediaItem.update({MediaItem.notice: data.id, MediaItem.control_point: data.control_point_id}).where(
+            MediaItem.id == data.photo_id)
+        for old in replaced:
+            await audit.record(scope, "notice.replaced", "notice", old["id"], {"code": old["code"], "replaced_by": str(data.id)},
+                               place)
+        await audit.record(scope, "notice.posted", "notice", data.id,
+                           {"code": code, **{k: str(v) for k, v in sent.items()}, "template_code": template["code"],
+                            "replaces": [str(old["id"]) for old in replaced]}, place)
+    return await get_notice(scope, data.id), True
+
+
+async def remove_notice(scope: Scope, notice_id: UUID, reason: str) -> NoticeOut:
+    notice = await get_notice(scope, notice_id)
+    if not reason.strip():
+        raise Invalid("Say why the notice is removed; the public verification page shows it.", "reason")
+    async with db.transaction():
+        done = await Notice.update({Notice.status: NoticeStatus.removed, Notice.ended_at: datetime.now(timezone.utc),
+                                    Notice.removed_by: scope.user_id, Notice.removed_reason: reason.strip()}).where(
+            Notice.id == notice_id, Notice.status == NoticeStatus.current).returning(Notice.id)
+        if not done:
+            raise Conflict(f"Only a current notice is removed; this one is {notice.status.value}.", "status")
+        await audit.record(scope, "notice.removed", "notice", notice_id, {"code": notice.code, "reason": reason.strip()},
+                           await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
+    return await get_notice(scope, notice_id)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def _new_code() -> str:
+    """A short code no notice has yet (31^8 codes: a collision is rare; try again if so)."""
+    for _ in range(10):
+        code = new_code()
+        if not await Notice.exists().where(Notice.code == code):
+            return code
+    raise RuntimeError("Could not find an unused notice code in 10 attempts.")
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+async def control_point_coverage(code: str, level: str) -> tuple[int, int]:
+    """For a region: its enterprises' control points, and how many of them have no current
+    notice. A point has at most one current notice (a unique index) of its own enterprise,
+    so the uncovered are the points less the current notices: two counts, 4x faster than a
+    NOT EXISTS probe per point (0.47 s against 2.1 s for a province of 375k points on SQLite)."""
+    points = await ControlPoint.count().where(regions.under(ControlPoint.enterprise, code, level))  # type: ignore[arg-type]
+    current = await Notice.count().where(regions.under(Notice.enterprise, code, level),  # type: ignore[arg-type]
+                                         Notice.status == NoticeStatus.current)
+    return points, points - current
