@@ -10,7 +10,7 @@ from backend.accounts import ratelimit
 from backend.accounts.guards import EVERYONE, FIELD_TEAM, PUBLIC, STAFF, roles
 from backend.accounts.scope import Scope
 from backend.notices import page, render, service
-from backend.notices.schemas import NoticeIn, NoticeOut, NoticeTemplateOut, RemovalIn
+from backend.notices.schemas import NoticeIn, NoticeOut, NoticePhotoIn, NoticeTemplateOut, RemovalIn
 from backend.notices.tables import NoticeStatus
 from backend.errors import Conflict
 from backend.settings import Settings
@@ -44,6 +44,11 @@ class NoticeController(Controller):
     @get("/{notice_id:uuid}", operation_id="getNotice", summary="One notice", opt=roles(EVERYONE))
     async def get_notice(self, access: Access, notice_id: NoticeId) -> NoticeOut:
         return await service.get_notice(access, notice_id)
+
+    @post("/{notice_id:uuid}/photo", operation_id="photographNotice", status_code=200,
+          summary="The photo of a notice printed first, now in place (sent again: no change)")
+    async def photograph(self, access: Access, notice_id: NoticeId, data: JSONBody[NoticePhotoIn]) -> NoticeOut:
+        return await service.attach_photo(access, notice_id, data.photo_id)
 
     @post("/{notice_id:uuid}/removal", operation_id="removeNotice", status_code=200,
           summary="Take a notice down, with a reason (its code no longer verifies)")

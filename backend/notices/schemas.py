@@ -22,7 +22,13 @@ class NoticeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     visit_id: UUID
     control_point_id: UUID
     template_id: UUID
-    photo_id: UUID  # the photo of the notice in place (category "notice")
+    # The photo of the notice in place (category "notice"). None when the notice is printed
+    # first, so that the paper carries its code; the photo follows (POST …/photo).
+    photo_id: UUID | None = None
+
+
+class NoticePhotoIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    photo_id: UUID  # the photo of the printed notice in place (category "notice")
 
 
 class RemovalIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -130,12 +130,8 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
     if not fits(template["control_point_kind"], point["kind"]):
         raise Invalid(f"This template is for {template['control_point_kind']} control points; this point is "
                       f"{point['kind']} (the general template fits any).", "template_id")
-    photo = await MediaItem.select(MediaItem.enterprise, MediaItem.category, MediaItem.blob.mime.as_alias("mime")).where(
-        MediaItem.id == data.photo_id).first()
-    if (photo is None or str(photo["enterprise"]) != str(point["enterprise"]) or photo["category"] != Category.notice
-            or not photo["mime"].startswith("image/")):
-        raise Invalid("The photo of the notice in place is an image uploaded to this enterprise's dossier with "
-                      "category 'notice'; upload it first.", "photo_id")
+    if data.photo_id is not None:
+        await _check_photo(data.photo_id, point["enterprise"])
 
     enterprise_id = point["enterprise"]
     place = await audit.place_of(Scope(enterprise_id=enterprise_id))
@@ -148,8 +144,8 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
         await Notice.insert(Notice(id=data.id, code=code, enterprise=enterprise_id, control_point=data.control_point_id,
                                    template=data.template_id, visit=data.visit_id, photo=data.photo_id,
                                    posted_at=now, posted_by=scope.user_id))
-        await MediaItem.update({MediaItem.notice: data.id, MediaItem.control_point: data.control_point_id}).where(
-            MediaItem.id == data.photo_id)
+        if data.photo_id is not None:
+            await _link_photo(data.photo_id, data.id, data.control_point_id)
         for old in replaced:
             await audit.record(scope, "notice.replaced", "notice", old["id"], {"code": old["code"], "replaced_by": str(data.id)},
                                place)
@@ -157,6 +153,38 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
                            {"code": code, **{k: str(v) for k, v in sent.items()}, "template_code": template["code"],
                             "replaces": [str(old["id"]) for old in replaced]}, place)
     return await get_notice(scope, data.id), True
+
+
+async def attach_photo(scope: Scope, notice_id: UUID, photo_id: UUID) -> NoticeOut:
+    """The photo of a notice printed first, now in place. Sending it again changes nothing."""
+    notice = await get_notice(scope, notice_id)
+    if notice.photo_id is not None:
+        if notice.photo_id == photo_id:
+            return notice
+        raise Conflict("This notice already has its photo in place; post a new notice to replace it.", "photo_id")
+    if notice.status != NoticeStatus.current:
+        raise Conflict(f"Only a current notice is photographed in place; this one is {notice.status.value}.", "photo_id")
+    await _check_photo(photo_id, notice.enterprise_id)
+    async with db.transaction():
+        await Notice.update({Notice.photo: photo_id}).where(Notice.id == notice_id)
+        await _link_photo(photo_id, notice_id, notice.control_point_id)
+        await audit.record(scope, "notice.photographed", "notice", notice_id, {"code": notice.code, "photo": str(photo_id)},
+                           await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
+    return await get_notice(scope, notice_id)
+
+
+async def _check_photo(photo_id: UUID, enterprise_id: UUID) -> None:
+    photo = await MediaItem.select(MediaItem.enterprise, MediaItem.category, MediaItem.blob.mime.as_alias("mime")).where(
+        MediaItem.id == photo_id).first()
+    if (photo is None or str(photo["enterprise"]) != str(enterprise_id) or photo["category"] != Category.notice
+            or not photo["mime"].startswith("image/")):
+        raise Invalid("The photo of the notice in place is an image uploaded to this enterprise's dossier with "
+                      "category 'notice'; upload it first.", "photo_id")
+
+
+async def _link_photo(photo_id: UUID, notice_id: UUID, control_point_id: UUID) -> None:
+    await MediaItem.update({MediaItem.notice: notice_id, MediaItem.control_point: control_point_id}).where(
+        MediaItem.id == photo_id)
 
 
 async def remove_notice(scope: Scope, notice_id: UUID, reason: str) -> NoticeOut:

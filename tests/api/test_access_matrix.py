@@ -176,6 +176,10 @@ RULES: dict[tuple[str, str], Rule] = {
         own=400, other=404,
     ),
     ("GET", "/api/notices/{notice_id:uuid}"): Rule(EVERYONE, url("/api/notices/{notice}"), other=404),
+    ("POST", "/api/notices/{notice_id:uuid}/photo"): Rule(  # admitted, then refused: it has its photo already
+        FIELD_TEAM, with_body("/api/notices/{notice}/photo", lambda w, *_: {"photo_id": w["own"]["media"]}), own=409,
+        other=404,
+    ),
     ("POST", "/api/notices/{notice_id:uuid}/removal"): Rule(  # admitted, then refused for want of a reason
         FIELD_TEAM, with_body("/api/notices/{notice}/removal", lambda *_: {"reason": " "}), own=400, other=404,
     ),

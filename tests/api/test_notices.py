@@ -90,6 +90,28 @@ async def test_post_is_idempotent_by_id(world: dict) -> None:
     assert await AuditEvent.count().where(AuditEvent.action == "notice.posted") == 1
 
 
+async def test_printed_first_then_photographed_in_place(world: dict, anon: AsyncClient) -> None:
+    """The paper must carry its code, so a notice may be posted (and printed) before its
+    photo exists; the photo of it on the wall follows, once."""
+    notice = await post(world, notice_body(world, photo_id=None))
+    assert notice["photo_id"] is None and notice["status"] == "current"
+    assert (await world["zhang"].get(f"/api/notices/{notice['id']}/print.png")).status_code == 200
+    assert "真实有效" in (await anon.get(f"/v/{notice['code']}")).text
+
+    pdf_file = await upload(world["zhang"], world["firm"]["id"], pdf(), "notice", "n.pdf")
+    not_image = await world["zhang"].post(f"/api/notices/{notice['id']}/photo", json={"photo_id": pdf_file})
+    assert not_image.status_code == 400 and not_image.json()["extra"][0]["key"] == "photo_id"
+    path = f"/api/notices/{notice['id']}/photo"
+    first = await world["zhang"].post(path, json={"photo_id": world["photo"]})
+    again = await world["li"].post(path, json={"photo_id": world["photo"]})
+    assert (first.status_code, again.status_code) == (200, 200) and first.json()["photo_id"] == world["photo"]
+    other = await upload(world["zhang"], world["firm"]["id"], photo(seed=12), "notice")
+    refused = await world["zhang"].post(path, json={"photo_id": other})
+    assert refused.status_code == 409 and refused.json()["extra"][0]["key"] == "photo_id"
+    assert (await world["zhang"].get(f"/api/media/{world['photo']}")).json()["control_point_id"] == world["points"]["sterilisation"]
+    assert await AuditEvent.count().where(AuditEvent.action == "notice.photographed") == 1
+
+
 async def test_the_general_template_fits_any_control_point(world: dict) -> None:
     notice = await post(world, notice_body(world, "raw_material_intake", template="other"))
     assert notice["title"] == "关键控制点 质量安全警示" and notice["status"] == "current"
