@@ -1,4 +1,4 @@
-"""The ``dossier`` command: serve, migrate, demo data."""
+"""The ``dossier`` command: serve, migrate, demo data, tools."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role
 from backend.clock import bureau_today
 from backend.audit import service as audit
+from backend.coverage import rollups
 from backend.errors import DomainError
+from backend.media.store import LocalMediaStore
 from backend.regions.tables import Region
 from backend.settings import Settings, SettingsError, get_settings
 
@@ -35,12 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--enterprises", type=int, default=demo_data.DEFAULT_ENTERPRISES, help="how many enterprises")
     demo.add_argument("--if-empty", action="store_true", help="do nothing if enterprises already exist")
     demo.add_argument("--seed", type=int, default=2260, help="random seed (same seed, same data)")
+    demo.add_argument("--without-history", action="store_true",
+                      help="enterprises, licences and control points only: no visits, findings or photos (large sets)")
 
     invite = commands.add_parser("invite", help="print a one-time enrolment link (bootstraps the first admin)")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--name", required=True, help="the person's display name")
     invite.add_argument("--region", help="jurisdiction (6-digit code) for staff; default: the first province")
     invite.add_argument("--enterprise", help="enterprise id, for an enterprise user")
+
+    commands.add_parser("rebuild-rollups", help="recompute the schedule and the coverage rollups from the visits and findings")
 
     commands.add_parser("verify-audit", help="recompute the audit chain; exit 1 naming the first broken link")
 
@@ -70,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         async def load() -> str:
             async with db.connected(settings.database_url):
-                return await demo_data.load(args.enterprises, seed=args.seed, if_empty=args.if_empty)
+                return await demo_data.load(args.enterprises, seed=args.seed, if_empty=args.if_empty,
+                                            history=not args.without_history, store=LocalMediaStore(settings.media_root))
 
         started = time.perf_counter()
         try:
@@ -86,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_invite(settings, args))
     if args.command == "verify-audit":
         return asyncio.run(_verify_audit(settings))
+    if args.command == "rebuild-rollups":
+        return asyncio.run(_rebuild_rollups(settings))
     return 2
 
 
@@ -118,6 +127,14 @@ async def _print_demo_invitations(settings: Settings) -> None:
     print("\nDemo invitations (open one in a browser on this machine; each works once, for 72 hours):")
     for role, name, link in links:
         print(f"  {role:<11} {name:<24} {link}")
+
+
+async def _rebuild_rollups(settings: Settings) -> int:
+    async with db.connected(settings.database_url):
+        started = time.perf_counter()
+        await rollups.rebuild(settings.visit_intervals)
+    print(f"Schedule and coverage rollups rebuilt in {time.perf_counter() - started:.1f} s.")
+    return 0
 
 
 async def _verify_audit(settings: Settings) -> int:

@@ -20,5 +20,6 @@ APP_REGISTRY = AppRegistry(
         "backend.media.piccolo_app",
         "backend.inspections.piccolo_app",
         "backend.notices.piccolo_app",
+        "backend.coverage.piccolo_app",
     ]
 )

@@ -33,6 +33,8 @@ def _serve(path: str) -> Response | File:
         return Response("The app has not been built yet: run `make run`.", status_code=503, media_type="text/plain")
     candidate = (DIST / path).resolve()
     if path and candidate.is_file() and DIST in candidate.parents:
+        # Hashed assets never change; everything else (sw.js above all: the browser must see
+        # a new version at once) is revalidated on every use.
         cache = IMMUTABLE if path.startswith("assets/") else "no-cache"
         return File(candidate, filename=candidate.name, content_disposition_type="inline", headers={"Cache-Control": cache})
     return File(index, filename="index.html", content_disposition_type="inline", headers={"Cache-Control": "no-cache"})

@@ -42,7 +42,7 @@ async def load(url: str, events: int) -> tuple[float, dict]:
     filter values."""
     await db.migrate(url)
     async with db.connected(url):
-        await demo.load(10_000)
+        await demo.load(10_000, history=False)
         firms = await Enterprise.select(Enterprise.id, Enterprise.province_code, Enterprise.city_code, Enterprise.county_code)
         rng = random.Random(7)
         actors = [(uuid.UUID(int=rng.getrandbits(128), version=4), f"检查员{i}") for i in range(300)]

@@ -15,6 +15,8 @@ import inspect
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -43,6 +45,14 @@ PG_URL = os.environ.get("DOSSIER_TEST_DATABASE_URL")
 ORIGIN = "http://localhost:8000"  # the default origin and RP ID (localhost) of Settings
 _counter = itertools.count()
 T = TypeVar("T")
+
+
+def dossier(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    """Run the ``dossier`` command on the test's database and media root."""
+    env = {**os.environ, "DOSSIER_DATABASE_URL": settings.database_url, "DOSSIER_SECRET_KEY": "x",
+           "DOSSIER_MEDIA_ROOT": settings.media_root}
+    return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=Path(__file__).resolve().parents[1], env=env,
+                          capture_output=True, text=True, timeout=60)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

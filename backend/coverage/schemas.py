@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
@@ -19,6 +19,7 @@ class CoverageOut(msgspec.Struct, kw_only=True):
     overdue: int  # next due date already past today
     visited: int  # enterprises with a visit started in the period
     visits: int
+    visits_awaiting_review: int  # filed visits not yet accepted or returned, now
     visits_per_inspector: list[InspectorVisits]
     findings_opened: int
     findings_closed: int
@@ -34,3 +35,40 @@ class CoverageOut(msgspec.Struct, kw_only=True):
     # without a current warning notice.
     control_points: int
     control_points_without_notice: int
+
+
+class CoverageFinding(msgspec.Struct, kw_only=True):
+    """A finding as the drill-down from the findings figures lists it."""
+
+    id: UUID
+    visit_id: UUID
+    enterprise_id: UUID
+    enterprise_name: str
+    item_key: str
+    severity: str
+    description: str
+    found_at: datetime
+    deadline: date | None
+    status: str
+    closed_at: datetime | None
+
+
+class FindingPage(msgspec.Struct, kw_only=True):
+    items: list[CoverageFinding]
+    next_cursor: str | None
+
+
+class UncoveredPoint(msgspec.Struct, kw_only=True):
+    """A control point without a current warning notice."""
+
+    id: UUID
+    name: str
+    kind: str
+    location: str
+    enterprise_id: UUID
+    enterprise_name: str
+
+
+class UncoveredPointPage(msgspec.Struct, kw_only=True):
+    items: list[UncoveredPoint]
+    next_cursor: str | None

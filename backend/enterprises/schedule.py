@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, Mapping
 
+from backend import db
 from backend.clock import BUREAU_TIME
 from backend.enterprises.tables import Enterprise
 from backend.inspections.tables import Finding, Visit, VisitStatus
@@ -39,3 +40,29 @@ async def refresh(enterprise_id: Any, intervals: Mapping[str, int]) -> None:
                    deadline["deadline"] if deadline else None, intervals)
     await Enterprise.update({Enterprise.last_visited_on: last_on, Enterprise.next_due_on: due}).where(
         Enterprise.id == enterprise_id)
+
+
+async def refresh_all(intervals: Mapping[str, int]) -> None:
+    """refresh() for every enterprise at once, in set-based SQL (after a bulk load)."""
+    visited = ", ".join(f"'{status.value}'" for status in VISITED)
+    await set_latest("last_visited_on", "visit", "started_at", f"status IN ({visited}) AND started_at IS NOT NULL")
+    grades = " ".join(f"WHEN '{grade}' THEN {db.plus_days('last_visited_on', days)}" for grade, days in intervals.items())
+    due = f"CASE WHEN last_visited_on IS NULL THEN {db.bureau_day('created_at')} ELSE CASE risk_grade {grades} END END"
+    await Enterprise.raw(f"UPDATE enterprise SET next_due_on = {due} WHERE next_due_on IS DISTINCT FROM {due}")
+    await Enterprise.raw(
+        "UPDATE enterprise SET next_due_on = open.deadline FROM (SELECT enterprise, min(deadline) AS deadline "
+        "FROM finding WHERE status = 'open' GROUP BY enterprise) AS open "
+        "WHERE open.enterprise = enterprise.id AND open.deadline < enterprise.next_due_on")
+
+
+async def set_latest(column: str, table: str, timestamp: str, condition: str) -> None:
+    """Set every enterprise's ``column`` to the bureau day of its latest ``timestamp``
+    among the rows of ``table`` meeting ``condition`` (NULL without one). Rows already
+    right are not rewritten."""
+    latest = (f"SELECT enterprise, {db.bureau_day(f'max({timestamp})')} AS day FROM {table} WHERE {condition} "
+              f"GROUP BY enterprise")
+    await Enterprise.raw(
+        f"UPDATE enterprise SET {column} = latest.day FROM ({latest}) AS latest "
+        f"WHERE latest.enterprise = enterprise.id AND enterprise.{column} IS DISTINCT FROM latest.day")
+    await Enterprise.raw(f"UPDATE enterprise SET {column} = NULL WHERE {column} IS NOT NULL AND NOT EXISTS "
+                         f"(SELECT 1 FROM {table} WHERE {table}.enterprise = enterprise.id AND {condition})")

@@ -286,6 +286,7 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> En
                 risk_grade=data.risk_grade,
                 contacts=msgspec.to_builtins(data.contacts),
                 next_due_on=today,  # never visited: due from registration
+                control_points=len(data.control_points),
             )
         )
         if data.licences:
@@ -337,7 +338,8 @@ async def update_licence(scope: Scope, enterprise_id: UUID, licence_id: UUID, pa
 
 
 async def add_control_point(scope: Scope, enterprise_id: UUID, data: ControlPointIn) -> ControlPointOut:
-    return await _add_child(scope, enterprise_id, ControlPoint, msgspec.structs.asdict(data), ControlPointOut, "control_point")
+    return await _add_child(scope, enterprise_id, ControlPoint, msgspec.structs.asdict(data), ControlPointOut, "control_point",
+                            count=Enterprise.control_points)
 
 
 async def update_control_point(
@@ -349,14 +351,15 @@ async def update_control_point(
 
 
 async def _add_child(
-    scope: Scope, enterprise_id: UUID, table: Any, values: dict[str, Any], out: type, what: str
+    scope: Scope, enterprise_id: UUID, table: Any, values: dict[str, Any], out: type, what: str, count: Any = None
 ) -> Any:
-    """Add a licence or control point to an enterprise in scope."""
+    """Add a licence or control point to an enterprise in scope (and one to its ``count``
+    column of them, if it keeps one)."""
     row_id = uuid.uuid4()
     async with db.transaction():
         await _require_enterprise(scope, enterprise_id)
         await table.insert(table(id=row_id, enterprise=enterprise_id, **values))
-        await _touch(enterprise_id)
+        await _touch(enterprise_id, {count: count + 1} if count is not None else {})
         await _record(scope, f"{what}.added", what, row_id, enterprise_id, values)
     return await _one(table, row_id, out)
 
@@ -420,8 +423,9 @@ async def _record(scope: Scope, action: str, target_type: str, target_id: UUID, 
     await audit.record(scope, action, target_type, target_id, msgspec.to_builtins(details), place)
 
 
-async def _touch(enterprise_id: UUID) -> None:
-    await Enterprise.update({Enterprise.updated_at: datetime.now(timezone.utc)}).where(Enterprise.id == enterprise_id)
+async def _touch(enterprise_id: UUID, changes: dict[Any, Any] | None = None) -> None:
+    await Enterprise.update({Enterprise.updated_at: datetime.now(timezone.utc), **(changes or {})}).where(
+        Enterprise.id == enterprise_id)
 
 
 async def _one(table: Any, row_id: UUID, out: type[msgspec.Struct]) -> Any:

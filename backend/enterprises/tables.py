@@ -71,6 +71,15 @@ class Enterprise(Table):
     updated_at = Timestamptz(default=TimestamptzNow())
     # The risk-based schedule (backend/enterprises/schedule.py keeps these current).
     last_visited_on = Date(null=True, default=None)
+    # Coverage facts (backend/coverage/rollups.py): the last day a finding was recorded
+    # here and the last follow-up visit, so "enterprises with …" counts are indexed.
+    last_finding_on = Date(null=True, default=None)
+    last_follow_up_on = Date(null=True, default=None)
+    # Notice coverage of a region is the sum of these: how many control points the
+    # enterprise has, how many carry a current warning notice (kept by the services that
+    # add points and post or remove notices; recounted by backend.notices.service.recount).
+    control_points = Integer(default=0)
+    current_notices = Integer(default=0)
     next_due_on = Date(null=True, default=None, index=True)
 
 

@@ -12,6 +12,7 @@ import msgspec
 from backend import db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
+from backend.coverage import rollups
 from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
@@ -55,9 +56,14 @@ async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: d
                                                                reason=data.note))
     if data.decision == "close":
         async with db.transaction():
-            await Finding.update({Finding.status: "closed", Finding.closed_at: datetime.now(timezone.utc),
+            closed_at = datetime.now(timezone.utc)
+            row = await Finding.select(Finding.found_at, *rollups.codes(Finding)).where(Finding.id == finding_id).first()
+            found_at = row["found_at"] or closed_at
+            await Finding.update({Finding.status: "closed", Finding.closed_at: closed_at,
+                                  Finding.days_to_close: (closed_at - found_at).total_seconds() / 86400,
                                   Finding.closed_by: scope.user_id, Finding.closed_via: data.via,
                                   Finding.closure_note: data.note.strip()}).where(Finding.id == finding_id)
+            await rollups.record_closure(row, closed_at)
             await schedule.refresh(finding.enterprise_id, intervals)
             await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
                                await audit.place_of(Scope(enterprise_id=finding.enterprise_id)))

@@ -8,6 +8,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from backend.accounts.guards import EVERYONE, FIELD_TEAM, REVIEWERS, STAFF, roles
 from backend.accounts.scope import Scope
+from backend.accounts.tables import Role
 from backend.errors import Invalid
 from backend.inspections import rectification, service
 from backend.inspections.tables import VisitStatus
@@ -15,6 +16,7 @@ from backend.pagination import CursorCodec
 from backend.settings import Settings
 from backend.inspections.schemas import (
     ChecklistOut,
+    ChecklistVersionIn,
     FindingDecision,
     RectificationOut,
     Submission,
@@ -41,6 +43,12 @@ class ChecklistController(Controller):
     @get("/{checklist_id:uuid}", operation_id="getChecklist", summary="One published checklist version")
     async def get_checklist(self, checklist_id: Annotated[UUID, PathParameter(description="Version id")]) -> ChecklistOut:
         return await service.get_checklist(checklist_id)
+
+    @post("/{code:str}/versions", operation_id="publishChecklistVersion", opt=roles(frozenset({Role.admin})),
+          summary="Publish a template's next version (published versions never change)")
+    async def publish(self, access: Access, code: Annotated[str, PathParameter(max_length=50, description="Template code")],
+                      data: JSONBody[ChecklistVersionIn]) -> ChecklistOut:
+        return await service.publish_version(access, code, data)
 
 
 class VisitController(Controller):

@@ -27,6 +27,30 @@ class ChecklistOut(msgspec.Struct, kw_only=True):
     sections: list[dict[str, Any]]
 
 
+class ChecklistItemIn(Strict, kw_only=True, omit_defaults=True):
+    """An item of a new checklist version; the standard templates pass the same checks."""
+
+    key: ItemKey
+    text: text(300, 1)
+    kind: Literal["pass_fail", "number", "text", "choice"]
+    severity: Literal["critical", "major", "minor"]
+    legal_basis: text(200, 1)
+    photo_required_on_fail: bool
+    unit: text(20) | None = None  # number only
+    min: int | float | None = None  # number only
+    max: int | float | None = None  # number only
+    choices: Annotated[list[text(100, 1)], Meta(max_length=30)] | None = None  # choice only: two or more
+
+
+class ChecklistSectionIn(Strict, kw_only=True):
+    title: text(100, 1)
+    items: Annotated[list[ChecklistItemIn], Meta(min_length=1, max_length=200)]
+
+
+class ChecklistVersionIn(Strict, kw_only=True):
+    sections: Annotated[list[ChecklistSectionIn], Meta(min_length=1, max_length=50)]
+
+
 class VisitPlan(Strict, kw_only=True):
     id: UUID  # made by the phone or the planner; also the idempotency key
     enterprise_id: UUID

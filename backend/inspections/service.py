@@ -17,11 +17,12 @@ from backend import db
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Role, User
 from backend.audit import service as audit
+from backend.coverage import rollups
 from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import (
-    ChecklistOut, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
+    ChecklistOut, ChecklistVersionIn, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
 )
 from backend.inspections.standard_templates import STANDARD_TEMPLATES
 from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitMember, VisitStatus
@@ -50,13 +51,56 @@ async def install_standard_templates() -> int:
             ]}
             for s in template["sections"]
         ]
+        content = checklist_content(msgspec.convert({"sections": sections}, ChecklistVersionIn))
         await ChecklistTemplate.insert(ChecklistTemplate(id=template_id, code=template["code"], title=template["title"],
                                                          title_en=template["title_en"]))
         await ChecklistVersion.insert(ChecklistVersion(id=uuid.uuid4(), template=template_id, version=1,
-                                                       content={"sections": sections},
-                                                       content_hash=_digest({"sections": sections})))
+                                                       content=content, content_hash=_digest(content)))
         added += 1
     return added
+
+
+def checklist_content(data: ChecklistVersionIn) -> dict[str, Any]:
+    """A version's content once it keeps the rules its schema cannot state: item keys
+    unique, limits and units on numbers only, two or more distinct choices on choice items."""
+    keys: set[str] = set()
+    for s, section in enumerate(data.sections):
+        for i, item in enumerate(section.items):
+            field = f"sections[{s}].items[{i}]"
+            if item.key in keys:
+                raise Invalid(f"Item key {item.key} is used twice; each item needs its own.", f"{field}.key")
+            keys.add(item.key)
+            if item.kind != "number" and (item.unit, item.min, item.max) != (None, None, None):
+                raise Invalid("Only a number item has a unit and limits.", f"{field}.unit")
+            if item.min is not None and item.max is not None and item.min > item.max:
+                raise Invalid(f"The lower limit {item.min} is above the upper limit {item.max}.", f"{field}.min")
+            choices = item.choices or []
+            if item.kind == "choice" and (len(choices) < 2 or len(set(choices)) != len(choices)):
+                raise Invalid("A choice item offers two or more different choices.", f"{field}.choices")
+            if item.kind != "choice" and item.choices is not None:
+                raise Invalid("Only a choice item has choices.", f"{field}.choices")
+    return msgspec.to_builtins(data)
+
+
+async def publish_version(scope: Scope, code: str, data: ChecklistVersionIn) -> ChecklistOut:
+    """Publish the next version of a template. Published versions never change: this one
+    is new, numbered after the latest, and visits planned from now on may pin it."""
+    template = await ChecklistTemplate.select(ChecklistTemplate.id).where(ChecklistTemplate.code == code).first()
+    if template is None:
+        raise NotFound(f"No checklist template {code!r}.", "code")
+    content = checklist_content(data)
+    version_id = uuid.uuid4()
+    async with db.transaction():
+        await db.serialise(f"checklist:{code}")  # two publishers never take the same number
+        latest = await ChecklistVersion.select(ChecklistVersion.version).where(
+            ChecklistVersion.template == template["id"]).order_by(ChecklistVersion.version, ascending=False).first()
+        version = (latest["version"] if latest else 0) + 1
+        digest = _digest(content)
+        await ChecklistVersion.insert(ChecklistVersion(id=version_id, template=template["id"], version=version,
+                                                       content=content, content_hash=digest))
+        await audit.record(scope, "checklist.published", "checklist_version", version_id,
+                           {"code": code, "version": version, "content_hash": digest})
+    return await get_checklist(version_id)
 
 
 _CHECKLIST_COLUMNS = (
@@ -67,7 +111,8 @@ _CHECKLIST_COLUMNS = (
 
 
 async def list_checklists() -> list[ChecklistOut]:
-    rows = await ChecklistVersion.select(*_CHECKLIST_COLUMNS).order_by(ChecklistVersion.template.code).output(load_json=True)
+    rows = await ChecklistVersion.select(*_CHECKLIST_COLUMNS).order_by(ChecklistVersion.template.code).order_by(
+        ChecklistVersion.version).output(load_json=True)
     return [_checklist(r) for r in rows]
 
 
@@ -138,6 +183,14 @@ def _plan_dict(plan: VisitPlan) -> dict:
     return msgspec.to_builtins({**_plan_row(plan), "team": sorted(str(u) for u in plan.team)})
 
 
+def digest(plan: VisitPlan, started_at: datetime, answers: list[dict], findings: list[dict], signatures: list[dict],
+           conclusion: str, media_hashes: dict[str, str]) -> str:
+    """The content hash of a filed visit: what was checked, found and signed, and the
+    bytes of every photo it cites."""
+    return _digest({"plan": _plan_dict(plan), "started_at": started_at, "answers": answers, "findings": findings,
+                    "signatures": signatures, "conclusion": conclusion, "media": media_hashes})
+
+
 def _plan_of(visit: VisitOut) -> dict:
     return msgspec.to_builtins({"id": visit.id, "enterprise": visit.enterprise_id, "checklist": visit.checklist_id,
                                 "visit_type": visit.visit_type, "planned_date": visit.planned_date,
@@ -159,10 +212,8 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     answers = _check_answers(data, checklist, enterprise.id, media)
     findings = _check_findings(data, checklist, today)
     signatures = _check_signatures(data, enterprise.id, media)
-    media_hashes = {media_id: row["sha256"] for media_id, row in media.items()}
-    content = {"plan": _plan_dict(plan), "started_at": data.started_at, "answers": answers, "findings": findings,
-               "signatures": signatures, "conclusion": data.conclusion.value, "media": media_hashes}
-    content_hash = _digest(content)
+    content_hash = digest(plan, data.started_at, answers, findings, signatures, data.conclusion.value,
+                          {media_id: row["sha256"] for media_id, row in media.items()})
 
     existing = await Visit.select(Visit.status, Visit.content_hash).where(Visit.id == plan.id).first()
     if existing is not None and existing["status"] != VisitStatus.planned:
@@ -190,6 +241,8 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
                                    for f in findings))
         await VisitMember.insert(*(VisitMember(visit=plan.id, user=member, started_at=data.started_at, **_codes(enterprise))
                                    for member in plan.team))
+        await rollups.record_visit(enterprise, plan.visit_type.value, data.started_at, plan.team, plan.amends,
+                                   len(findings), now)
         await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
         await schedule.refresh(plan.enterprise_id, intervals)
         await audit.record(scope, "visit.submitted", "visit", plan.id,

@@ -7,6 +7,8 @@ Kinds: pass_fail, number (extra: unit, min, max), text, choice (extra: choices).
 FOOD = "《中华人民共和国食品安全法》"
 FOOD_LICENCE = "《食品生产许可管理办法》"
 SPECIAL = "《中华人民共和国特种设备安全法》"
+INDUSTRIAL = "《中华人民共和国工业产品生产许可证管理条例》"
+QUALITY = "《中华人民共和国产品质量法》"
 
 STANDARD_TEMPLATES = (
     {
@@ -84,6 +86,28 @@ STANDARD_TEMPLATES = (
                 ("S6", "锅炉/压力容器工作压力（MPa）", "number", "major", f"{SPECIAL}第三十九条", False,
                  {"unit": "MPa", "min": 0, "max": 2.5}),
                 ("S7", "应急预案与演练记录", "pass_fail", "minor", f"{SPECIAL}第六十九条", False, {}),
+            ]},
+        ],
+    },
+    {
+        "code": "industrial-routine",
+        "title": "工业产品生产企业日常监督检查表",
+        "title_en": "Industrial producer routine inspection",
+        "sections": [
+            {"title": "生产许可", "items": [
+                ("G1", "列入目录的产品取得生产许可证并在有效期内", "pass_fail", "critical", f"{INDUSTRIAL}第五条", True, {}),
+                ("G2", "产品或包装上标注许可证标志和编号", "pass_fail", "major", f"{INDUSTRIAL}第十四条", True, {}),
+            ]},
+            {"title": "原材料与生产过程", "items": [
+                ("G3", "原材料进厂检验并记录", "pass_fail", "major", f"{QUALITY}第二十六条", True, {}),
+                ("G4", "关键工序按工艺文件控制", "pass_fail", "major", f"{QUALITY}第二十六条", True, {}),
+                ("G5", "关键控制点张贴质量警示语", "pass_fail", "minor", "质量警示语张贴要求", True, {}),
+            ]},
+            {"title": "出厂检验与标识", "items": [
+                ("G6", "按标准进行出厂检验，留存检验报告", "pass_fail", "critical", f"{QUALITY}第十二条", True, {}),
+                ("G7", "产品标识标注厂名、厂址、规格和执行标准", "pass_fail", "major", f"{QUALITY}第二十七条", True, {}),
+                ("G8", "抽查成品断裂强力（kN）", "number", "minor", f"{QUALITY}第十三条", False,
+                 {"unit": "kN", "min": 0, "max": 500}),
             ]},
         ],
     },

@@ -93,7 +93,8 @@ class Finding(Table):
     description = Text(default="")
     deadline = Date(null=True, default=None)
     status = Varchar(length=10, default="open", index=True)  # open | closed
-    closed_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None, index=True)
+    days_to_close = DoublePrecision(null=True, default=None)  # closed_at - found_at, for medians in SQL
     closed_by = UUID(null=True, default=None)
     closed_via = Varchar(length=12, null=True, default=None)  # evidence | follow_up
     closure_note = Text(default="")

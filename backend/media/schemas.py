@@ -31,6 +31,7 @@ class UploadFields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class MediaOut(msgspec.Struct, kw_only=True):
     id: UUID
     enterprise_id: UUID
+    enterprise_name: str  # joined in the same query: a review queue names each photo's enterprise
     sha256: str
     mime: str
     size: int

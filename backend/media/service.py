@@ -38,6 +38,7 @@ ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledg
 _COLUMNS = (
     *(c for c in MediaItem.all_columns() if c._meta.name not in ("enterprise", "blob", "visit", "control_point")),
     MediaItem.enterprise.as_alias("enterprise_id"),
+    MediaItem.enterprise.name.as_alias("enterprise_name"),
     MediaItem.visit.as_alias("visit_id"),
     MediaItem.control_point.as_alias("control_point_id"),
     MediaItem.blob.sha256.as_alias("sha256"),
@@ -101,7 +102,7 @@ async def file_upload(scope: Scope, store: MediaStore, received: Received, today
         async with db.transaction():
             if not blob_known and not await Blob.exists().where(Blob.sha256 == received.sha256):
                 await Blob.insert(Blob(sha256=received.sha256, size=received.size, mime=mime, width=derived.width,
-                                       height=derived.height, **_bands(derived.phash)))
+                                       height=derived.height, **bands(derived.phash)))
             await MediaItem.insert(MediaItem(**item))
             await audit.record(scope, "media.uploaded", "media", fields.id,
                                {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
@@ -152,7 +153,8 @@ def _pick(from_exif: Any, from_device: Any) -> tuple[Any, str | None]:
     return None, None
 
 
-def _bands(phash: int | None) -> dict[str, int | None]:
+def bands(phash: int | None) -> dict[str, int | None]:
+    """A Blob's perceptual hash columns."""
     if phash is None:
         return {"phash": None, "band0": None, "band1": None, "band2": None, "band3": None}
     signed = phash - (1 << 64) if phash >= 1 << 63 else phash  # fits a BIGINT
@@ -194,12 +196,12 @@ async def _seen_elsewhere(sha256: str, phash: int | None, enterprise_id: UUID, v
     """Is the same photo, or a near copy, already filed for another enterprise or visit?"""
     candidates = {sha256}
     if phash is not None:
-        bands = _bands(phash)
+        own = bands(phash)
         rows = await Blob.select(Blob.sha256, Blob.phash).where(
-            (Blob.band0 == bands["band0"]) | (Blob.band1 == bands["band1"])
-            | (Blob.band2 == bands["band2"]) | (Blob.band3 == bands["band3"])
+            (Blob.band0 == own["band0"]) | (Blob.band1 == own["band1"])
+            | (Blob.band2 == own["band2"]) | (Blob.band3 == own["band3"])
         )
-        candidates |= {r["sha256"] for r in rows if bin((r["phash"] ^ bands["phash"]) & (2**64 - 1)).count("1") <= NEAR_DUPLICATE_BITS}
+        candidates |= {r["sha256"] for r in rows if bin((r["phash"] ^ own["phash"]) & (2**64 - 1)).count("1") <= NEAR_DUPLICATE_BITS}
     elsewhere = MediaItem.enterprise != enterprise_id
     if visit_id is not None:
         elsewhere = elsewhere | (MediaItem.visit.is_null()) | (MediaItem.visit != visit_id)

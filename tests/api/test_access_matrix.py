@@ -156,6 +156,13 @@ RULES: dict[tuple[str, str], Rule] = {
         REVIEWERS, with_body("/api/visits/{visit}/review", lambda *_: {"decision": "accept"}), own=409, other=404
     ),
     ("GET", "/api/coverage"): Rule(MANAGERS, url("/api/coverage?region={county}"), other=404),
+    ("GET", "/api/coverage/visits"): Rule(MANAGERS, url("/api/coverage/visits?region={county}"), other=404),
+    ("GET", "/api/coverage/findings"): Rule(MANAGERS, url("/api/coverage/findings?status=open&region={county}"), other=404),
+    ("GET", "/api/coverage/uncovered-points"): Rule(MANAGERS, url("/api/coverage/uncovered-points?region={county}"),
+                                                    other=404),
+    ("POST", "/api/checklists/{code:str}/versions"): Rule(  # admitted, then refused for want of items (400)
+        {"admin"}, with_body("/api/checklists/food-routine/versions", lambda *_: {"sections": []}), own=400,
+    ),
     ("GET", "/api/findings/{finding_id:uuid}"): Rule(EVERYONE, url("/api/findings/{finding}"), other=404),
     ("POST", "/api/findings/{finding_id:uuid}/decision"): Rule(
         FIELD_TEAM, with_body("/api/findings/{finding}/decision", lambda *_: {"decision": "close", "via": "follow_up"}),

@@ -4,9 +4,6 @@ named, and the API filtered, paged and scoped."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +12,8 @@ from httpx import AsyncClient
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
 from backend.settings import Settings
-from tests.conftest import SignIn, run_async
+from tests.conftest import SignIn, dossier, run_async
 from tests.factories import HUIMIN, LIXIA, enterprise_body
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_changes_are_recorded_with_actor_and_digest(client: AsyncClient) -> None:
@@ -107,16 +102,10 @@ async def test_supervisors_read_only_their_jurisdiction(client: AsyncClient, sig
 
 
 def test_verify_audit_command(settings: Settings, tmp_path: Path) -> None:
-    env = {**os.environ, "DOSSIER_DATABASE_URL": settings.database_url, "DOSSIER_SECRET_KEY": "x"}
-
-    def dossier(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=60)
-
-    assert dossier("demo", "--enterprises", "5").returncode == 0
-    invite = dossier("invite", "--role", "admin", "--name", "首位管理员")
+    assert dossier(settings, "demo", "--enterprises", "5").returncode == 0
+    invite = dossier(settings, "invite", "--role", "admin", "--name", "首位管理员")
     assert invite.returncode == 0 and invite.stdout.startswith("http://localhost:8000/enrol/")
-    ok = dossier("verify-audit")
+    ok = dossier(settings, "verify-audit")
     assert ok.returncode == 0 and "intact: 1 events" in ok.stdout
 
     async def tamper() -> None:
@@ -126,5 +115,5 @@ def test_verify_audit_command(settings: Settings, tmp_path: Path) -> None:
             await AuditEvent.update({AuditEvent.actor_name: "someone else"}).where(AuditEvent.id > 0)
 
     run_async(tamper())
-    broken = dossier("verify-audit")
+    broken = dossier(settings, "verify-audit")
     assert broken.returncode == 1 and "BROKEN at event 1" in broken.stderr

@@ -8,9 +8,16 @@ import pytest
 from httpx import AsyncClient
 
 from backend import demo
+from backend.coverage import rollups
 from backend.enterprises import uscc
 from backend.enterprises.tables import ControlPoint, Enterprise, Licence
+from backend.inspections.tables import ChecklistVersion, Finding, Visit
+from backend.media.store import LocalMediaStore
+from backend.media.tables import MediaItem
 from backend.notices.tables import Notice
+from backend.settings import Settings
+from tests.api.test_visits import rollup_state
+from tests.conftest import SignIn
 
 TODAY = date(2026, 11, 24)
 
@@ -24,8 +31,8 @@ async def all_items(client: AsyncClient, **params) -> list[dict]:
             return items
 
 
-async def test_demo_data_set_follows_the_domain(client: AsyncClient) -> None:
-    summary = await demo.load(today=TODAY)
+async def test_demo_data_set_follows_the_domain(client: AsyncClient, settings: Settings) -> None:
+    summary = await demo.load(today=TODAY, store=LocalMediaStore(settings.media_root))
     assert summary.startswith("Loaded 600 enterprises")
     assert await Enterprise.count() == 600
 
@@ -59,11 +66,67 @@ async def test_demo_data_set_follows_the_domain(client: AsyncClient) -> None:
 
 
 async def test_demo_refuses_to_mix_with_existing_data(client: AsyncClient) -> None:
-    await demo.load(count=5, today=TODAY)
+    await demo.load(count=5, today=TODAY, history=False)
     assert "already holds 5 enterprises" in await demo.load(if_empty=True)
     with pytest.raises(demo.DemoRefused, match="already holds 5"):
         await demo.load()
     assert await Enterprise.count() == 5
+
+
+async def test_demo_history_gives_every_screen_something(client: AsyncClient, settings: Settings,
+                                                         sign_in: SignIn) -> None:
+    summary = await demo.load(today=TODAY, store=LocalMediaStore(settings.media_root))
+    assert summary.endswith("; 600 visits, 173 findings, 2618 photos and signatures by 344 staff.")
+    statuses = {s: await Visit.count().where(Visit.status == s) for s in ("planned", "submitted", "accepted", "returned")}
+    assert statuses == {"planned": 8, "submitted": 3, "accepted": 588, "returned": 1}
+    planned = await Visit.select(Visit.planned_date, Visit.county_code).where(Visit.status == "planned")
+    assert {p["county_code"] for p in planned} == {demo.ROPE_NET_COUNTY}
+    assert sum(p["planned_date"] == TODAY for p in planned) == 2  # an inspector's today
+    open_findings = await Finding.select(Finding.deadline).where(Finding.status == "open")
+    overdue = sum(f["deadline"] < TODAY for f in open_findings)
+    assert (len(open_findings), overdue, await Finding.count().where(Finding.status == "closed")) == (37, 23, 136)
+    # Every filed visit answers the pinned checklist of its enterprise's trade.
+    codes = {str(r["id"]): r["code"] for r in await ChecklistVersion.select(
+        ChecklistVersion.id, ChecklistVersion.template.code.as_alias("code"))}
+    pairs = {(codes[str(v["checklist"])], v["category"]) for v in await Visit.select(
+        Visit.checklist, Visit.enterprise.category.as_alias("category"))}
+    assert pairs == {(demo.CHECKLIST_OF[category], category) for _, category in pairs}
+
+    media = {c: await MediaItem.count().where(MediaItem.category == c)
+             for c in ("premises", "evidence", "licence", "notice", "signature")}
+    assert media == {"premises": 324, "evidence": 173, "licence": 36, "notice": 309, "signature": 1776}
+    # Each notice photo shows a current Huimin notice in place, taken on the visit that posted it.
+    posted = await Notice.select(Notice.visit, Notice.photo.visit.as_alias("photo_visit"), Notice.status,
+                                 Notice.enterprise.county_code.as_alias("county")).where(Notice.photo.is_not_null())
+    assert len(posted) == media["notice"]
+    assert all(n["visit"] == n["photo_visit"] and n["status"] == "current" and n["county"] == demo.ROPE_NET_COUNTY
+               for n in posted)
+    pending = await MediaItem.count().where(MediaItem.status == "pending")
+    assert 0 < pending < await MediaItem.count().where(MediaItem.status == "accepted")
+
+    # The schedule and the coverage rollups are what the visits and findings make them.
+    kept = await rollup_state()
+    await rollups.rebuild(settings.visit_intervals)
+    assert await rollup_state() == kept
+
+    # Through the API: a supervisor's coverage, a visit, an order, a photo and the review queue.
+    supervisor = await sign_in("supervisor", "371600", name="滨州科长")
+    coverage = (await supervisor.get("/api/coverage", params={
+        "region": demo.ROPE_NET_COUNTY, "start": "2025-11-25", "end": TODAY.isoformat()})).json()
+    assert {i["display_name"] for i in coverage["visits_per_inspector"]} == {"张伟", "李娜", "王强", "赵敏"}
+    assert coverage["visits"] > 200 and coverage["findings_closed"] > 0 and coverage["return_visit_rate"] is not None
+    assert coverage["median_days_to_close"] is not None and coverage["review_median_hours"] is not None
+    returned = await Visit.select(Visit.id, Visit.enterprise).where(Visit.status == "returned").first()
+    visit = (await supervisor.get(f"/api/visits/{returned['id']}")).json()
+    assert visit["review_reason"] and len(visit["signatures"]) == 3 and visit["content_hash"]
+    order = await Finding.select(Finding.id).where(Finding.status == "open", Finding.deadline < TODAY,
+                                                   Finding.county_code == demo.ROPE_NET_COUNTY).first()
+    assert (await supervisor.get(f"/api/findings/{order['id']}")).json()["overdue"] is True
+    photo = await MediaItem.select(MediaItem.id).where(MediaItem.category == "premises").first()
+    thumbnail = await supervisor.get(f"/api/media/{photo['id']}/thumbnail")
+    assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\xff\xd8")
+    reviewer = await sign_in("reviewer", demo.ROPE_NET_COUNTY, name="审核员")
+    assert (await reviewer.get("/api/media/review-queue")).json()["items"]
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:
@@ -86,3 +149,17 @@ def test_every_county_code_matches_its_city() -> None:
     codes = [r.code for r in regions]
     assert len(codes) == len(set(codes))
     assert all(r.code[:4] == r.city_code[:4] for r in regions if r.level == "county")
+
+
+async def test_same_seed_same_history(client: AsyncClient) -> None:
+    checklists = {r["code"]: r for r in await ChecklistVersion.select(
+        ChecklistVersion.id, ChecklistVersion.content, ChecklistVersion.template.code.as_alias("code")
+    ).output(load_json=True)}
+
+    def history(seed: int) -> demo.Rows:
+        firms = [firm for rows, licences, _ in demo.Generator(60, seed, TODAY).chunks()
+                 for firm in demo.Firm.all_of(rows, licences, [])]
+        return demo.History(firms, checklists, seed, TODAY).build()
+
+    assert history(7) == history(7)
+    assert history(7).visits != history(8).visits

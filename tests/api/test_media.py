@@ -216,6 +216,7 @@ async def test_review_return_and_accept(client: AsyncClient, firm: dict, sign_in
 
     queue = (await reviewer.get("/api/media/review-queue")).json()["items"]
     assert [m["id"] for m in queue] == ids  # oldest first
+    assert {m["enterprise_name"] for m in queue} == {firm["name"]}  # joined, not fetched per photo
     assert (await reviewer.post(f"/api/media/{ids[0]}/review", json={"decision": "return"})).status_code == 400
     returned = await reviewer.post(f"/api/media/{ids[0]}/review", json={"decision": "return", "reason": "照片模糊，请重拍"})
     accepted = await reviewer.post(f"/api/media/{ids[1]}/review", json={"decision": "accept"})

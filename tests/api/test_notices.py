@@ -16,7 +16,9 @@ from PIL import Image
 
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
+from backend.enterprises.tables import Enterprise
 from backend.notices import render
+from backend.notices import service as notices
 from backend.notices.routes import VERIFY_PER_ADDRESS
 from backend.notices.tables import Notice
 from tests.api.test_visits import scene, submission, upload  # noqa: F401  (scene is a fixture)
@@ -266,6 +268,11 @@ async def test_notice_coverage_matches_a_hand_count(world: dict, client: AsyncCl
     assert (county["control_points"], county["control_points_without_notice"]) == (6, 4)  # storage, exit, processing, packing
     city = (await supervisor.get("/api/coverage?region=371600")).json()
     assert (city["control_points"], city["control_points_without_notice"]) == (7, 5)
+    # The running counts on each enterprise are what a count of the records gives.
+    kept = await Enterprise.select(Enterprise.id, Enterprise.control_points, Enterprise.current_notices).order_by(Enterprise.id)
+    await notices.recount()
+    assert await Enterprise.select(Enterprise.id, Enterprise.control_points, Enterprise.current_notices).order_by(
+        Enterprise.id) == kept
 
 
 async def test_printing_without_the_cjk_font_says_how_to_fix_it(world: dict, tmp_path, monkeypatch) -> None:

@@ -3,19 +3,22 @@ amendment; and every rule refused with nothing written."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from httpx import AsyncClient
 
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
-from backend.clock import bureau_today
+from backend.clock import BUREAU_TIME, bureau_today
+from backend.coverage.tables import CoverageDay, InspectorDay, InspectorMonth
 from backend.enterprises.tables import Enterprise
 from backend.inspections.tables import Finding, Visit
-from tests.conftest import SignIn
+from backend.settings import Settings
+from tests.conftest import SignIn, dossier
 from tests.factories import HUIMIN, LIXIA, enterprise_body, pdf, photo, png
 
 STARTED = "2026-11-24T09:30:00+08:00"
@@ -69,12 +72,13 @@ def submission(scene: dict, visit_id: str | None = None, **changes) -> dict:
     return body
 
 
-async def test_checklists_are_the_three_standard_templates(scene: dict) -> None:
+async def test_checklists_are_the_four_standard_templates(scene: dict) -> None:
     checklists = (await scene["zhang"].get("/api/checklists")).json()
     assert {c["code"]: c["title"] for c in checklists} == {
         "food-routine": "食品生产企业日常监督检查表",
         "licence-verification": "食品生产许可现场核查表",
         "special-equipment": "特种设备安全监督检查表",
+        "industrial-routine": "工业产品生产企业日常监督检查表",
     }
     items = [i for s in scene["checklist"]["sections"] for i in s["items"]]
     assert {i["kind"] for i in items} == {"pass_fail", "number", "text", "choice"}
@@ -238,7 +242,8 @@ async def test_schedule_follows_visits_and_findings(scene: dict, client: AsyncCl
     firm = scene["firm"]
     today = bureau_today()
     fresh = (await client.get(f"/api/enterprises/{firm['id']}")).json()
-    assert (fresh["last_visited_on"], fresh["next_due_on"]) == (None, firm["created_at"][:10])
+    registered_on = datetime.fromisoformat(firm["created_at"]).astimezone(BUREAU_TIME).date().isoformat()
+    assert (fresh["last_visited_on"], fresh["next_due_on"]) == (None, registered_on)
 
     visit = (await scene["zhang"].post("/api/visits/submissions", json=submission(scene))).json()
     deadline = visit["findings"][0]["deadline"]
@@ -325,3 +330,75 @@ async def test_visit_lists(scene: dict, sign_in: SignIn, client: AsyncClient) ->
     assert (await lixia.get("/api/visits")).json()["items"] == []
     bad = await zhang.get("/api/visits", params={"from": "2026-12-02", "to": "2026-12-01"})
     assert bad.status_code == 400 and bad.json()["extra"][0]["key"] == "to"
+
+
+async def rollup_state() -> dict:
+    """Every rollup row and every enterprise's schedule and coverage facts, comparable."""
+    def rows(records: list[dict]) -> list[tuple]:
+        return sorted(tuple(str(v) for k, v in sorted(r.items()) if k != "id") for r in records)
+
+    return {
+        "coverage_day": rows(await CoverageDay.select()), "inspector_day": rows(await InspectorDay.select()),
+        "inspector_month": rows(await InspectorMonth.select()),
+        "enterprises": rows(await Enterprise.select(
+            Enterprise.id, Enterprise.last_visited_on, Enterprise.next_due_on, Enterprise.last_finding_on,
+            Enterprise.last_follow_up_on, Enterprise.control_points, Enterprise.current_notices)),
+    }
+
+
+async def test_rollups_count_each_visit_once_and_rebuild_to_the_same_state(scene: dict, sign_in: SignIn,
+                                                                          settings: Settings) -> None:
+    zhang, li, reviewer = scene["zhang"], scene["li"], scene["reviewer"]
+    first = submission(scene)
+    assert (await zhang.post("/api/visits/submissions", json=first)).status_code == 201
+    assert (await zhang.post("/api/visits/submissions", json=first)).status_code == 200  # sent again: nothing new
+    await reviewer.post(f"/api/visits/{first['visit']['id']}/review", json={"decision": "return", "reason": "签名不清"})
+    amendment = submission(scene)  # the returned visit corrected, with its finding again
+    amendment["visit"]["amends"] = first["visit"]["id"]
+    amended = (await li.post("/api/visits/submissions", json=amendment)).json()
+    await reviewer.post(f"/api/visits/{amended['id']}/review", json={"decision": "accept"})
+    follow_up = submission(scene, findings=[], started_at="2026-10-30T10:00:00+08:00")
+    follow_up["visit"]["visit_type"] = "follow_up"
+    follow_up["answers"][1]["result"] = "pass"
+    assert (await li.post("/api/visits/submissions", json=follow_up)).status_code == 201
+    closed = await zhang.post(f"/api/findings/{amended['findings'][0]['id']}/decision",
+                              json={"decision": "close", "via": "follow_up"})
+    assert closed.status_code == 200
+
+    # Against a direct count of the records: two visits (the amendment is the first one
+    # again), each by both inspectors; two findings recorded today, one closed today.
+    today, visit_days = bureau_today(), (date(2026, 10, 30), date(2026, 11, 24))
+    assert (await Finding.count(), await Finding.count().where(Finding.status == "closed")) == (2, 1)
+    expected = {day: [1, 0, 0] for day in visit_days}
+    expected.setdefault(today, [0, 0, 0])[1:] = [2, 1]
+    assert {r["day"]: [r["visits"], r["findings_opened"], r["findings_closed"]] for r in await CoverageDay.select().where(
+        CoverageDay.province_code == "370000", CoverageDay.city_code == "371600", CoverageDay.county_code == HUIMIN)
+    } == expected
+    assert {(str(r["user"]), r["day"], r["visits"]) for r in await InspectorDay.select()} == {
+        (user, day, 1) for user in scene["ids"] for day in visit_days}
+    assert {(str(r["user"]), r["month"], r["visits"]) for r in await InspectorMonth.select()} == {
+        (user, day.replace(day=1), 1) for user in scene["ids"] for day in visit_days}
+    facts = await Enterprise.select(Enterprise.last_finding_on, Enterprise.last_follow_up_on).first()
+    assert (facts["last_finding_on"], facts["last_follow_up_on"]) == (today, date(2026, 10, 30))
+
+    supervisor = await sign_in("supervisor", "371600", name="滨州科长")
+
+    async def figures(start: str, end: str) -> tuple:
+        body = (await supervisor.get("/api/coverage", params={"region": HUIMIN, "start": start, "end": end})).json()
+        return (body["visits"], body["visited"], body["findings_opened"], body["findings_closed"],
+                body["return_visit_rate"], {i["display_name"]: i["visits"] for i in body["visits_per_inspector"]})
+
+    both = (2, 1, 2, 1, 1.0, {"张伟": 2, "李娜": 2})
+    assert await figures("2026-10-01", "2026-11-30") == both  # whole months
+    assert await figures("2026-10-15", "2027-01-10") == both  # months and ragged ends
+    assert await figures("2026-10-20", "2026-11-25") == both  # days only
+    assert await figures("2026-11-01", "2026-11-30") == (1, 1, 2, 1, 0.0, {"张伟": 1, "李娜": 1})  # no follow-up since
+    assert await figures("2026-10-01", "2026-10-31") == (1, 1, 0, 0, None, {"张伟": 1, "李娜": 1})  # visited before the last visit
+
+    kept = await rollup_state()
+    await Enterprise.update({Enterprise.last_visited_on: None, Enterprise.last_finding_on: None,
+                             Enterprise.next_due_on: None}, force=True)
+    await CoverageDay.update({CoverageDay.visits: 99}, force=True)
+    rebuilt = await asyncio.to_thread(dossier, settings, "rebuild-rollups")
+    assert rebuilt.returncode == 0 and "rebuilt" in rebuilt.stdout, rebuilt.stderr
+    assert await rollup_state() == kept

@@ -1,0 +1,131 @@
+"""The lists behind the coverage figures (the dashboard's drill-down): each filtered as
+its figure counts, in keyset pages, newest first. Knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.accounts.scope import Scope
+from backend.coverage.schemas import CoverageFinding, FindingPage, UncoveredPoint, UncoveredPointPage
+from backend.coverage.service import bureau_instant
+from backend.enterprises.schedule import VISITED
+from backend.enterprises.tables import ControlPoint
+from backend.errors import Invalid
+from backend.inspections.schemas import VisitPage, VisitSummary
+from backend.inspections.service import _SUMMARY_COLUMNS as VISIT_COLUMNS
+from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus
+from backend.notices.tables import Notice, NoticeStatus
+from backend.pagination import CursorCodec
+from backend.regions import service as regions
+from backend.regions.schemas import RegionOut
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    cursor: str | None
+    cursors: CursorCodec
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        if self.end < self.start:
+            raise Invalid("The period ends before it starts.", "end")
+        return bureau_instant(self.start), bureau_instant(self.end + timedelta(days=1))
+
+
+async def visits(scope: Scope, region_code: str | None, period: Period, page: Page, inspector: UUID | None = None,
+                 awaiting_review: bool = False) -> VisitPage:
+    """Visits started in the period (the figure "visits"; an amendment is not a second
+    visit), or those of one inspector (visits per inspector), or the visits awaiting
+    review now, whatever the period."""
+    region = await _region(scope, region_code)
+    query = Visit.select(*VISIT_COLUMNS).where(regions.under(Visit, region.code, region.level))
+    if awaiting_review:
+        query = query.where(Visit.status == VisitStatus.submitted)
+    else:
+        since, until = period.bounds()
+        query = query.where(Visit.status.is_in(VISITED), Visit.amends.is_null(), Visit.started_at >= since,
+                            Visit.started_at < until)
+        if inspector is not None:
+            query = query.where(Visit.id.is_in(VisitMember.select(VisitMember.visit).where(
+                VisitMember.user == inspector, VisitMember.started_at >= since, VisitMember.started_at < until)))
+    rows, next_cursor = await _keyset(query, (Visit.started_at, Visit.id), (datetime.fromisoformat, UUID), page,
+                                      ("visits", region.code, period, inspector, awaiting_review))
+    return VisitPage(items=[msgspec.convert(r, VisitSummary) for r in rows], next_cursor=next_cursor)
+
+
+async def findings(scope: Scope, region_code: str | None, period: Period, page: Page,
+                   status: Literal["open", "closed"]) -> FindingPage:
+    """The findings open now (newest found first), or those closed in the period."""
+    region = await _region(scope, region_code)
+    query = Finding.select(
+        Finding.id, Finding.visit.as_alias("visit_id"), Finding.enterprise.as_alias("enterprise_id"),
+        Finding.enterprise.name.as_alias("enterprise_name"), Finding.item_key, Finding.severity, Finding.description,
+        Finding.found_at, Finding.deadline, Finding.status, Finding.closed_at,
+    ).where(regions.under(Finding, region.code, region.level))
+    if status == "open":
+        order = Finding.found_at
+        query = query.where(Finding.status == "open", Finding.found_at.is_not_null())
+    else:
+        order = Finding.closed_at
+        since, until = period.bounds()
+        query = query.where(Finding.closed_at >= since, Finding.closed_at < until)
+    rows, next_cursor = await _keyset(query, (order, Finding.id), (datetime.fromisoformat, UUID), page,
+                                      ("findings", region.code, period if status == "closed" else None, status))
+    return FindingPage(items=[msgspec.convert(r, CoverageFinding) for r in rows], next_cursor=next_cursor)
+
+
+async def uncovered_points(scope: Scope, region_code: str | None, page: Page) -> UncoveredPointPage:
+    """Control points without a current warning notice, now, grouped by enterprise."""
+    region = await _region(scope, region_code)
+    current = Notice.select(Notice.control_point).where(
+        regions.under(Notice.enterprise, region.code, region.level),  # type: ignore[arg-type]
+        Notice.status == NoticeStatus.current)
+    query = ControlPoint.select(
+        ControlPoint.id, ControlPoint.name, ControlPoint.kind, ControlPoint.location,
+        ControlPoint.enterprise.as_alias("enterprise_id"), ControlPoint.enterprise.name.as_alias("enterprise_name"),
+    ).where(regions.under(ControlPoint.enterprise, region.code, region.level),  # type: ignore[arg-type]
+            ControlPoint.id.not_in(current))
+    rows, next_cursor = await _keyset(query, (ControlPoint.enterprise, ControlPoint.id), (UUID, UUID), page,
+                                      ("uncovered", region.code), names=("enterprise_id", "id"))
+    return UncoveredPointPage(items=[msgspec.convert(r, UncoveredPoint) for r in rows], next_cursor=next_cursor)
+
+
+async def _region(scope: Scope, region_code: str | None) -> RegionOut:
+    if (code := region_code or scope.region_code) is None:
+        raise Invalid("Name the region to cover.", "region")
+    return await regions.get_region(scope, code, field="region")
+
+
+async def _keyset(query: Any, columns: tuple[Any, Any], parse: tuple[Callable[[str], Any], Callable[[str], Any]],
+                  page: Page, filters: tuple, names: tuple[str, str] | None = None) -> tuple[list[dict], str | None]:
+    """One page of ``query`` in descending order of ``columns`` (a sort key and the id);
+    the cursor serves only the filters it was made for."""
+    kind = "coverage:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16]
+    first, last = columns
+    if page.cursor is not None:
+        key = page.cursors.decode(page.cursor, kind)
+        try:
+            value, after = parse[0](key[0]), parse[1](key[1])
+        except (TypeError, ValueError, IndexError):
+            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
+        query = query.where(first <= value, (first < value) | (last < after))
+    rows = await query.order_by(first, last, ascending=False).limit(page.limit + 1).output(load_json=True)
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    if not more:
+        return rows, None
+    a, b = names or (first._meta.name, last._meta.name)
+    key = [v.isoformat() if isinstance(v, datetime) else str(v) for v in (rows[-1][a], rows[-1][b])]
+    return rows, page.cursors.encode(kind, key)

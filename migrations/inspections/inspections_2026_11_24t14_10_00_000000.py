@@ -1,0 +1,20 @@
+"""Publish the industrial products template (hand-written data migration; it adds only
+the standard templates that are missing, so it is safe on any database)."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+ID = "2026-11-24T14:10:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Standard checklist template: industrial products (rope nets, cables, fertiliser…)"
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="inspections", description=DESCRIPTION)
+
+    async def publish():
+        from backend.inspections.service import install_standard_templates
+
+        await install_standard_templates()
+
+    manager.add_raw(publish)
+    return manager

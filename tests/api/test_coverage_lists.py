@@ -1,0 +1,82 @@
+"""The lists behind the coverage figures (the dashboard's drill-down): each holds as many
+rows as its figure counts, follows review as the figure does, and stays in scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from httpx import AsyncClient
+
+from backend.clock import bureau_today
+from tests.api.test_visits import scene, submission  # noqa: F401  (the fixture and the body of a visit)
+from tests.conftest import SignIn
+from tests.factories import HUIMIN, LIXIA
+
+
+async def pages(client: AsyncClient, path: str, params: dict) -> list[dict]:
+    """Every item of a paged list, one row a page (so that the cursors are exercised)."""
+    items, cursor = [], None
+    while True:
+        page = (await client.get(path, params={**params, "limit": 1, **({"cursor": cursor} if cursor else {})})).json()
+        items += page["items"]
+        if (cursor := page["next_cursor"]) is None:
+            return items
+
+
+async def test_lists_match_their_figures_and_follow_review(scene: dict, sign_in: SignIn) -> None:  # noqa: F811
+    zhang, li, reviewer = scene["zhang"], scene["li"], scene["reviewer"]
+    first = (await zhang.post("/api/visits/submissions", json=submission(scene))).json()
+    second = submission(scene, findings=[])
+    second["started_at"] = "2026-11-25T10:00:00+08:00"
+    second["answers"][1]["result"] = "pass"
+    assert (await li.post("/api/visits/submissions", json=second)).status_code == 201
+
+    point = await zhang.post(f"/api/enterprises/{scene['firm']['id']}/control-points", json={"name": "杀菌", "kind": "sterilisation"})
+    assert point.status_code == 201, point.text
+
+    supervisor = await sign_in("supervisor", "371600", name="滨州科长")
+    period = {"region": HUIMIN, "start": "2026-11-01", "end": (bureau_today() + timedelta(days=30)).isoformat()}
+    figures = (await supervisor.get("/api/coverage", params=period)).json()
+    assert figures["visits_awaiting_review"] == 2
+    awaiting = await pages(supervisor, "/api/coverage/visits", {"region": HUIMIN, "awaiting_review": "true"})
+    assert [v["id"] for v in awaiting] == [second["visit"]["id"], first["id"]]  # newest first
+
+    visits = await pages(supervisor, "/api/coverage/visits", period)
+    assert len(visits) == figures["visits"] == 2
+    for inspector in figures["visits_per_inspector"]:
+        theirs = await pages(supervisor, "/api/coverage/visits", {**period, "inspector": inspector["user_id"]})
+        assert len(theirs) == inspector["visits"] == 2
+    open_findings = await pages(supervisor, "/api/coverage/findings", {**period, "status": "open"})
+    assert [f["id"] for f in open_findings] == [first["findings"][0]["id"]] and figures["findings_open"] == 1
+    assert open_findings[0]["enterprise_name"] == scene["firm"]["name"] and open_findings[0]["severity"] == "critical"
+    uncovered = await pages(supervisor, "/api/coverage/uncovered-points", {"region": HUIMIN})
+    assert [p["name"] for p in uncovered] == ["杀菌"] and figures["control_points_without_notice"] == 1
+
+    # Accepting a visit takes it off "awaiting review" (figure and list); it still counts as a visit.
+    assert (await reviewer.post(f"/api/visits/{first['id']}/review", json={"decision": "accept"})).status_code == 200
+    await zhang.post(f"/api/findings/{first['findings'][0]['id']}/decision", json={"decision": "close", "via": "follow_up"})
+    after = (await supervisor.get("/api/coverage", params=period)).json()
+    assert (after["visits_awaiting_review"], after["visits"], after["findings_open"]) == (1, 2, 0)
+    assert [v["id"] for v in await pages(supervisor, "/api/coverage/visits", {"region": HUIMIN, "awaiting_review": "true"})] == [
+        second["visit"]["id"]]
+    closed = await pages(supervisor, "/api/coverage/findings", {**period, "status": "closed"})
+    assert [f["id"] for f in closed] == [first["findings"][0]["id"]] and after["findings_closed"] == 1
+    assert await pages(supervisor, "/api/coverage/findings", {**period, "status": "open"}) == []
+
+    # A period that ends before the visits lists none of them.
+    before = {**period, "start": "2026-01-01", "end": "2026-10-31"}
+    assert (await supervisor.get("/api/coverage/visits", params=before)).json()["items"] == []
+
+
+async def test_lists_refuse_bad_input_and_other_regions(sign_in: SignIn) -> None:
+    supervisor = await sign_in("supervisor", HUIMIN)
+    for path, params in (("/api/coverage/visits", {}), ("/api/coverage/findings", {"status": "open"}),
+                         ("/api/coverage/uncovered-points", {})):
+        outside = await supervisor.get(path, params={**params, "region": LIXIA})
+        assert outside.status_code == 404 and outside.json()["extra"][0]["key"] == "region", outside.text
+        assert (await supervisor.get(path, params={**params, "cursor": "forged.cursor"})).status_code == 400
+    backwards = await supervisor.get("/api/coverage/visits", params={"start": "2026-02-01", "end": "2026-01-01"})
+    assert backwards.status_code == 400 and backwards.json()["extra"][0]["key"] == "end"
+    assert (await supervisor.get("/api/coverage/findings", params={"status": "maybe"})).status_code == 400
+    inspector = await sign_in("inspector", HUIMIN)
+    assert (await inspector.get("/api/coverage/visits")).status_code == 403
