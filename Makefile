@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PYTEST_ARGS ?= -n auto
 
-PWA_SOURCES := pwa/index.html pwa/package.json $(shell find pwa/src pwa/public -type f 2>/dev/null)
+PWA_SOURCES := pwa/index.html pwa/package.json pwa/vite.config.js $(shell find pwa/src pwa/public -type f 2>/dev/null)
 
 .PHONY: install pwa fonts browser run test lock
 

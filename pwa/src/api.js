@@ -8,7 +8,7 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken() {
+export function csrfToken() {
   const match = document.cookie.match(/(?:^|; )dossier_csrf=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : '';
 }

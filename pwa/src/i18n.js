@@ -86,10 +86,17 @@ const STRINGS = {
   },
 };
 
-// A screen module adds its own strings, so each screen keeps its words next to it.
+// A screen module adds its own strings, so each screen keeps its words next to it. Keys
+// are shared by every screen: one defined again with other words is a mistake, caught here.
 export function addStrings(zh, en) {
-  Object.assign(STRINGS['zh-CN'], zh);
-  Object.assign(STRINGS.en, en);
+  for (const [strings, added] of [[STRINGS['zh-CN'], zh], [STRINGS.en, en]]) {
+    for (const [key, value] of Object.entries(added)) {
+      if (key in strings && JSON.stringify(strings[key]) !== JSON.stringify(value) && typeof value !== 'function') {
+        throw new Error(`String "${key}" is already defined with other words`);
+      }
+      strings[key] = value;
+    }
+  }
 }
 
 export let lang = localStorage.getItem('lang') || 'zh-CN';

@@ -5,25 +5,67 @@ import { html } from 'htm/preact';
 
 import { api } from './api.js';
 import { lang, t, toggleLanguage } from './i18n.js';
+import { forgetMe, loadMe, startOffline } from './offline.js';
 import { Link, navigate, usePath } from './router.js';
+import { Admin } from './screens/admin.js';
 import { Enrol, SignIn } from './screens/auth.js';
+import { CoverageList, Dashboard } from './screens/dashboard.js';
 import { Enterprise, Registry } from './screens/registry.js';
+import { Dossier } from './screens/dossier.js';
+import { Outbox, SyncBadge } from './screens/outbox.js';
+import { Returned } from './screens/returned.js';
+import { Review } from './screens/review.js';
+import { Today } from './screens/today.js';
+import { Visit, VisitNew } from './screens/visit.js';
 import './style.css';
 
 // ---------------------------------------------------------------- the app
 
 // Signed-in screens: a path pattern whose groups become the screen's `params`.
 const ROUTES = [
-  [/^\/$/, Registry],
+  [/^\/enterprises$/, Registry],
   [/^\/enterprises\/([0-9a-f-]{36})$/, Enterprise],
+  [/^\/enterprises\/([0-9a-f-]{36})\/dossier$/, Dossier],
+  [/^\/review$/, Review],
+  [/^\/returned$/, Returned],
+  [/^\/dashboard$/, Dashboard],
+  [/^\/dashboard\/(visits|findings|points)$/, CoverageList],
+  [/^\/admin(?:\/(users|regions|checklists))?$/, Admin],
+  [/^\/today$/, Today],
+  [/^\/outbox$/, Outbox],
+  [/^\/visits\/new\/([0-9a-f-]{36})$/, VisitNew],
+  [/^\/visits\/([0-9a-f-]{36})$/, Visit],
 ];
 
+// Each role's start screen ("/") and its tabs: [path, label key].
+const HOMES = {
+  inspector: () => '/today',
+  reviewer: () => '/review',
+  enterprise: (me) => `/enterprises/${me.enterprise_id}/dossier`,
+  supervisor: () => '/dashboard',
+  admin: () => '/admin',
+};
+const TABS = {
+  inspector: [['/today', 'today'], ['/outbox', 'outbox'], ['/returned', 'returnedTab'], ['/enterprises', 'registry']],
+  reviewer: [['/review', 'review'], ['/enterprises', 'registry']],
+  supervisor: [['/dashboard', 'dashboard'], ['/enterprises', 'registry'], ['/admin', 'people']],
+  admin: [['/admin', 'admin'], ['/dashboard', 'dashboard'], ['/enterprises', 'registry']],
+  enterprise: [],
+};
+
 function route(path, me) {
+  if (path === '/') return route(HOMES[me.role]?.(me) || '/enterprises', me);
   for (const [pattern, Screen] of ROUTES) {
     const match = path.match(pattern);
     if (match) return html`<${Screen} params=${match.slice(1)} me=${me} />`;
   }
   return html`<main><p>${t('notFound')}</p></main>`;
+}
+
+function Tabs({ tabs, path }) {
+  return html`<nav class="tabs">
+    ${tabs.map(([href, label]) => html`<${Link} href=${href} class=${path.startsWith(href) ? 'on' : ''}>${t(label)}<//>`)}
+  </nav>`;
 }
 
 function App() {
@@ -32,7 +74,7 @@ function App() {
   const [, setLang] = useState(lang);
 
   useEffect(() => {
-    api('/api/me').then(setMe).catch(() => setMe(null));
+    loadMe().then(setMe);
   }, []);
 
   let screen;
@@ -45,6 +87,7 @@ function App() {
 
   const signOut = async () => {
     await api('/api/me/sign-out', { method: 'POST' }).catch(() => null);
+    forgetMe();
     setMe(null);
     navigate('/sign-in');
   };
@@ -55,12 +98,15 @@ function App() {
   return html`
     <header>
       <${Link} href="/" class="brand">${t('app')}<//>
+      <${SyncBadge} me=${me} />
       ${me && html`<span class="who">${me.display_name} · ${t('roles')[me.role]}</span>`}
       <button class="link" onClick=${switchLanguage}>${t('language')}</button>
       ${me && html`<button class="link" onClick=${signOut}>${t('signOut')}</button>`}
     </header>
+    ${me && TABS[me.role].length > 1 && html`<${Tabs} tabs=${TABS[me.role]} path=${path} />`}
     ${screen}`;
 }
 
 document.documentElement.lang = lang;
+startOffline();
 render(html`<${App} />`, document.getElementById('app'));

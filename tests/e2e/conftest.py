@@ -9,20 +9,31 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import APIResponse, Browser, Page, expect, sync_playwright
 
 from backend import db, demo
+from backend.accounts import service as accounts
+from backend.accounts.schemas import InvitationIn
+from backend.accounts.scope import SYSTEM
+from backend.accounts.tables import Role, User
+from backend.clock import bureau_today
+from backend.media.store import LocalMediaStore
+from backend.settings import Settings
 from backend.webapp import DIST
 from tests.conftest import run_async
+from tests.factories import photo, png
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
+DATABASES: dict[str, str] = {}  # live server origin -> its database URL
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--disable-quic", "--no-first-run"]
 
@@ -38,17 +49,19 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def live_server(database_url: str) -> Iterator[str]:
-    """`dossier serve` on a free port over this test's database, with 30 demo enterprises.
-    The origin is http://localhost:PORT: a passkey needs a domain name, not an IP."""
-    run_async(_seed(database_url))
+def live_server(database_url: str, settings: Settings) -> Iterator[str]:
+    """`dossier serve` on a free port over this test's database and media root, with 30
+    demo enterprises. The origin is http://localhost:PORT: a passkey needs a domain name, not an IP."""
+    run_async(_seed(database_url, settings.media_root))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "e2e"}
+    env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_MEDIA_ROOT": settings.media_root,
+           "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "e2e"}
     server = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     origin = f"http://localhost:{port}"
+    DATABASES[origin] = database_url
     try:
         for _ in range(150):
             try:
@@ -62,17 +75,17 @@ def live_server(database_url: str) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(10)
+        del DATABASES[origin]
 
 
-async def _seed(database_url: str) -> None:
+async def _seed(database_url: str, media_root: str) -> None:
     async with db.connected(database_url):
-        await demo.load(30)
+        await demo.load(30, store=LocalMediaStore(media_root))
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A phone-sized page (390x844, zh-CN) whose browser holds a virtual passkey
-    authenticator with user verification (fingerprint) that always succeeds."""
+def _phone(browser: Browser) -> Page:
+    """A phone-sized page (390x844, zh-CN) in a browser context of its own, holding a
+    virtual passkey authenticator with user verification (fingerprint) that always succeeds."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai", device_scale_factor=2)
     page = context.new_page()
@@ -82,11 +95,114 @@ def page(browser: Browser) -> Iterator[Page]:
         "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
         "hasUserVerification": True, "isUserVerified": True, "automaticPresenceSimulation": True,
     }})
+    return page
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A phone of its own (see _phone)."""
+    page = _phone(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """More phones, each a separate browser context (another person on another device)."""
+    pages: list[Page] = []
+
+    def make() -> Page:
+        pages.append(_phone(browser))
+        return pages[-1]
+
+    yield make
+    for page in pages:
+        page.context.close()
 
 
 def screenshot(page: Page, name: str) -> None:
     """Each main screen at 390x844, kept as a test artifact."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+ROLE_NAMES = {"inspector": "检查人员", "reviewer": "审核人员", "supervisor": "局领导", "enterprise": "企业", "admin": "管理员"}
+PEOPLE = {"inspector": "张伟", "reviewer": "王芳", "supervisor": "李强", "enterprise": "企业联系人", "admin": "刘洋"}
+
+
+def invitation(database_url: str, role: str, name: str, region: str | None = None,
+               enterprise_id: UUID | str | None = None) -> str:
+    """A fresh invitation's token, made by the system (as `dossier invite` does)."""
+    async def make() -> str:
+        async with db.connected(database_url):
+            data = InvitationIn(role=Role(role), display_name=name, region_code=region,
+                                enterprise_id=UUID(str(enterprise_id)) if enterprise_id else None)
+            return (await accounts.invite(SYSTEM, data, "http://localhost", bureau_today())).link.rsplit("/", 1)[1]
+
+    return run_async(make())
+
+
+def enrol(page: Page, origin: str, role: str = "inspector", region: str | None = "370000",
+          enterprise_id: UUID | str | None = None, name: str | None = None) -> str:
+    """Invite a user of `role` on the live server at `origin`, enrol them with this page's
+    passkey and wait until they are signed in. Returns their display name."""
+    name = name or PEOPLE[role]
+    token = invitation(DATABASES[origin], role, name, None if enterprise_id else region, enterprise_id)
+    page.goto(f"{origin}/enrol/{token}")
+    page.get_by_role("button", name="创建通行密钥").click()
+    expect(page.get_by_text(f"{name} · {ROLE_NAMES[role]}")).to_be_visible()
+    return name
+
+
+def call(page: Page, method: str, path: str, **kwargs: Any) -> APIResponse:
+    """The API as the page's signed-in user: its session cookie and its CSRF token."""
+    origin = "/".join(page.url.split("/", 3)[:3])
+    csrf = next((c["value"] for c in page.context.cookies() if c["name"] == "dossier_csrf"), "")
+    return page.request.fetch(f"{origin}{path}", method=method, headers={"X-CSRF-Token": csrf}, **kwargs)
+
+
+def upload(page: Page, enterprise_id: str, content: bytes, name: str = "photo.jpg", **fields: Any) -> dict:
+    """Upload a file as the page's user, as the app does (multipart: fields + one file)."""
+    form = {"id": str(uuid4()), "enterprise_id": enterprise_id, "category": "evidence", **fields}
+    response = call(page, "POST", "/api/media", multipart={
+        **{k: str(v) for k, v in form.items()}, "file": {"name": name, "mimeType": "image/jpeg", "buffer": content}})
+    assert response.status == 201, response.text()
+    return response.json()
+
+
+def submit_visit(page: Page, enterprise_id: str, deadlines: tuple[date, ...] = ()) -> dict:
+    """The page's inspector submits a visit to an enterprise of their county with one of
+    the demo's inspectors of that county: each deadline is a failed item with a photo and
+    a rectification order. Returns the visit."""
+    me = call(page, "GET", "/api/me").json()
+    colleague = run_async(_colleague(DATABASES["/".join(page.url.split("/", 3)[:3])], me))
+    checklist = call(page, "GET", "/api/checklists").json()[0]
+    items = [i["key"] for s in checklist["sections"] for i in s["items"] if i["kind"] == "pass_fail"]
+    signatures = [upload(page, enterprise_id, png((0, 0, 60 * s)), "s.png", category="signature")["id"] for s in range(3)]
+    failed = items[1:1 + len(deadlines)]
+    answers = [{"item": items[0], "result": "pass"}] + [
+        {"item": item, "result": "fail", "note": "现场发现问题",
+         "media": [upload(page, enterprise_id, photo(seed=70 + n), caption=f"{item} 问题照片")["id"]]}
+        for n, item in enumerate(failed)]
+    response = call(page, "POST", "/api/visits/submissions", data={
+        "visit": {"id": str(uuid4()), "enterprise_id": enterprise_id, "checklist_id": checklist["id"],
+                  "visit_type": "routine", "planned_date": bureau_today().isoformat(), "team": [me["id"], colleague]},
+        "started_at": f"{bureau_today().isoformat()}T09:30:00+08:00",
+        "answers": answers,
+        "findings": [{"id": str(uuid4()), "item": item, "description": f"{item} 不符合要求", "deadline": deadline.isoformat()}
+                     for item, deadline in zip(failed, deadlines)],
+        "signatures": [{"signer": "inspector", "user_id": me["id"], "name": me["display_name"], "media_id": signatures[0]},
+                       {"signer": "inspector", "user_id": colleague, "name": "同事", "media_id": signatures[1]},
+                       {"signer": "enterprise", "name": "企业负责人", "media_id": signatures[2]}],
+        "conclusion": "pass_with_rectification" if deadlines else "pass",
+    })
+    assert response.status == 201, response.text()
+    return response.json()
+
+
+async def _colleague(database_url: str, me: dict) -> str:
+    async with db.connected(database_url):
+        row = await User.select(User.id).where(User.role == "inspector", User.region_code == me["region_code"],
+                                                User.id != me["id"]).first()
+    assert row, f"the demo has no other inspector in {me['region_code']}"
+    return str(row["id"])

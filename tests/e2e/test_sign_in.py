@@ -4,23 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from backend import db
-from backend.accounts import service as accounts
-from backend.accounts.schemas import InvitationIn
-from backend.accounts.scope import SYSTEM
-from backend.accounts.tables import Role
-from backend.clock import bureau_today
-from tests.conftest import run_async
-from tests.e2e.conftest import screenshot
-
-
-def invitation(database_url: str, role: str, name: str, region: str) -> str:
-    async def make() -> str:
-        async with db.connected(database_url):
-            data = InvitationIn(role=Role(role), display_name=name, region_code=region)
-            return (await accounts.invite(SYSTEM, data, "http://localhost", bureau_today())).link.rsplit("/", 1)[1]
-
-    return run_async(make())
+from tests.e2e.conftest import enrol, invitation, screenshot
 
 
 def test_enrol_sign_out_sign_in(page: Page, live_server: str, database_url: str) -> None:
@@ -30,8 +14,9 @@ def test_enrol_sign_out_sign_in(page: Page, live_server: str, database_url: str)
     screenshot(page, "enrol")
 
     page.get_by_role("button", name="创建通行密钥").click()
-    expect(page.get_by_role("heading", name="企业档案")).to_be_visible()
+    expect(page.get_by_role("heading", name="今日任务")).to_be_visible()  # an inspector's home
     expect(page.get_by_text("张伟 · 检查人员")).to_be_visible()
+    page.get_by_role("link", name="企业档案").click()
     expect(page.locator(".card")).to_have_count(30)
     screenshot(page, "registry")
 
@@ -42,6 +27,7 @@ def test_enrol_sign_out_sign_in(page: Page, live_server: str, database_url: str)
     page.get_by_role("button", name="用通行密钥登录").click()
     expect(page.get_by_text("张伟 · 检查人员")).to_be_visible()
 
+    page.get_by_role("link", name="企业档案").click()
     page.locator(".card").first.click()
     expect(page.get_by_role("heading", name="关键控制点")).to_be_visible()
     screenshot(page, "enterprise")
@@ -51,15 +37,14 @@ def test_used_invitation_says_so(page: Page, live_server: str, database_url: str
     token = invitation(database_url, "reviewer", "王芳", "370000")
     page.goto(f"{live_server}/enrol/{token}")
     page.get_by_role("button", name="创建通行密钥").click()
-    expect(page.get_by_role("heading", name="企业档案")).to_be_visible()
+    expect(page.get_by_role("heading", name="审核")).to_be_visible()  # a reviewer starts at the review queue
     page.goto(f"{live_server}/enrol/{token}")
     expect(page.get_by_role("alert")).to_contain_text("already been used")
 
 
-def test_inspector_finds_overdue_enterprises(page: Page, live_server: str, database_url: str) -> None:
-    token = invitation(database_url, "inspector", "赵强", "370000")
-    page.goto(f"{live_server}/enrol/{token}")
-    page.get_by_role("button", name="创建通行密钥").click()
+def test_inspector_finds_overdue_enterprises(page: Page, live_server: str) -> None:
+    enrol(page, live_server, role="inspector", region="370000", name="赵强")
+    page.get_by_role("link", name="企业档案").click()
     expect(page.locator(".card")).to_have_count(30)
     page.get_by_role("button", name="逾期未检").click()
     expect(page.get_by_role("button", name="逾期未检")).to_have_attribute("aria-pressed", "true")

@@ -3,15 +3,27 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
-import { formatDate, t } from '../i18n.js';
+import { addStrings, formatDate, t } from '../i18n.js';
 import { Link, signInAgain, useApi } from '../router.js';
 import { Problem, today } from '../ui.js';
 
+addStrings({ regionFilter: '仅显示此地区，点按取消' }, { regionFilter: 'Only this region; tap to remove' });
+
 const LICENCE_LABEL = { missing: 'licenceMissing', expiring: 'licenceExpiring', valid: 'licenceValid' };
+
+// The filters come from the address too (?due=overdue&region=…), so that the dashboard's
+// figures link to the lists behind them; the address follows the chips.
+function filtersFromAddress() {
+  const query = new URLSearchParams(location.search);
+  const filter = ['due', 'licence'].filter((key) => query.get(key)).map((key) => `${key}=${query.get(key)}`)[0] || '';
+  return { filter, region: query.get('region') || '' };
+}
 
 export function Registry() {
   const [q, setQ] = useState('');
-  const [filter, setFilter] = useState('');
+  const [filter, setFilter] = useState(() => filtersFromAddress().filter);
+  const [region, setRegion] = useState(() => filtersFromAddress().region);
+  const [regionName, setRegionName] = useState('');
   const [pages, setPages] = useState([]);
   const [cursor, setCursor] = useState(null);
   const [state, setState] = useState({ loading: true, error: null });
@@ -21,6 +33,7 @@ export function Registry() {
     if (q.trim()) params.set('q', q.trim());
     const [key, value] = filter.split('=');
     if (value) params.set(key, value);
+    if (region) params.set('region', region);
     if (after) params.set('cursor', after);
     setState({ loading: true, error: null });
     try {
@@ -35,8 +48,14 @@ export function Registry() {
   };
   useEffect(() => {
     const timer = setTimeout(() => load(null), 250);
+    const address = new URLSearchParams(filter ? [filter.split('=')] : []);
+    if (region) address.set('region', region);
+    history.replaceState(null, '', `/enterprises${address.toString() ? `?${address}` : ''}`);
     return () => clearTimeout(timer);
-  }, [q, filter]);
+  }, [q, filter, region]);
+  useEffect(() => {
+    if (region) api(`/api/regions/${region}`).then((r) => setRegionName(r.name)).catch(() => setRegionName(region));
+  }, [region]);
 
   const filters = [['', 'all'], ['due=overdue', 'overdue'], ['due=due', 'dueSoon'],
     ['licence=missing', 'licenceMissing'], ['licence=expiring', 'licenceExpiring']];
@@ -44,6 +63,8 @@ export function Registry() {
     <h1>${t('registry')}</h1>
     <input type="search" class="search" placeholder=${t('search')} value=${q} onInput=${(e) => setQ(e.target.value)} />
     <div class="chips" role="group">
+      ${region && html`<button class="chip on" aria-label=${`${t('regionFilter')} ${regionName}`}
+        onClick=${() => setRegion('')}>${regionName || region} ×</button>`}
       ${filters.map(([value, key]) => html`
         <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
           onClick=${() => setFilter(value)}>${t(key)}</button>`)}
@@ -75,6 +96,7 @@ export function Enterprise({ params: [id] }) {
     <${Problem} error=${error} />
     ${e && html`
       <h1>${e.name}</h1>
+      <${Link} href=${`/enterprises/${e.id}/dossier`} class="card dossier-link">${t('openFullDossier')} →<//>
       <dl>
         <dt>${t('uscc')}</dt><dd class="mono">${e.uscc}</dd>
         <dt>${t('address')}</dt><dd>${e.address}</dd>

@@ -1,0 +1,170 @@
+// The inspector's field work as data: what "today" keeps for offline use, visit drafts,
+// and turning a finished draft into the outbox's requests.
+import { cachedApi, drafts, enqueue, photos } from './outbox.js';
+import { today } from './ui.js';
+
+export const newId = () => crypto.randomUUID();
+
+const addDays = (iso, days) => {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
+
+// The inspector's planned visits up to a week ahead (overdue ones included), and the
+// enterprises of their jurisdiction that are overdue or due within 30 days.
+export const todayPaths = () => ({
+  visits: `/api/visits?mine=true&status=planned&ascending=true&limit=100&to=${addDays(today(), 7)}`,
+  overdue: '/api/enterprises?due=overdue&limit=30',
+  due: '/api/enterprises?due=due&limit=30',
+});
+
+export const dossierPaths = (enterpriseId) => [
+  `/api/enterprises/${enterpriseId}`, `/api/enterprises/${enterpriseId}/findings`, `/api/enterprises/${enterpriseId}/notices`,
+];
+
+// Keep, for offline use, what a visit needs: each enterprise's dossier summary, open
+// findings and current notices, each planned visit and its pinned checklist version, the
+// published checklists (for unplanned visits) and the notice templates.
+export async function keepForOffline(visits, enterprises) {
+  const paths = new Set(['/api/checklists', '/api/notice-templates']);
+  for (const v of visits) {
+    paths.add(`/api/visits/${v.id}`);
+    paths.add(`/api/checklists/${v.checklist_id}`);
+    dossierPaths(v.enterprise_id).forEach((p) => paths.add(p));
+  }
+  for (const e of enterprises) dossierPaths(e.id).forEach((p) => paths.add(p));
+  const queue = [...paths];
+  const worker = async () => {
+    while (queue.length) await cachedApi(queue.shift()).catch(() => null);
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+// Teams the inspector already works in (from planned visits): inspectors cannot list
+// their colleagues, so an unplanned visit reuses one of these teams.
+export function knownTeams(visits, me) {
+  const teams = new Map();
+  for (const v of visits) {
+    if (!v.team.includes(me.id)) continue;
+    const key = [...v.team].sort().join(',');
+    if (!teams.has(key)) teams.set(key, [...v.team].sort((a, b) => (a === me.id ? -1 : b === me.id ? 1 : 0)));
+  }
+  return [...teams.values()];
+}
+
+// Colleagues' names as typed at their signatures, remembered for the next visit.
+export const colleagueName = (id) => JSON.parse(localStorage.getItem('colleagues') || '{}')[id] || '';
+export function rememberColleague(id, name) {
+  const names = JSON.parse(localStorage.getItem('colleagues') || '{}');
+  localStorage.setItem('colleagues', JSON.stringify({ ...names, [id]: name }));
+}
+
+export function newDraft(me, enterprise, plan, planned) {
+  return {
+    id: plan.id, user: me.id, status: 'draft', planned, enterprise: { id: enterprise.id, name: enterprise.name },
+    plan, started_at: null, latitude: null, longitude: null, answers: {}, findings: {}, notices: [], conclusion: null,
+    signatures: {
+      ...Object.fromEntries(plan.team.map((u) => [u, { name: u === me.id ? me.display_name : colleagueName(u), photo: null }])),
+      enterprise: { name: '', photo: null, refused: false, witness_note: '' },
+    },
+  };
+}
+
+export async function addPhoto(draft, file, attrs) {
+  const photo = {
+    id: newId(), visit: draft.id, blob: file, name: file.name || 'photo.jpg', type: file.type, size: file.size,
+    category: 'evidence', item: null, control_point_id: null, notice: null, signer: null,
+    captured_at: new Date().toISOString(), latitude: draft.latitude, longitude: draft.longitude, ...attrs,
+  };
+  await photos.put(photo);
+  return photo;
+}
+
+// What still stops a draft from being filed, as the server would say it: [problem key, detail].
+export function problems(draft, checklist, shots) {
+  const found = [];
+  if (!draft.started_at) found.push(['notStarted', '']);
+  for (const item of checklist.sections.flatMap((s) => s.items)) {
+    const answer = draft.answers[item.key];
+    if (answer?.result === 'fail' && item.photo_required_on_fail && !shots.some((p) => p.item === item.key)) {
+      found.push(['photoRequired', item.key]);
+    }
+    const deadline = draft.findings[item.key]?.deadline;
+    if (answer?.result === 'fail' && deadline && deadline < today()) found.push(['deadlinePast', item.key]);
+  }
+  for (const member of draft.plan.team) {
+    const s = draft.signatures[member];
+    if (!s?.photo || !s.name?.trim()) found.push(['inspectorSignature', '']);
+  }
+  const e = draft.signatures.enterprise;
+  if (!e?.name?.trim() || (e.refused ? !e.witness_note?.trim() : !e.photo)) found.push(['enterpriseSignature', '']);
+  if (!draft.conclusion) found.push(['noConclusion', '']);
+  return found;
+}
+
+const answered = (a) => a && (a.result || a.number !== null && a.number !== undefined && a.number !== '' || a.text || a.choice);
+
+// File a finished draft: its photos, then (if planned on the phone) the plan, then the
+// visit as one batch, then its notices — queued together with the draft marked as sent.
+export async function submitDraft(draft, checklist, me) {
+  const shots = await photos.ofVisit(draft.id);
+  const items = checklist.sections.flatMap((s) => s.items);
+  const mediaOps = shots.map((p) => ({
+    id: p.id, kind: 'media', user: me.id, deps: [], photo: p.id, size: p.size, visit: draft.id,
+    label: draft.enterprise.name, category: p.category,
+    fields: {
+      id: p.id, enterprise_id: draft.enterprise.id, category: p.category, visit_id: draft.id,
+      control_point_id: p.control_point_id, captured_at: p.captured_at, latitude: p.latitude, longitude: p.longitude,
+    },
+  }));
+  const ops = [...mediaOps];
+  const visitDeps = mediaOps.filter((op) => op.category !== 'notice').map((op) => op.id);
+  if (!draft.planned) {
+    const planOp = { id: `plan-${draft.id}`, kind: 'plan', user: me.id, deps: [], path: '/api/visits', body: draft.plan,
+                     visit: draft.id, label: draft.enterprise.name };
+    ops.push(planOp);
+    visitDeps.push(planOp.id);
+  }
+  const answers = items.filter((item) => answered(draft.answers[item.key])).map((item) => {
+    const a = draft.answers[item.key];
+    const out = { item: item.key, note: (a.note || '').trim(), media: shots.filter((p) => p.item === item.key).map((p) => p.id) };
+    if (a.result) out.result = a.result;
+    if (a.number !== null && a.number !== undefined && a.number !== '') out.number = Number(a.number);
+    if (a.text) out.text = a.text.trim();
+    if (a.choice) out.choice = a.choice;
+    return out;
+  });
+  const findings = answers.filter((a) => a.result === 'fail').map((a) => {
+    const f = draft.findings[a.item] || {};
+    return { id: f.id, item: a.item, description: (f.description || a.note || '').trim(), deadline: f.deadline || null };
+  });
+  const signatures = draft.plan.team.map((member) => ({
+    signer: 'inspector', user_id: member, name: draft.signatures[member].name.trim(), media_id: draft.signatures[member].photo,
+  }));
+  const e = draft.signatures.enterprise;
+  signatures.push(e.refused
+    ? { signer: 'enterprise', name: e.name.trim(), refused: true, witness_note: e.witness_note.trim() }
+    : { signer: 'enterprise', name: e.name.trim(), media_id: e.photo });
+  ops.push({
+    id: draft.id, kind: 'visit', user: me.id, deps: visitDeps, visit: draft.id, label: draft.enterprise.name,
+    path: '/api/visits/submissions',
+    body: {
+      visit: draft.plan, started_at: draft.started_at, start_latitude: draft.latitude, start_longitude: draft.longitude,
+      answers, findings, signatures, conclusion: draft.conclusion,
+    },
+  });
+  for (const n of draft.notices) {
+    const photo = shots.find((p) => p.notice === n.id);
+    ops.push({
+      id: n.id, kind: 'notice', user: me.id, deps: [draft.id, ...(photo ? [photo.id] : [])], visit: draft.id,
+      label: draft.enterprise.name, path: '/api/notices',
+      body: { id: n.id, visit_id: draft.id, control_point_id: n.control_point_id, template_id: n.template_id,
+              photo_id: photo ? photo.id : null },
+    });
+  }
+  for (const member of draft.plan.team) rememberColleague(member, draft.signatures[member].name.trim());
+  await enqueue(ops, { ...draft, status: 'queued' });
+}
+
+export const localDrafts = async (me) => (await drafts.all()).filter((d) => d.user === me.id);

@@ -1,0 +1,123 @@
+// Photos and documents in a dossier: their words, file addresses, a full-screen viewer
+// with zoom, and an upload with progress. Used by the review queue, returned photos and
+// the enterprise dossier.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from 'htm/preact';
+
+import { ApiError, csrfToken } from './api.js';
+import { addStrings, lang, t } from './i18n.js';
+
+addStrings(
+  {
+    mediaCategories: {
+      premises: '厂区环境', licence: '证照', evidence: '证据', notice: '警示语', ledger: '台账',
+      rectification: '整改', signature: '签名', other: '其他',
+    },
+    mediaStatus: { pending: '待审核', accepted: '已通过', returned: '已退回' },
+    mediaFlags: {
+      far_from_enterprise: '拍摄地点远离企业', far_from_visit_time: '拍摄时间远离检查时间', near_duplicate: '疑似重复照片',
+    },
+    sources: { exif: '照片自带', device: '手机定位' },
+    closeViewer: '关闭',
+    openDossier: '查看该企业档案',
+    zoomHint: '点击图片放大或还原，双指可缩放',
+    document: '文件（PDF）',
+    openDocument: '打开文件',
+    uploading: (pct) => `正在上传… ${pct}%`,
+    offlineUpload: '网络不可用，请恢复网络后重新上传。',
+  },
+  {
+    mediaCategories: {
+      premises: 'Premises', licence: 'Licence', evidence: 'Evidence', notice: 'Notice', ledger: 'Ledger',
+      rectification: 'Rectification', signature: 'Signature', other: 'Other',
+    },
+    mediaStatus: { pending: 'Waiting for review', accepted: 'Accepted', returned: 'Returned' },
+    mediaFlags: {
+      far_from_enterprise: 'Taken far from the enterprise', far_from_visit_time: 'Taken far from the visit time',
+      near_duplicate: 'Possible duplicate',
+    },
+    sources: { exif: 'from the photo', device: 'from the phone' },
+    closeViewer: 'Close',
+    openDossier: "Open the enterprise's dossier",
+    zoomHint: 'Tap the image to zoom in or out; pinch to zoom',
+    document: 'Document (PDF)',
+    openDocument: 'Open document',
+    uploading: (pct) => `Uploading… ${pct}%`,
+    offlineUpload: 'No network. Upload again when you are back online.',
+  },
+);
+
+export const isDocument = (m) => m.mime === 'application/pdf';
+export const mediaUrl = (m, variant) => `/api/media/${m.id}/${isDocument(m) ? 'original' : variant}`;
+
+// A moment in Asia/Shanghai, as bureaus read it.
+export const formatTime = (iso) =>
+  iso
+    ? new Date(iso).toLocaleString(lang, {
+      timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    })
+    : '';
+
+export function Flags({ flags }) {
+  return flags.length === 0 ? null : html`<span class="badges">
+    ${flags.map((f) => html`<span class="badge missing flag" key=${f}>⚠ ${t('mediaFlags')[f] || f}</span>`)}
+  </span>`;
+}
+
+// The original, full screen: tap toggles fit / actual size (then scroll to pan);
+// pinch zooms the page. Escape or the button closes it.
+export function Viewer({ media, onClose }) {
+  const [zoomed, setZoomed] = useState(false);
+  useEffect(() => {
+    const key = (event) => event.key === 'Escape' && onClose();
+    addEventListener('keydown', key);
+    return () => removeEventListener('keydown', key);
+  }, [onClose]);
+  return html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${media.caption || t('mediaCategories')[media.category]}>
+    <button class="viewer-close" onClick=${onClose}>✕ ${t('closeViewer')}</button>
+    <div class=${zoomed ? 'viewer-body zoomed' : 'viewer-body'}>
+      <img src=${mediaUrl(media, 'original')} alt=${media.caption} onClick=${() => setZoomed(!zoomed)} />
+    </div>
+    <p class="viewer-hint">${t('zoomHint')}</p>
+  </div>`;
+}
+
+// A large preview that opens the viewer; a document is a link to its file.
+export function Preview({ media, variant = 'preview' }) {
+  const [open, setOpen] = useState(false);
+  if (isDocument(media)) {
+    return html`<a class="doc" href=${mediaUrl(media, 'original')} target="_blank" rel="noopener">${t('document')} · ${t('openDocument')}</a>`;
+  }
+  return html`
+    <button class="preview" onClick=${() => setOpen(true)} aria-label=${t('zoomHint')}>
+      <img src=${mediaUrl(media, variant)} alt=${media.caption || t('mediaCategories')[media.category]} loading="lazy" />
+    </button>
+    ${open && html`<${Viewer} media=${media} onClose=${() => setOpen(false)} />`}`;
+}
+
+// Multipart upload of one file with its form fields, reporting progress (0..1); fetch
+// cannot report an upload's progress, XMLHttpRequest can.
+export function uploadMedia(fields, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) if (value != null && value !== '') form.append(key, value);
+    form.append('file', file, file.name);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/media');
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken());
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.onload = () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        // not JSON: the status says enough
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(new ApiError(xhr.status, body));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { detail: t('offlineUpload') }));
+    xhr.send(form);
+  });
+}

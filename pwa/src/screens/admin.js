@@ -1,0 +1,298 @@
+// Administration, plain but usable: invitations, users, regions and new checklist
+// versions. Supervisors use the first two (staff of their jurisdiction).
+import { useEffect, useState } from 'preact/hooks';
+import { html } from 'htm/preact';
+
+import { api, ApiError } from '../api.js';
+import { addStrings, formatDate, lang, t } from '../i18n.js';
+import { Link, signInAgain, useApi } from '../router.js';
+import { Problem } from '../ui.js';
+
+addStrings({
+  admin: '系统管理',
+  people: '人员管理',
+  invitations: '邀请',
+  users: '用户',
+  regionsTab: '行政区划',
+  checklists: '检查表',
+  newInvitation: '发出邀请',
+  role: '角色',
+  name: '姓名',
+  jurisdiction: '管辖地区',
+  enterprise: '企业',
+  findEnterprise: '输入企业名称查找',
+  invite: '生成邀请链接',
+  inviting: '正在生成…',
+  inviteLink: '邀请链接（只显示这一次，72 小时内有效，只能使用一次）',
+  copy: '复制链接',
+  copied: '已复制',
+  pending: '未使用的邀请',
+  noInvitations: '没有未使用的邀请。',
+  expires: '到期',
+  revoke: '撤回',
+  active: '在用',
+  inactive: '已停用',
+  deactivate: '停用',
+  activate: '启用',
+  noUsers: '暂无用户。',
+  filterRegions: '按名称或代码筛选',
+  templateVersion: (v) => `第 ${v} 版`,
+  editorHint: '在最新版本的基础上修改下面的 JSON（sections → items），发布后成为新版本；已发布的版本不会改变。',
+  publish: '发布新版本',
+  publishing: '正在发布…',
+  published: (v) => `已发布第 ${v} 版`,
+  badJson: 'JSON 格式有误：',
+  fieldAt: '位置',
+}, {
+  admin: 'Admin',
+  people: 'People',
+  invitations: 'Invitations',
+  users: 'Users',
+  regionsTab: 'Regions',
+  checklists: 'Checklists',
+  newInvitation: 'Invite someone',
+  role: 'Role',
+  name: 'Name',
+  jurisdiction: 'Jurisdiction',
+  enterprise: 'Enterprise',
+  findEnterprise: 'Type an enterprise name',
+  invite: 'Create invitation link',
+  inviting: 'Creating…',
+  inviteLink: 'Invitation link (shown only now; valid 72 hours, works once)',
+  copy: 'Copy link',
+  copied: 'Copied',
+  pending: 'Unused invitations',
+  noInvitations: 'No unused invitations.',
+  expires: 'Expires',
+  revoke: 'Withdraw',
+  active: 'Active',
+  inactive: 'Deactivated',
+  deactivate: 'Deactivate',
+  activate: 'Activate',
+  noUsers: 'No users yet.',
+  filterRegions: 'Filter by name or code',
+  templateVersion: (v) => `version ${v}`,
+  editorHint: 'Edit the JSON below (sections → items), seeded with the latest version; publishing makes a new version. Published versions never change.',
+  publish: 'Publish new version',
+  publishing: 'Publishing…',
+  published: (v) => `Published version ${v}`,
+  badJson: 'The JSON is not valid: ',
+  fieldAt: 'At',
+});
+
+// Who may invite whom: the server's rule (accounts.service.MAY_INVITE), to offer only those.
+const MAY_INVITE = {
+  admin: ['inspector', 'reviewer', 'supervisor', 'enterprise', 'admin'],
+  supervisor: ['inspector', 'reviewer', 'supervisor'],
+};
+
+export function Admin({ params: [section = 'invitations'], me }) {
+  const sections = me.role === 'admin'
+    ? [['invitations', 'invitations'], ['users', 'users'], ['regions', 'regionsTab'], ['checklists', 'checklists']]
+    : [['invitations', 'invitations'], ['users', 'users']];
+  const Section = { invitations: Invitations, users: Users, regions: Regions, checklists: Checklists }[section];
+  return html`<main class="admin">
+    <h1>${t(me.role === 'admin' ? 'admin' : 'people')}</h1>
+    <nav class="chips" aria-label=${t('admin')}>
+      ${sections.map(([key, label]) => html`<${Link} href=${key === 'invitations' ? '/admin' : `/admin/${key}`}
+        class=${key === section ? 'chip on' : 'chip'} aria-current=${key === section ? 'page' : undefined}>${t(label)}<//>`)}
+    </nav>
+    ${sections.some(([key]) => key === section) ? html`<${Section} me=${me} />` : html`<p>${t('notFound')}</p>`}
+  </main>`;
+}
+
+// Region names by code, for the jurisdiction pickers and lists.
+function useRegions(me) {
+  const home = useApi(`/api/regions/${me.region_code}`);
+  const below = useApi(`/api/regions?under=${me.region_code}`);
+  const all = [...(home.data ? [home.data] : []), ...(below.data || [])];
+  return { all, names: Object.fromEntries(all.map((r) => [r.code, lang === 'en' && r.name_en ? r.name_en : r.name])) };
+}
+
+const LEVELS = ['province', 'city', 'county'];
+
+function problemOf(error) {
+  if (error instanceof ApiError && error.status === 401) signInAgain();
+  return error;
+}
+
+function Invitations({ me }) {
+  const regions = useRegions(me);
+  const [list, setList] = useState({ data: null, error: null });
+  const [form, setForm] = useState({ role: 'inspector', display_name: '', region_code: me.region_code, enterprise_id: '' });
+  const [firms, setFirms] = useState([]);
+  const [search, setSearch] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [created, setCreated] = useState(null);
+  const [copied, setCopied] = useState(false);
+
+  const reload = () => api('/api/invitations').then((data) => setList({ data, error: null }))
+    .catch((e) => setList({ data: null, error: problemOf(e) }));
+  useEffect(() => { reload(); }, []);
+  useEffect(() => {
+    if (form.role !== 'enterprise' || !search.trim()) return setFirms([]);
+    const timer = setTimeout(() => api(`/api/enterprises?${new URLSearchParams({ q: search.trim(), limit: '8' })}`)
+      .then((page) => setFirms(page.items)).catch((e) => setError(problemOf(e))), 250);
+    return () => clearTimeout(timer);
+  }, [search, form.role]);
+
+  const set = (changes) => setForm((old) => ({ ...old, ...changes }));
+  const submit = async (event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setCopied(false);
+    const body = { role: form.role, display_name: form.display_name.trim() };
+    if (form.role === 'enterprise') body.enterprise_id = form.enterprise_id || null;
+    else body.region_code = form.region_code;
+    try {
+      setCreated(await api('/api/invitations', { method: 'POST', body }));
+      set({ display_name: '' });
+      reload();
+    } catch (e) {
+      setError(problemOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const copy = async () => {
+    await navigator.clipboard.writeText(created.link).then(() => setCopied(true), () => setCopied(false));
+  };
+  const revoke = async (id) => {
+    try {
+      await api(`/api/invitations/${id}`, { method: 'DELETE' });
+      reload();
+    } catch (e) {
+      setError(problemOf(e));
+    }
+  };
+
+  return html`
+    <h2>${t('newInvitation')}</h2>
+    <form class="form" onSubmit=${submit}>
+      <label>${t('role')}
+        <select value=${form.role} onChange=${(e) => set({ role: e.target.value })}>
+          ${MAY_INVITE[me.role].map((role) => html`<option value=${role}>${t('roles')[role]}</option>`)}
+        </select>
+      </label>
+      <label>${t('name')}
+        <input required maxlength="100" value=${form.display_name} onInput=${(e) => set({ display_name: e.target.value })} />
+      </label>
+      ${form.role === 'enterprise' ? html`
+        <label>${t('enterprise')}
+          <input type="search" placeholder=${t('findEnterprise')} value=${search} onInput=${(e) => setSearch(e.target.value)} />
+        </label>
+        <div class="choices" role="radiogroup" aria-label=${t('enterprise')}>
+          ${firms.map((f) => html`<label key=${f.id} class="choice">
+            <input type="radio" name="enterprise" checked=${form.enterprise_id === f.id} onChange=${() => set({ enterprise_id: f.id })} />
+            ${f.name}</label>`)}
+        </div>` : html`
+        <label>${t('jurisdiction')}
+          <select value=${form.region_code} onChange=${(e) => set({ region_code: e.target.value })}>
+            ${regions.all.map((r) => html`<option value=${r.code}>${'\u3000'.repeat(LEVELS.indexOf(r.level) - LEVELS.indexOf(regions.all[0].level))}${regions.names[r.code]}</option>`)}
+          </select>
+        </label>`}
+      <${Problem} error=${error} />
+      <button class="primary" disabled=${busy}>${busy ? t('inviting') : t('invite')}</button>
+    </form>
+    ${created && html`<div class="created" role="status">
+      <p>${t('inviteLink')} — ${created.display_name} · ${t('roles')[created.role]}</p>
+      <input class="mono link-out" readonly value=${created.link} aria-label=${t('inviteLink')} onFocus=${(e) => e.target.select()} />
+      <button class="secondary" onClick=${copy}>${copied ? t('copied') : t('copy')}</button>
+    </div>`}
+    <h2>${t('pending')}</h2>
+    <${Problem} error=${list.error} />
+    ${list.data && list.data.length === 0 && html`<p class="empty">${t('noInvitations')}</p>`}
+    <ul class="cards">${(list.data || []).map((i) => html`<li key=${i.id} class="card row">
+      <span><strong>${i.display_name}</strong> <span class="muted">${t('roles')[i.role]} · ${regions.names[i.region_code] || i.region_code || ''}</span><br />
+        <span class="muted">${t('expires')} ${formatDate(i.expires_at)}</span></span>
+      <button class="small" onClick=${() => revoke(i.id)}>${t('revoke')}</button>
+    </li>`)}</ul>`;
+}
+
+function Users({ me }) {
+  const regions = useRegions(me);
+  const [users, setUsers] = useState({ data: null, error: null });
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    api('/api/users').then((data) => setUsers({ data, error: null })).catch((e) => setUsers({ data: null, error: problemOf(e) }));
+  }, []);
+  const toggle = async (user) => {
+    setError(null);
+    try {
+      const changed = await api(`/api/users/${user.id}`, { method: 'PATCH', body: { active: !user.active } });
+      setUsers((old) => ({ ...old, data: old.data.map((u) => (u.id === changed.id ? changed : u)) }));
+    } catch (e) {
+      setError(problemOf(e));
+    }
+  };
+  return html`
+    <${Problem} error=${users.error || error} />
+    ${!users.data && !users.error && html`<p class="muted">${t('loading')}</p>`}
+    ${users.data && users.data.length === 0 && html`<p class="empty">${t('noUsers')}</p>`}
+    <ul class="cards">${(users.data || []).map((u) => html`<li key=${u.id} class="card row" data-user=${u.display_name}>
+      <span><strong>${u.display_name}</strong> <span class="muted">${t('roles')[u.role]}</span><br />
+        <span class="muted">${regions.names[u.region_code] || u.region_code || ''}</span>
+        <span class=${u.active ? 'badge valid' : 'badge missing'}>${u.active ? t('active') : t('inactive')}</span></span>
+      ${u.id !== me.id && html`<button class="small" onClick=${() => toggle(u)}>${u.active ? t('deactivate') : t('activate')}</button>`}
+    </li>`)}</ul>`;
+}
+
+function Regions({ me }) {
+  const { all, names } = useRegions(me);
+  const [filter, setFilter] = useState('');
+  const shown = all.filter((r) => !filter || r.code.includes(filter) || names[r.code].includes(filter) || r.name_en.toLowerCase().includes(filter.toLowerCase()));
+  return html`
+    <input type="search" class="search" placeholder=${t('filterRegions')} value=${filter} onInput=${(e) => setFilter(e.target.value)} />
+    <ul class="plain regions">${shown.slice(0, 300).map((r) => html`<li key=${r.code} style=${`margin-left:${(LEVELS.indexOf(r.level) - LEVELS.indexOf(all[0].level)) * 1.2}em`}>
+      <span class="mono">${r.code}</span> ${names[r.code]}</li>`)}</ul>`;
+}
+
+function Checklists() {
+  const [published, setPublished] = useState(0); // reloads the versions after each publication
+  const { data, error } = useApi(`/api/checklists${published ? `?after=${published}` : ''}`);
+  const [code, setCode] = useState('');
+  const [text, setText] = useState('');
+  const [state, setState] = useState({ busy: false, error: null, published: null });
+  const latest = {};
+  for (const c of data || []) if (!latest[c.code] || latest[c.code].version < c.version) latest[c.code] = c;
+  const templates = Object.values(latest);
+  const current = latest[code] || templates[0];
+  useEffect(() => {
+    if (current) setText(JSON.stringify({ sections: current.sections }, null, 2));
+  }, [current?.id]);
+
+  const publish = async () => {
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return setState({ busy: false, error: new Error(t('badJson') + e.message), published: null });
+    }
+    setState({ busy: true, error: null, published: null });
+    try {
+      const version = await api(`/api/checklists/${current.code}/versions`, { method: 'POST', body });
+      setState({ busy: false, error: null, published: version });
+      setPublished((n) => n + 1);
+    } catch (e) {
+      const field = e.body?.extra?.[0]?.key;
+      setState({ busy: false, error: field ? new Error(`${e.message} (${t('fieldAt')} ${field})`) : problemOf(e), published: null });
+    }
+  };
+  if (error) return html`<${Problem} error=${error} />`;
+  if (!current) return html`<p class="muted">${t('loading')}</p>`;
+  const version = state.published?.code === current.code ? state.published.version : current.version;
+  return html`
+    <label>${t('checklists')}
+      <select value=${current.code} onChange=${(e) => { setCode(e.target.value); setState({ busy: false, error: null, published: null }); }}>
+        ${templates.map((c) => html`<option value=${c.code}>${lang === 'en' ? c.title_en : c.title}（${t('templateVersion')(c.version)}）</option>`)}
+      </select>
+    </label>
+    <p class="muted">${t('editorHint')}</p>
+    <textarea class="json mono" spellcheck="false" aria-label="JSON" value=${text} onInput=${(e) => setText(e.target.value)}></textarea>
+    <${Problem} error=${state.error} />
+    ${state.published && html`<p class="ok" role="status">${t('published')(state.published.version)} · <span class="mono">${state.published.content_hash.slice(0, 12)}</span></p>`}
+    <button class="primary" disabled=${state.busy} onClick=${publish}>${state.busy ? t('publishing') : t('publish')}</button>
+    <p class="muted">${t('templateVersion')(version)}</p>`;
+}

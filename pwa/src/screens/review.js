@@ -1,0 +1,350 @@
+// The reviewer's desk: uploads and submitted visits waiting for review, oldest first.
+// A large preview (tap to zoom), EXIF time and place, the flags; accept, or return with a
+// reason. Keyboard: A accept, R return (type the reason, Enter sends), J/K next/previous.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { html } from 'htm/preact';
+
+import { api, ApiError } from '../api.js';
+import { addStrings, formatDate, t } from '../i18n.js';
+import { Flags, formatTime, Preview, Viewer } from '../media.js';
+import { Link, signInAgain, useApi } from '../router.js';
+import { Problem } from '../ui.js';
+import '../visits.js';
+
+addStrings(
+  {
+    review: '审核',
+    reviewPhotos: '照片',
+    reviewVisits: '检查记录',
+    allCategories: '全部类别',
+    allFlags: '全部',
+    allRegions: '全部地区',
+    filterCategory: '按类别筛选',
+    filterFlag: '按提示筛选',
+    filterRegion: '按地区筛选',
+    queueEmpty: '审核队列已清空，没有等待审核的照片。',
+    reviewVisitsEmpty: '没有等待审核的检查记录。',
+    position: (i, n, more) => `第 ${i} / ${n}${more ? '+' : ''} 项`,
+    previous: '上一项',
+    next: '下一项',
+    accept: '通过',
+    returnIt: '退回',
+    reason: '退回原因（检查人员会看到）',
+    reasonPlaceholder: '例如：照片模糊，请重新拍摄证照全貌',
+    shortcuts: '快捷键：A 通过 · R 退回（填写原因后回车提交） · J 下一项 · K 上一项',
+    accepted: (name) => `已通过：${name}`,
+    returned: (name) => `已退回：${name}`,
+    capturedAt: '拍摄时间',
+    location: '拍摄位置',
+    device: '拍摄设备',
+    uploadedAt: '上传时间',
+    size: '尺寸',
+    unknown: '无记录',
+    plannedDate: '计划日期',
+    startedAt: '开始时间',
+    submittedAt: '提交时间',
+    conclusion: '结论',
+    teamSize: '检查组人数',
+    answers: '检查项',
+    answerCounts: (p, f, n) => `合格 ${p} · 不合格 ${f} · 不适用 ${n}`,
+    findings: '发现问题',
+    deadline: '整改期限',
+    signatures: '签名',
+    refused: '拒绝签字',
+    photos: '照片',
+  },
+  {
+    review: 'Review',
+    reviewPhotos: 'Photos',
+    reviewVisits: 'Visits',
+    allCategories: 'All categories',
+    allFlags: 'All',
+    allRegions: 'All regions',
+    filterCategory: 'Filter by category',
+    filterFlag: 'Filter by flag',
+    filterRegion: 'Filter by region',
+    queueEmpty: 'The queue is clear: no photos are waiting for review.',
+    reviewVisitsEmpty: 'No submitted visits are waiting for review.',
+    position: (i, n, more) => `${i} of ${n}${more ? '+' : ''}`,
+    previous: 'Previous',
+    next: 'Next',
+    accept: 'Accept',
+    returnIt: 'Return',
+    reason: 'Reason for returning (the inspector sees it)',
+    reasonPlaceholder: 'e.g. Blurred; photograph the whole licence again',
+    shortcuts: 'Keys: A accept · R return (type the reason, Enter sends) · J next · K previous',
+    accepted: (name) => `Accepted: ${name}`,
+    returned: (name) => `Returned: ${name}`,
+    capturedAt: 'Taken',
+    location: 'Location',
+    device: 'Device',
+    uploadedAt: 'Uploaded',
+    size: 'Size',
+    unknown: 'Not recorded',
+    plannedDate: 'Planned for',
+    startedAt: 'Started',
+    submittedAt: 'Submitted',
+    conclusion: 'Conclusion',
+    teamSize: 'Team size',
+    answers: 'Items',
+    answerCounts: (p, f, n) => `pass ${p} · fail ${f} · n/a ${n}`,
+    findings: 'Findings',
+    deadline: 'Deadline',
+    signatures: 'Signatures',
+    refused: 'refused to sign',
+    photos: 'Photos',
+  },
+);
+
+const CATEGORIES = ['evidence', 'premises', 'licence', 'notice', 'ledger', 'rectification', 'signature', 'other'];
+const FLAGS = ['far_from_enterprise', 'far_from_visit_time', 'near_duplicate'];
+
+// A keyset-paged queue: the items loaded so far, the selected one, more on demand.
+function useQueue(path) {
+  const [state, setState] = useState({ items: [], cursor: null, loading: true, error: null });
+  const [index, setIndex] = useState(0);
+  const load = async (after) => {
+    setState((s) => ({ ...s, loading: true, error: null }));
+    try {
+      const page = await api(after ? `${path}&cursor=${encodeURIComponent(after)}` : path);
+      setState((s) => ({ items: after ? [...s.items, ...page.items] : page.items, cursor: page.next_cursor, loading: false, error: null }));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return signInAgain();
+      setState((s) => ({ ...s, loading: false, error }));
+    }
+  };
+  useEffect(() => {
+    setIndex(0);
+    load(null);
+  }, [path]);
+  const { items, cursor, loading } = state;
+  // Near the end of what is loaded: fetch the next page before it is needed.
+  useEffect(() => {
+    if (cursor && !loading && index >= items.length - 2) load(cursor);
+  }, [index, items.length, cursor, loading]);
+  const current = items[Math.min(index, items.length - 1)];
+  return {
+    ...state,
+    index: Math.min(index, Math.max(items.length - 1, 0)),
+    current,
+    move: (step) => setIndex((i) => Math.max(0, Math.min(items.length - 1, i + step))),
+    remove: (id) => setState((s) => ({ ...s, items: s.items.filter((item) => item.id !== id) })),
+  };
+}
+
+function Chips({ options, value, onChange, label }) {
+  return html`<div class="chips" role="group" aria-label=${label}>
+    ${options.map(([v, text]) => html`
+      <button key=${v} class=${value === v ? 'chip on' : 'chip'} aria-pressed=${value === v} onClick=${() => onChange(v)}>${text}</button>`)}
+  </div>`;
+}
+
+// Accept / return with a reason, and the keyboard shortcuts of the whole desk.
+function Decision({ item, decide, move }) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const reasonBox = useRef(null);
+  useEffect(() => {
+    setReason('');
+    setError(null);
+  }, [item.id]);
+
+  const send = async (decision) => {
+    if (busy) return;
+    const text = reasonBox.current.value.trim(); // the box itself: a key may come before the next render
+    if (decision === 'return' && !text) {
+      reasonBox.current.focus();
+      return setError(new Error(t('reason')));
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await decide(item, decision, text);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) return signInAgain();
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // One listener for the desk's life, calling this render's handlers.
+  const latest = useRef(null);
+  latest.current = { send, move };
+  useEffect(() => {
+    const onKey = (event) => {
+      if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('.viewer')) return;
+      const { send, move } = latest.current;
+      if (event.target.closest('input, textarea, select')) {
+        if (event.target === reasonBox.current && event.key === 'Enter' && !event.shiftKey) {
+          event.preventDefault();
+          send('return');
+        } else if (event.key === 'Escape') event.target.blur();
+        return;
+      }
+      const key = event.key.toLowerCase();
+      if (key === 'a') send('accept');
+      else if (key === 'r') reasonBox.current.focus();
+      else if (key === 'j') move(1);
+      else if (key === 'k') move(-1);
+      else return;
+      event.preventDefault();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+
+  return html`<div class="decision">
+    <button class="primary accept" onClick=${() => send('accept')} disabled=${busy}>✓ ${t('accept')} <kbd>A</kbd></button>
+    <label class="field">
+      <span>${t('reason')}</span>
+      <textarea ref=${reasonBox} rows="2" value=${reason} placeholder=${t('reasonPlaceholder')} maxlength="500"
+        onInput=${(e) => setReason(e.target.value)} aria-label=${t('reason')}></textarea>
+    </label>
+    <button class="secondary danger" onClick=${() => send('return')} disabled=${busy}>↩ ${t('returnIt')} <kbd>R</kbd></button>
+    <${Problem} error=${error} />
+    <p class="muted shortcuts">${t('shortcuts')}</p>
+  </div>`;
+}
+
+function Stepper({ queue }) {
+  return html`<div class="stepper">
+    <button class="secondary" onClick=${() => queue.move(-1)} disabled=${queue.index === 0}>← ${t('previous')} <kbd>K</kbd></button>
+    <span class="muted">${t('position')(queue.index + 1, queue.items.length, !!queue.cursor)}</span>
+    <button class="secondary" onClick=${() => queue.move(1)} disabled=${queue.index >= queue.items.length - 1}>${t('next')} <kbd>J</kbd> →</button>
+  </div>`;
+}
+
+function PhotoDetails({ m }) {
+  const place = m.latitude == null ? t('unknown')
+    : `${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}${m.altitude == null ? '' : ` · ${Math.round(m.altitude)} m`} (${t('sources')[m.location_source]})`;
+  return html`
+    <h2 class="enterprise-name">${m.enterprise_name}</h2>
+    <p><span class="badge">${t('mediaCategories')[m.category]}</span> ${m.caption}</p>
+    <${Flags} flags=${m.flags} />
+    <dl>
+      <dt>${t('capturedAt')}</dt>
+      <dd>${m.captured_at ? `${formatTime(m.captured_at)} (${t('sources')[m.captured_at_source]})` : t('unknown')}</dd>
+      <dt>${t('location')}</dt><dd class="mono">${place}</dd>
+      <dt>${t('device')}</dt><dd>${[m.device_make, m.device_model].filter(Boolean).join(' ') || t('unknown')}</dd>
+      <dt>${t('uploadedAt')}</dt><dd>${formatTime(m.uploaded_at)}</dd>
+      <dt>${t('size')}</dt><dd>${m.width ? `${m.width}×${m.height} · ` : ''}${Math.round(m.size / 1024)} KB</dd>
+    </dl>
+    <${Link} href=${`/enterprises/${m.enterprise_id}/dossier`}>${t('openDossier')} →<//>`;
+}
+
+function PhotoQueue({ me }) {
+  const [category, setCategory] = useState('');
+  const [flag, setFlag] = useState('');
+  const [region, setRegion] = useState('');
+  const [status, setStatus] = useState('');
+  const params = new URLSearchParams({ limit: '20' });
+  if (category) params.set('category', category);
+  if (flag) params.set('flag', flag);
+  if (region) params.set('region', region);
+  const queue = useQueue(`/api/media/review-queue?${params}`);
+  const regions = useRegions(me);
+
+  const decide = async (m, decision, reason) => {
+    await api(`/api/media/${m.id}/review`, { method: 'POST', body: { decision, reason } });
+    queue.remove(m.id);
+    setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(m.enterprise_name));
+  };
+  const m = queue.current;
+  return html`
+    <${Chips} label=${t('filterCategory')} value=${category} onChange=${setCategory}
+      options=${[['', t('allCategories')], ...CATEGORIES.map((c) => [c, t('mediaCategories')[c]])]} />
+    <${Chips} label=${t('filterFlag')} value=${flag} onChange=${setFlag}
+      options=${[['', t('allFlags')], ...FLAGS.map((f) => [f, `⚠ ${t('mediaFlags')[f]}`])]} />
+    ${regions.length > 1 && html`<${Chips} label=${t('filterRegion')} value=${region} onChange=${setRegion}
+      options=${[['', t('allRegions')], ...regions.map((r) => [r.code, r.name])]} />`}
+    <p class="muted" role="status">${status}</p>
+    <${Problem} error=${queue.error} />
+    ${queue.loading && !m && html`<p class="muted">${t('loading')}</p>`}
+    ${!queue.loading && !queue.error && !m && html`<p class="empty">✓ ${t('queueEmpty')}</p>`}
+    ${m && html`<div class="desk" key=${m.id}>
+      <div class="desk-preview"><${Preview} media=${m} /></div>
+      <div class="desk-details">
+        <${Stepper} queue=${queue} />
+        <${PhotoDetails} m=${m} />
+        <${Decision} item=${m} decide=${decide} move=${queue.move} />
+      </div>
+    </div>`}`;
+}
+
+// The next level of regions under the reviewer's own (cities of a province, counties
+// of a city), as filter chips; none for a county. Without them the queue still works.
+function useRegions(me) {
+  const [regions, setRegions] = useState([]);
+  const code = me.region_code;
+  useEffect(() => {
+    const level = !code ? 'city' : code.endsWith('0000') ? 'city' : code.endsWith('00') ? 'county' : null;
+    if (level) api(`/api/regions?level=${level}${code ? `&under=${code}` : ''}`).then(setRegions, () => setRegions([]));
+  }, [code]);
+  return regions;
+}
+
+function VisitDetails({ summary }) {
+  const { data: v, error } = useApi(`/api/visits/${summary.id}`);
+  const [open, setOpen] = useState(null);
+  const answers = v?.answers || [];
+  const count = (r) => answers.filter((a) => a.result === r).length;
+  const photos = answers.flatMap((a) => a.media || []);
+  return html`
+    <h2 class="enterprise-name">${summary.enterprise_name}</h2>
+    <p><span class="badge">${t('visitTypes')[summary.visit_type]}</span>
+      ${summary.conclusion && html` <strong>${t('conclusion')}：${t('conclusions')[summary.conclusion]}</strong>`}</p>
+    <dl>
+      <dt>${t('plannedDate')}</dt><dd>${formatDate(summary.planned_date)}</dd>
+      <dt>${t('startedAt')}</dt><dd>${formatTime(summary.started_at) || t('unknown')}</dd>
+      <dt>${t('submittedAt')}</dt><dd>${formatTime(summary.submitted_at)}</dd>
+      <dt>${t('teamSize')}</dt><dd>${summary.team.length}</dd>
+      ${v && html`<dt>${t('answers')}</dt><dd>${t('answerCounts')(count('pass'), count('fail'), count('na'))}</dd>`}
+    </dl>
+    <${Problem} error=${error} />
+    ${v && v.findings.length > 0 && html`<h3>${t('findings')}</h3>
+      <ul class="plain">${v.findings.map((f) => html`<li key=${f.id}>
+        <strong>${f.item_key}</strong> ${f.description} <span class="muted">${t('severities')[f.severity] || f.severity}
+        · ${f.legal_basis}${f.deadline ? ` · ${t('deadline')} ${formatDate(f.deadline)}` : ''}</span></li>`)}</ul>`}
+    ${v && v.signatures.length > 0 && html`<h3>${t('signatures')}</h3>
+      <ul class="plain">${v.signatures.map((s, i) => html`<li key=${i}>${s.name}${s.refused ? ` (${t('refused')})` : ''}</li>`)}</ul>`}
+    ${photos.length > 0 && html`<h3>${t('photos')}</h3>
+      <div class="thumbs">${photos.map((id) => html`<button key=${id} class="thumb" onClick=${() => setOpen(id)}>
+        <img src=${`/api/media/${id}/thumbnail`} alt="" loading="lazy" /></button>`)}</div>`}
+    ${open && html`<${Viewer} media=${{ id: open, caption: '', category: 'evidence' }} onClose=${() => setOpen(null)} />`}
+    <${Link} href=${`/enterprises/${summary.enterprise_id}/dossier`}>${t('openDossier')} →<//>`;
+}
+
+function VisitQueue() {
+  const queue = useQueue('/api/visits?status=submitted&ascending=true&limit=20');
+  const [status, setStatus] = useState('');
+  const decide = async (v, decision, reason) => {
+    await api(`/api/visits/${v.id}/review`, { method: 'POST', body: { decision, reason } });
+    queue.remove(v.id);
+    setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(v.enterprise_name));
+  };
+  const v = queue.current;
+  return html`
+    <p class="muted" role="status">${status}</p>
+    <${Problem} error=${queue.error} />
+    ${queue.loading && !v && html`<p class="muted">${t('loading')}</p>`}
+    ${!queue.loading && !queue.error && !v && html`<p class="empty">✓ ${t('reviewVisitsEmpty')}</p>`}
+    ${v && html`<div class="desk visit-desk" key=${v.id}>
+      <div class="desk-details">
+        <${Stepper} queue=${queue} />
+        <${VisitDetails} summary=${v} />
+      </div>
+      <div class="desk-details"><${Decision} item=${v} decide=${decide} move=${queue.move} /></div>
+    </div>`}`;
+}
+
+export function Review({ me }) {
+  const [kind, setKind] = useState('photos');
+  return html`<main class="wide">
+    <h1>${t('review')}</h1>
+    <${Chips} label=${t('review')} value=${kind} onChange=${setKind}
+      options=${[['photos', t('reviewPhotos')], ['visits', t('reviewVisits')]]} />
+    ${kind === 'photos' ? html`<${PhotoQueue} me=${me} />` : html`<${VisitQueue} />`}
+  </main>`;
+}

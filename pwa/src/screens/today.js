@@ -1,0 +1,104 @@
+// The inspector's day: planned visits and due enterprises, kept on the phone with all a
+// visit needs, so that work goes on without signal.
+import { useEffect, useState } from 'preact/hooks';
+import { html } from 'htm/preact';
+
+import { ApiError } from '../api.js';
+import { addStrings, formatDate, t } from '../i18n.js';
+import { keepForOffline, localDrafts, todayPaths } from '../fieldwork.js';
+import { cachedApi } from '../outbox.js';
+import { Link, signInAgain } from '../router.js';
+import { Problem, today } from '../ui.js';
+import '../visits.js';
+
+addStrings({
+  today: '今日任务',
+  plannedVisits: '计划检查',
+  noPlannedVisits: '近 7 天没有安排给您的检查。可从下方逾期或到期企业开始检查。',
+  dueEnterprises: '逾期及即将到期的企业',
+  noDue: '辖区内没有逾期或 30 天内到期的企业。',
+  offlineSince: (time) => `离线模式：显示 ${time} 保存的数据`,
+  offlineNothing: '离线且本机没有保存的数据：请联网后打开一次“今日任务”。',
+  draftState: { draft: '草稿', queued: '已提交 · 待发送' },
+  myDrafts: '本机未计划的检查',
+  plannedFor: '计划日期',
+  overduePlan: '已过计划日期',
+  offlineReady: '已保存到本机，可离线工作',
+}, {
+  today: 'Today',
+  plannedVisits: 'Planned visits',
+  noPlannedVisits: 'No visits planned for you in the next 7 days. Start one from the overdue or due enterprises below.',
+  dueEnterprises: 'Overdue and due enterprises',
+  noDue: 'No enterprise in your jurisdiction is overdue or due within 30 days.',
+  offlineSince: (time) => `Offline: showing data saved at ${time}`,
+  offlineNothing: 'Offline and nothing saved on this device yet: open "Today" once with a connection.',
+  draftState: { draft: 'Draft', queued: 'Submitted · waiting to send' },
+  myDrafts: 'Unplanned visits on this phone',
+  plannedFor: 'Planned for',
+  overduePlan: 'Past its planned date',
+  offlineReady: 'Saved on this phone for offline work',
+});
+
+const timeOf = (iso) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+
+export function Today({ me }) {
+  const [state, setState] = useState({ loading: true });
+  const [mine, setMine] = useState([]);
+
+  useEffect(() => {
+    let live = true;
+    const paths = todayPaths();
+    localDrafts(me).then((d) => live && setMine(d));
+    Promise.all([cachedApi(paths.visits), cachedApi(paths.overdue), cachedApi(paths.due)])
+      .then(([visits, overdue, due]) => {
+        if (!live) return;
+        const enterprises = [...overdue.data.items, ...due.data.items];
+        const cachedAt = visits.cachedAt || overdue.cachedAt || due.cachedAt;
+        setState({ loading: false, visits: visits.data.items, overdue: overdue.data.items, due: due.data.items, cachedAt });
+        if (!cachedAt) keepForOffline(visits.data.items, enterprises).then(() => live && setState((old) => ({ ...old, kept: true })));
+      })
+      .catch((error) => {
+        if (error instanceof ApiError && error.status === 401) return signInAgain();
+        if (live) setState({ loading: false, error: error instanceof ApiError ? error : new Error(t('offlineNothing')) });
+      });
+    return () => (live = false);
+  }, [me]);
+
+  const draftOf = Object.fromEntries(mine.map((d) => [d.id, d]));
+  const planned = new Set((state.visits || []).map((v) => v.id));
+  const unplanned = mine.filter((d) => !planned.has(d.id));
+  return html`<main>
+    <h1>${t('today')}</h1>
+    ${state.cachedAt && html`<p class="offline-note" role="status">${t('offlineSince')(timeOf(state.cachedAt))}</p>`}
+    ${state.kept && html`<p class="muted small" data-testid="offline-ready">✓ ${t('offlineReady')}</p>`}
+    <${Problem} error=${state.error} />
+    ${state.loading && html`<p class="muted">${t('loading')}</p>`}
+    ${state.visits && html`
+      <h2>${t('plannedVisits')}</h2>
+      ${state.visits.length === 0 ? html`<p class="empty">${t('noPlannedVisits')}</p>` : html`<ul class="cards">
+        ${state.visits.map((v) => html`<li key=${v.id}><${Link} href=${`/visits/${v.id}`} class="card visit-card">
+          <strong>${v.enterprise_name}</strong>
+          <span class="muted">${t('visitTypes')[v.visit_type]} · ${t('plannedFor')} ${formatDate(v.planned_date)}</span>
+          <span class="badges">
+            ${v.planned_date < today() && html`<span class="badge missing">${t('overduePlan')}</span>`}
+            ${draftOf[v.id] && html`<span class="badge expiring">${t('draftState')[draftOf[v.id].status]}</span>`}
+          </span>
+        <//></li>`)}
+      </ul>`}
+      ${unplanned.length > 0 && html`<h2>${t('myDrafts')}</h2><ul class="cards">
+        ${unplanned.map((d) => html`<li key=${d.id}><${Link} href=${`/visits/${d.id}`} class="card">
+          <strong>${d.enterprise.name}</strong>
+          <span class="badges"><span class="badge expiring">${t('draftState')[d.status]}</span></span>
+        <//></li>`)}
+      </ul>`}
+      <h2>${t('dueEnterprises')}</h2>
+      ${state.overdue.length + state.due.length === 0 ? html`<p class="empty">${t('noDue')}</p>` : html`<ul class="cards">
+        ${[...state.overdue, ...state.due].map((e) => html`<li key=${e.id}><${Link} href=${`/visits/new/${e.id}`} class="card">
+          <strong>${e.name}</strong>
+          <span class="muted">${e.county_name} · ${t('riskGrade')} ${e.risk_grade}</span>
+          <span class="badges"><span class=${e.next_due_on < today() ? 'badge missing' : 'badge expiring'}>
+            ${t('nextDue')} ${formatDate(e.next_due_on)}</span></span>
+        <//></li>`)}
+      </ul>`}`}
+  </main>`;
+}
