@@ -27,8 +27,10 @@ export function Link({ href, children, ...rest }) {
   return html`<a href=${href} onClick=${go} ...${rest}>${children}</a>`;
 }
 
-// An expired session leads back to sign-in, then returns to where the user was.
+// An expired session leads back to sign-in, then returns to where the user was (a second
+// 401 met on the sign-in screen must not make the sign-in screen that place).
 export function signInAgain() {
+  if (location.pathname === '/sign-in') return;
   sessionStorage.setItem('afterSignIn', location.pathname + location.search);
   navigate('/sign-in');
 }
