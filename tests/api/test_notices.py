@@ -222,6 +222,7 @@ async def test_printed_notice_size_and_qr_code(world: dict, kind: str, pixels: t
     notice = await post(world, notice_body(world, kind))
     response = await world["zhang"].get(f"/api/notices/{notice['id']}/print.png")
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
+    assert "content-encoding" not in response.headers  # PNG is compressed already
     image = Image.open(io.BytesIO(response.content))
     assert image.size == pixels and [round(d) for d in image.info["dpi"]] == [300, 300]
     assert [code.text for code in zxingcpp.read_barcodes(image)] == [f"{ORIGIN}/v/{notice['code']}"]

@@ -26,6 +26,13 @@ async def test_openapi_document_describes_every_route(client: AsyncClient) -> No
     assert all(p.get("description") for p in listing["parameters"])
 
 
+async def test_text_is_gzipped_for_slow_links(client: AsyncClient) -> None:
+    response = await client.get("/schema/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert int(response.headers["content-length"]) * 3 < len(response.content)  # httpx decoded it
+    assert "content-encoding" not in (await client.get("/schema/openapi.json", headers={"Accept-Encoding": "identity"})).headers
+
+
 async def test_unknown_route_is_404(client: AsyncClient) -> None:
     assert (await client.get("/api/nothing-here")).status_code == 404
 

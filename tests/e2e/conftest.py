@@ -24,6 +24,10 @@ from backend.accounts.schemas import InvitationIn
 from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role, User
 from backend.clock import bureau_today
+from backend.enterprises.tables import ControlPoint, Enterprise
+from backend.inspections import service as inspections
+from backend.inspections.schemas import VisitPlan
+from backend.inspections.tables import ChecklistVersion, VisitType
 from backend.media.store import LocalMediaStore
 from backend.settings import Settings
 from backend.webapp import DIST
@@ -206,3 +210,39 @@ async def _colleague(database_url: str, me: dict) -> str:
                                                 User.id != me["id"]).first()
     assert row, f"the demo has no other inspector in {me['region_code']}"
     return str(row["id"])
+
+
+HUIMIN = "371621"
+CHECKLIST_OF = {"food_production": "food-routine", "special_equipment": "special-equipment"}
+
+
+def plan_visit(database_url: str, inspector_id: str) -> dict:
+    """Today's visit for the new inspector and 张伟 (a demo inspector of Huimin) at a Huimin
+    enterprise with control points."""
+    async def plan() -> dict:
+        async with db.connected(database_url):
+            colleague = await User.select(User.id).where(User.display_name == "张伟", User.region_code == HUIMIN).first()
+            points = await ControlPoint.select(ControlPoint.enterprise, ControlPoint.name).where(
+                ControlPoint.enterprise.county_code == HUIMIN).order_by(ControlPoint.position)
+            enterprise = await Enterprise.select(Enterprise.id, Enterprise.name, Enterprise.category).where(
+                Enterprise.id == points[0]["enterprise"]).first()
+            code = CHECKLIST_OF.get(enterprise["category"], "industrial-routine")
+            checklist = await ChecklistVersion.select(ChecklistVersion.id).where(ChecklistVersion.template.code == code).first()
+            plan = VisitPlan(id=uuid4(), enterprise_id=enterprise["id"], checklist_id=checklist["id"],
+                             visit_type=VisitType.routine, planned_date=bureau_today(),
+                             team=[UUID(inspector_id), colleague["id"]])
+            await inspections.plan_visit(SYSTEM, plan, bureau_today())
+            return {"id": str(plan.id), "enterprise": enterprise["name"], "point": points[0]["name"]}
+
+    return run_async(plan())
+
+
+def todays_visit(page: Page, live_server: str, database_url: str, name: str) -> dict:
+    """Enrol an inspector of Huimin, plan today's visit, open Today online so that it is kept."""
+    enrol(page, live_server, role="inspector", region=HUIMIN, name=name)
+    me = call(page, "GET", "/api/me").json()
+    visit = plan_visit(database_url, me["id"])
+    page.goto(f"{live_server}/today")
+    expect(page.locator(".visit-card", has_text=visit["enterprise"])).to_be_visible()
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    return visit

@@ -5,27 +5,19 @@ half way through the sync, and when the session has expired in the meantime."""
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
 
 from backend import db
-from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Session, User
 from backend.clock import bureau_today
-from backend.enterprises.tables import ControlPoint, Enterprise
-from backend.inspections import service as inspections
-from backend.inspections.schemas import VisitPlan
-from backend.inspections.tables import ChecklistVersion, Visit, VisitType
+from backend.inspections.tables import Visit
 from backend.media.tables import MediaItem
 from backend.notices.tables import Notice
 from tests.conftest import run_async
-from tests.e2e.conftest import call, enrol, screenshot
-
-HUIMIN = "371621"
-CHECKLIST_OF = {"food_production": "food-routine", "special_equipment": "special-equipment"}
+from tests.e2e.conftest import screenshot, todays_visit
 
 
 def jpeg(colour: tuple[int, int, int]) -> dict:
@@ -33,27 +25,6 @@ def jpeg(colour: tuple[int, int, int]) -> dict:
     out = io.BytesIO()
     Image.new("RGB", (320, 240), colour).save(out, "JPEG", quality=80)
     return {"name": f"IMG_{colour[0]}.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}
-
-
-def plan_visit(database_url: str, inspector_id: str) -> dict:
-    """Today's visit for the new inspector and 张伟 (a demo inspector of Huimin) at a Huimin
-    enterprise with control points."""
-    async def plan() -> dict:
-        async with db.connected(database_url):
-            colleague = await User.select(User.id).where(User.display_name == "张伟", User.region_code == HUIMIN).first()
-            points = await ControlPoint.select(ControlPoint.enterprise, ControlPoint.name).where(
-                ControlPoint.enterprise.county_code == HUIMIN).order_by(ControlPoint.position)
-            enterprise = await Enterprise.select(Enterprise.id, Enterprise.name, Enterprise.category).where(
-                Enterprise.id == points[0]["enterprise"]).first()
-            code = CHECKLIST_OF.get(enterprise["category"], "industrial-routine")
-            checklist = await ChecklistVersion.select(ChecklistVersion.id).where(ChecklistVersion.template.code == code).first()
-            plan = VisitPlan(id=uuid.uuid4(), enterprise_id=enterprise["id"], checklist_id=checklist["id"],
-                             visit_type=VisitType.routine, planned_date=bureau_today(),
-                             team=[uuid.UUID(inspector_id), colleague["id"]])
-            await inspections.plan_visit(SYSTEM, plan, bureau_today())
-            return {"id": str(plan.id), "enterprise": enterprise["name"], "point": points[0]["name"]}
-
-    return run_async(plan())
 
 
 def filed(database_url: str, visit_id: str) -> dict:
@@ -81,17 +52,6 @@ def sign(page: Page, signer: str) -> None:
         page.mouse.move(box["x"] + x, box["y"] + y, steps=4)
     page.mouse.up()
     expect(page.locator(f'[data-signer="{signer}"] .signed img')).to_be_visible()
-
-
-def prepare(page: Page, live_server: str, database_url: str, name: str) -> dict:
-    """Enrol an inspector of Huimin, plan today's visit, open Today online so that it is kept."""
-    enrol(page, live_server, role="inspector", region=HUIMIN, name=name)
-    me = call(page, "GET", "/api/me").json()
-    visit = plan_visit(database_url, me["id"])
-    page.goto(f"{live_server}/today")
-    expect(page.locator(".visit-card", has_text=visit["enterprise"])).to_be_visible()
-    expect(page.get_by_test_id("offline-ready")).to_be_visible()
-    return visit
 
 
 def do_visit_offline(page: Page, visit: dict) -> None:
@@ -131,7 +91,7 @@ def do_visit_offline(page: Page, visit: dict) -> None:
 
 
 def test_visit_done_offline_is_filed_once(page: Page, live_server: str, database_url: str) -> None:
-    visit = prepare(page, live_server, database_url, "孙磊")
+    visit = todays_visit(page, live_server, database_url, "孙磊")
     screenshot(page, "today")
     do_visit_offline(page, visit)
     expect(page.locator(".sync-badge")).to_contain_text("8")
@@ -152,7 +112,7 @@ def test_visit_done_offline_is_filed_once(page: Page, live_server: str, database
 
 
 def test_sync_cut_half_way_files_no_duplicates(page: Page, live_server: str, database_url: str) -> None:
-    visit = prepare(page, live_server, database_url, "周敏")
+    visit = todays_visit(page, live_server, database_url, "周敏")
     do_visit_offline(page, visit)
 
     # Back online, but the line drops twice: after the first photo arrives, the second one
@@ -187,7 +147,7 @@ def test_sync_cut_half_way_files_no_duplicates(page: Page, live_server: str, dat
 
 
 def test_expired_session_keeps_the_queue(page: Page, live_server: str, database_url: str) -> None:
-    visit = prepare(page, live_server, database_url, "吴刚")
+    visit = todays_visit(page, live_server, database_url, "吴刚")
     do_visit_offline(page, visit)
 
     async def revoke() -> None:
