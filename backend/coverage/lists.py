@@ -66,23 +66,23 @@ async def visits(scope: Scope, region_code: str | None, period: Period, page: Pa
 
 
 async def findings(scope: Scope, region_code: str | None, period: Period, page: Page,
-                   status: Literal["open", "closed"]) -> FindingPage:
-    """The findings open now (newest found first), or those closed in the period."""
+                   status: Literal["open", "opened", "closed"]) -> FindingPage:
+    """The findings open now (newest found first), or those found (opened) or closed in
+    the period, newest first."""
     region = await _region(scope, region_code)
     query = Finding.select(
         Finding.id, Finding.visit.as_alias("visit_id"), Finding.enterprise.as_alias("enterprise_id"),
         Finding.enterprise.name.as_alias("enterprise_name"), Finding.item_key, Finding.severity, Finding.description,
         Finding.found_at, Finding.deadline, Finding.status, Finding.closed_at,
     ).where(regions.under(Finding, region.code, region.level))
+    order = Finding.closed_at if status == "closed" else Finding.found_at
     if status == "open":
-        order = Finding.found_at
         query = query.where(Finding.status == "open", Finding.found_at.is_not_null())
     else:
-        order = Finding.closed_at
         since, until = period.bounds()
-        query = query.where(Finding.closed_at >= since, Finding.closed_at < until)
+        query = query.where(order >= since, order < until)
     rows, next_cursor = await _keyset(query, (order, Finding.id), (datetime.fromisoformat, UUID), page,
-                                      ("findings", region.code, period if status == "closed" else None, status))
+                                      ("findings", region.code, None if status == "open" else period, status))
     return FindingPage(items=[msgspec.convert(r, CoverageFinding) for r in rows], next_cursor=next_cursor)
 
 

@@ -52,10 +52,11 @@ class CoverageController(Controller):
                                   inspector, awaiting_review)
 
     @get("/findings", operation_id="getCoverageFindings",
-         summary="The findings behind the figures: open now, or closed in the period")
+         summary="The findings behind the figures: open now, or opened or closed in the period")
     async def findings(
         self, access: Access, today: Today, cursors: Cursors,
-        status: Annotated[Literal["open", "closed"], QueryParameter(description="open (now) or closed (in the period)")],
+        status: Annotated[Literal["open", "opened", "closed"],
+                          QueryParameter(description="open (now), or opened (found) or closed in the period")],
         region: Region = None, start: Start = None, end: End = None, limit: Limit = 50, cursor: Cursor = None,
     ) -> FindingPage:
         return await lists.findings(access, region, _period(today, start, end), lists.Page(limit, cursor, cursors), status)

@@ -59,6 +59,8 @@ class EnterpriseController(Controller):
             QueryParameter(description="The visit schedule: overdue, or due within `within_days`"),
         ] = None,
         within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring and due=due")] = 30,
+        due_from: Annotated[date | None, QueryParameter(description="Next visit due on or after this date")] = None,
+        due_to: Annotated[date | None, QueryParameter(description="Next visit due on or before this date")] = None,
         q: Annotated[
             str | None,
             QueryParameter(
@@ -72,7 +74,8 @@ class EnterpriseController(Controller):
         ] = None,
     ) -> EnterprisePage:
         filters = service.EnterpriseFilter(
-            region=region, category=category, risk_grade=risk_grade, licence=licence, due=due, within_days=within_days, q=q
+            region=region, category=category, risk_grade=risk_grade, licence=licence, due=due, within_days=within_days,
+            due_from=due_from, due_to=due_to, q=q
         )
         return await service.list_enterprises(access, filters, sort, limit, cursor, cursors, today)
 

@@ -79,6 +79,8 @@ class EnterpriseFilter:
     licence: Literal["missing", "expiring"] | None = None
     due: Literal["overdue", "due"] | None = None  # the visit schedule: past due, or due within within_days
     within_days: int = 30
+    due_from: date | None = None  # next visit due in [due_from, due_to] (coverage's "due in the period")
+    due_to: date | None = None
     q: str | None = None
 
 
@@ -178,6 +180,12 @@ async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> 
         conditions.append(Enterprise.next_due_on < today)
     elif f.due == "due":
         conditions.append((Enterprise.next_due_on >= today) & (Enterprise.next_due_on <= today + timedelta(days=f.within_days)))
+    if f.due_from is not None and f.due_to is not None and f.due_to < f.due_from:
+        raise Invalid("due_to is before due_from.", "due_to")
+    if f.due_from is not None:
+        conditions.append(Enterprise.next_due_on >= f.due_from)
+    if f.due_to is not None:
+        conditions.append(Enterprise.next_due_on <= f.due_to)
     if f.q is not None:
         # % and _ are LIKE wildcards and never part of a name, code or address.
         term = f.q.replace("%", "").replace("_", "").replace("\\", "").strip()

@@ -49,6 +49,10 @@ async def test_lists_match_their_figures_and_follow_review(scene: dict, sign_in:
     open_findings = await pages(supervisor, "/api/coverage/findings", {**period, "status": "open"})
     assert [f["id"] for f in open_findings] == [first["findings"][0]["id"]] and figures["findings_open"] == 1
     assert open_findings[0]["enterprise_name"] == scene["firm"]["name"] and open_findings[0]["severity"] == "critical"
+    opened = await pages(supervisor, "/api/coverage/findings", {**period, "status": "opened"})
+    assert [f["id"] for f in opened] == [first["findings"][0]["id"]] and figures["findings_opened"] == 1
+    due = await pages(supervisor, "/api/enterprises", {"region": HUIMIN, "due_from": period["start"], "due_to": period["end"]})
+    assert len(due) == figures["due_in_period"] > 0
     uncovered = await pages(supervisor, "/api/coverage/uncovered-points", {"region": HUIMIN})
     assert [p["name"] for p in uncovered] == ["杀菌"] and figures["control_points_without_notice"] == 1
 
@@ -62,6 +66,7 @@ async def test_lists_match_their_figures_and_follow_review(scene: dict, sign_in:
     closed = await pages(supervisor, "/api/coverage/findings", {**period, "status": "closed"})
     assert [f["id"] for f in closed] == [first["findings"][0]["id"]] and after["findings_closed"] == 1
     assert await pages(supervisor, "/api/coverage/findings", {**period, "status": "open"}) == []
+    assert len(await pages(supervisor, "/api/coverage/findings", {**period, "status": "opened"})) == after["findings_opened"] == 1
 
     # A period that ends before the visits lists none of them.
     before = {**period, "start": "2026-01-01", "end": "2026-10-31"}

@@ -136,6 +136,8 @@ async def test_cursor_of_another_sort_is_refused(client: AsyncClient, registry: 
         ({"q": "%%"}, "q"),
         ({"q": "长" * 101}, "q"),
         ({"q": "绳\x00网"}, "q"),
+        ({"due_from": "yesterday"}, "due_from"),
+        ({"due_from": "2026-12-01", "due_to": "2026-11-01"}, "due_to"),
     ],
 )
 async def test_bad_query_parameters_are_400(client: AsyncClient, params: dict, field: str) -> None:

@@ -44,6 +44,7 @@ addStrings({
   awaitingList: '待审核的检查',
   openFindingsList: '未整改的问题',
   closedFindingsList: '期内销号的问题',
+  openedFindingsList: '期内新发现的问题',
   pointsList: '未张贴警示语的控制点',
   emptyList: '没有记录。',
   deadline: '整改期限',
@@ -82,6 +83,7 @@ addStrings({
   awaitingList: 'Visits awaiting review',
   openFindingsList: 'Open findings',
   closedFindingsList: 'Findings closed in the period',
+  openedFindingsList: 'Findings opened in the period',
   pointsList: 'Control points without a notice',
   emptyList: 'Nothing here.',
   deadline: 'Deadline',
@@ -176,13 +178,16 @@ export function Dashboard({ me }) {
             href=${`/enterprises?${query({ region: state.region })}`} />
           <${Figure} id="overdue" label=${t('overdueFigure')} value=${c.overdue} warn=${c.overdue > 0}
             href=${`/enterprises?${query({ due: 'overdue', region: state.region })}`} />
-          <${Figure} id="due" label=${t('dueInPeriod')} value=${c.due_in_period} />
-          <${Figure} id="visited" label=${t('visitedFigure')} value=${c.visited} />
+          <${Figure} id="due" label=${t('dueInPeriod')} value=${c.due_in_period}
+            href=${`/enterprises?${query({ region: state.region, due_from: start, due_to: end })}`} />
+          <${Figure} id="visited" label=${t('visitedFigure')} value=${c.visited}
+            href=${`/dashboard/visits?${query(scope)}`} />
           <${Figure} id="visits" label=${t('visitsFigure')} value=${c.visits}
             href=${`/dashboard/visits?${query(scope)}`} />
           <${Figure} id="awaiting" label=${t('awaitingReview')} value=${c.visits_awaiting_review}
             href=${`/dashboard/visits?${query({ region: state.region, awaiting_review: 'true' })}`} />
-          <${Figure} id="findings-opened" label=${t('findingsOpened')} value=${c.findings_opened} />
+          <${Figure} id="findings-opened" label=${t('findingsOpened')} value=${c.findings_opened}
+            href=${`/dashboard/findings?${query({ ...scope, status: 'opened' })}`} />
           <${Figure} id="findings-closed" label=${t('findingsClosed')} value=${c.findings_closed}
             href=${`/dashboard/findings?${query({ ...scope, status: 'closed' })}`} />
           <${Figure} id="findings-open" label=${t('findingsOpen')} value=${c.findings_open} warn=${c.findings_open > 0}
@@ -323,7 +328,7 @@ function RegionBreakdown({ regions, start, end, onPick }) {
 
 const LISTS = {
   visits: { path: '/api/coverage/visits', title: (q) => (q.get('awaiting_review') ? t('awaitingList') : t('visitsList')) },
-  findings: { path: '/api/coverage/findings', title: (q) => (q.get('status') === 'closed' ? t('closedFindingsList') : t('openFindingsList')) },
+  findings: { path: '/api/coverage/findings', title: (q) => t(`${q.get('status')}FindingsList`) },
   points: { path: '/api/coverage/uncovered-points', title: () => t('pointsList') },
 };
 

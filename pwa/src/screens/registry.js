@@ -7,22 +7,26 @@ import { addStrings, formatDate, t } from '../i18n.js';
 import { Link, signInAgain, useApi } from '../router.js';
 import { Problem, today } from '../ui.js';
 
-addStrings({ regionFilter: '仅显示此地区，点按取消' }, { regionFilter: 'Only this region; tap to remove' });
+addStrings({ regionFilter: '仅显示此地区，点按取消', dueBetween: '下次检查到期' },
+  { regionFilter: 'Only this region; tap to remove', dueBetween: 'Next visit due' });
 
 const LICENCE_LABEL = { missing: 'licenceMissing', expiring: 'licenceExpiring', valid: 'licenceValid' };
 
-// The filters come from the address too (?due=overdue&region=…), so that the dashboard's
-// figures link to the lists behind them; the address follows the chips.
+// The filters come from the address too (?due=overdue&region=…, or the dashboard's period:
+// ?due_from=…&due_to=…), so that the dashboard's figures link to the lists behind them;
+// the address follows the chips.
 function filtersFromAddress() {
   const query = new URLSearchParams(location.search);
   const filter = ['due', 'licence'].filter((key) => query.get(key)).map((key) => `${key}=${query.get(key)}`)[0] || '';
-  return { filter, region: query.get('region') || '' };
+  const period = query.get('due_from') && query.get('due_to') ? { due_from: query.get('due_from'), due_to: query.get('due_to') } : null;
+  return { filter, period, region: query.get('region') || '' };
 }
 
 export function Registry() {
   const [q, setQ] = useState('');
   const [filter, setFilter] = useState(() => filtersFromAddress().filter);
   const [region, setRegion] = useState(() => filtersFromAddress().region);
+  const [period, setPeriod] = useState(() => filtersFromAddress().period);
   const [regionName, setRegionName] = useState('');
   const [pages, setPages] = useState([]);
   const [cursor, setCursor] = useState(null);
@@ -34,6 +38,7 @@ export function Registry() {
     const [key, value] = filter.split('=');
     if (value) params.set(key, value);
     if (region) params.set('region', region);
+    for (const [key, value] of Object.entries(period || {})) params.set(key, value);
     if (after) params.set('cursor', after);
     setState({ loading: true, error: null });
     try {
@@ -50,9 +55,10 @@ export function Registry() {
     const timer = setTimeout(() => load(null), 250);
     const address = new URLSearchParams(filter ? [filter.split('=')] : []);
     if (region) address.set('region', region);
+    for (const [key, value] of Object.entries(period || {})) address.set(key, value);
     history.replaceState(null, '', `/enterprises${address.toString() ? `?${address}` : ''}`);
     return () => clearTimeout(timer);
-  }, [q, filter, region]);
+  }, [q, filter, region, period]);
   useEffect(() => {
     if (region) api(`/api/regions/${region}`).then((r) => setRegionName(r.name)).catch(() => setRegionName(region));
   }, [region]);
@@ -65,6 +71,8 @@ export function Registry() {
     <div class="chips" role="group">
       ${region && html`<button class="chip on" aria-label=${`${t('regionFilter')} ${regionName}`}
         onClick=${() => setRegion('')}>${regionName || region} ×</button>`}
+      ${period && html`<button class="chip on" onClick=${() => setPeriod(null)}>
+        ${t('dueBetween')} ${formatDate(period.due_from)} – ${formatDate(period.due_to)} ×</button>`}
       ${filters.map(([value, key]) => html`
         <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
           onClick=${() => setFilter(value)}>${t(key)}</button>`)}
