@@ -1,5 +1,5 @@
-// Client-side routing, the shared data hook and the expired-session rule.
-import { useEffect, useState } from 'preact/hooks';
+// Client-side routing, the shared data hooks and the expired-session rule.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from './api.js';
@@ -35,11 +35,15 @@ export function signInAgain() {
   navigate('/sign-in');
 }
 
+// GET a path: { data, error, reload }. A reload keeps the data shown until the new answer.
 export function useApi(path) {
+  const [version, setVersion] = useState(0);
   const [state, setState] = useState({ data: null, error: null });
+  const shown = useRef(path);
   useEffect(() => {
     let live = true;
-    setState({ data: null, error: null });
+    if (shown.current !== path) setState({ data: null, error: null });
+    shown.current = path;
     api(path)
       .then((data) => live && setState({ data, error: null }))
       .catch((error) => {
@@ -47,7 +51,36 @@ export function useApi(path) {
         else if (live) setState({ data: null, error });
       });
     return () => (live = false);
-  }, [path]);
-  return state;
+  }, [path, version]);
+  return { ...state, reload: () => setVersion((v) => v + 1) };
 }
 
+// A keyset-paged list at `path` (its query, without a cursor): the first page whenever the
+// path changes, `more()` for the next. `page` is the last page received (fields beside the
+// items, such as an archive's counts, come with it); `drop(id)` takes an item off the list.
+export function usePages(path) {
+  const [state, setState] = useState({ items: [], page: null, loading: true, error: null });
+  const asked = useRef(path);
+  const load = async (after) => {
+    const forPath = path;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    try {
+      const page = await api(after ? `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(after)}` : path);
+      if (asked.current === forPath) setState((s) => ({ items: after ? [...s.items, ...page.items] : page.items, page, loading: false, error: null }));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) signInAgain();
+      else if (asked.current === forPath) setState((s) => ({ ...s, loading: false, error }));
+    }
+  };
+  useEffect(() => {
+    asked.current = path;
+    load(null);
+  }, [path]);
+  const cursor = state.page?.next_cursor || null;
+  return {
+    ...state,
+    cursor,
+    more: () => load(cursor),
+    drop: (id) => setState((s) => ({ ...s, items: s.items.filter((item) => item.id !== id) })),
+  };
+}

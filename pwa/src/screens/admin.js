@@ -118,7 +118,7 @@ function problemOf(error) {
 
 function Invitations({ me }) {
   const regions = useRegions(me);
-  const [list, setList] = useState({ data: null, error: null });
+  const list = useApi('/api/invitations');
   const [form, setForm] = useState({ role: 'inspector', display_name: '', region_code: me.region_code, enterprise_id: '' });
   const [firms, setFirms] = useState([]);
   const [search, setSearch] = useState('');
@@ -127,9 +127,6 @@ function Invitations({ me }) {
   const [created, setCreated] = useState(null);
   const [copied, setCopied] = useState(false);
 
-  const reload = () => api('/api/invitations').then((data) => setList({ data, error: null }))
-    .catch((e) => setList({ data: null, error: problemOf(e) }));
-  useEffect(() => { reload(); }, []);
   useEffect(() => {
     if (form.role !== 'enterprise' || !search.trim()) return setFirms([]);
     const timer = setTimeout(() => api(`/api/enterprises?${new URLSearchParams({ q: search.trim(), limit: '8' })}`)
@@ -149,7 +146,7 @@ function Invitations({ me }) {
     try {
       setCreated(await api('/api/invitations', { method: 'POST', body }));
       set({ display_name: '' });
-      reload();
+      list.reload();
     } catch (e) {
       setError(problemOf(e));
     } finally {
@@ -162,7 +159,7 @@ function Invitations({ me }) {
   const revoke = async (id) => {
     try {
       await api(`/api/invitations/${id}`, { method: 'DELETE' });
-      reload();
+      list.reload();
     } catch (e) {
       setError(problemOf(e));
     }
@@ -250,8 +247,8 @@ function Regions({ me }) {
 }
 
 function Checklists() {
-  const [published, setPublished] = useState(0); // reloads the versions after each publication
-  const { data, error } = useApi(`/api/checklists${published ? `?after=${published}` : ''}`);
+  const checklists = useApi('/api/checklists');
+  const { data, error } = checklists;
   const [code, setCode] = useState('');
   const [text, setText] = useState('');
   const [state, setState] = useState({ busy: false, error: null, published: null });
@@ -274,7 +271,7 @@ function Checklists() {
     try {
       const version = await api(`/api/checklists/${current.code}/versions`, { method: 'POST', body });
       setState({ busy: false, error: null, published: version });
-      setPublished((n) => n + 1);
+      checklists.reload();
     } catch (e) {
       const field = e.body?.extra?.[0]?.key;
       setState({ busy: false, error: field ? new Error(`${e.message} (${t('fieldAt')} ${field})`) : problemOf(e), published: null });

@@ -6,7 +6,7 @@ import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
-import { Link, signInAgain, useApi } from '../router.js';
+import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem, today } from '../ui.js';
 import '../visits.js';
 
@@ -337,25 +337,7 @@ export function CoverageList({ params: [kind] }) {
   const q = new URLSearchParams(location.search);
   const name = q.get('name');
   q.delete('name');
-  const [items, setItems] = useState([]);
-  const [cursor, setCursor] = useState(null);
-  const [state, setState] = useState({ loading: true, error: null });
-
-  const load = async (after) => {
-    setState({ loading: true, error: null });
-    const params = new URLSearchParams(q);
-    if (after) params.set('cursor', after);
-    try {
-      const page = await api(`${list.path}?${params}`);
-      setItems((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.next_cursor);
-      setState({ loading: false, error: null });
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return signInAgain();
-      setState({ loading: false, error });
-    }
-  };
-  useEffect(() => { load(null); }, [kind, location.search]);
+  const { items, cursor, loading, error, more } = usePages(`${list.path}?${q}`);
 
   const period = q.get('start') && !q.get('awaiting_review') && q.get('status') !== 'open'
     ? `${formatDate(q.get('start'))} – ${formatDate(q.get('end'))}` : '';
@@ -363,11 +345,11 @@ export function CoverageList({ params: [kind] }) {
     <button class="link" onClick=${() => history.back()}>← ${t('back')}</button>
     <h1>${list.title(q)}${name ? ` · ${name}` : ''}</h1>
     ${period && html`<p class="muted">${period}</p>`}
-    <${Problem} error=${state.error} />
+    <${Problem} error=${error} />
     <ul class="cards">${items.map((item) => html`<li key=${item.id}>${ROW[kind](item)}</li>`)}</ul>
-    ${!state.loading && !state.error && items.length === 0 && html`<p class="empty">${t('emptyList')}</p>`}
-    ${state.loading && html`<p class="muted">${t('loading')}</p>`}
-    ${cursor && !state.loading && html`<button class="secondary" onClick=${() => load(cursor)}>${t('loadMore')}</button>`}
+    ${!loading && !error && items.length === 0 && html`<p class="empty">${t('emptyList')}</p>`}
+    ${loading && html`<p class="muted">${t('loading')}</p>`}
+    ${cursor && !loading && html`<button class="secondary" onClick=${more}>${t('loadMore')}</button>`}
   </main>`;
 }
 

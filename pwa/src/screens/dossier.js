@@ -1,13 +1,13 @@
 // An enterprise's dossier: rectification orders (with evidence upload for the enterprise
 // and the inspector's decision), the timeline of visits, current warning notices and the
 // photo archive by category. Enterprise users see their own; staff their jurisdiction's.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { Flags, formatTime, Preview, uploadMedia } from '../media.js';
-import { signInAgain } from '../router.js';
+import { signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 import '../visits.js';
 
@@ -93,23 +93,8 @@ addStrings(
 const CATEGORIES = ['rectification', 'evidence', 'premises', 'licence', 'notice', 'ledger', 'signature', 'other'];
 const FIELD_TEAM = ['inspector', 'supervisor'];
 
-// GET a path, again whenever `reload` is called.
-function useData(path) {
-  const [version, setVersion] = useState(0);
-  const [state, setState] = useState({ data: null, error: null });
-  useEffect(() => {
-    let live = true;
-    api(path).then((data) => live && setState({ data, error: null }), (error) => {
-      if (error instanceof ApiError && error.status === 401) signInAgain();
-      else if (live) setState({ data: null, error });
-    });
-    return () => (live = false);
-  }, [path, version]);
-  return { ...state, reload: () => setVersion((v) => v + 1) };
-}
-
 export function Dossier({ params: [id], me }) {
-  const { data: e, error } = useData(`/api/enterprises/${id}`);
+  const { data: e, error } = useApi(`/api/enterprises/${id}`);
   if (error) {
     const missing = error instanceof ApiError && (error.status === 404 || error.status === 403);
     return html`<main><h1>${t('dossier')}</h1>
@@ -136,8 +121,8 @@ export function Dossier({ params: [id], me }) {
 // ------------------------------------------------------------ rectification orders
 
 function Findings({ id, me }) {
-  const findings = useData(`/api/enterprises/${id}/findings`);
-  const evidence = useData(`/api/enterprises/${id}/media?category=rectification&limit=200`);
+  const findings = useApi(`/api/enterprises/${id}/findings`);
+  const evidence = useApi(`/api/enterprises/${id}/media?category=rectification&limit=200`);
   const byId = Object.fromEntries((evidence.data?.items || []).map((m) => [m.id, m]));
   const reload = () => {
     findings.reload();
@@ -258,28 +243,13 @@ function EvidenceDecision({ finding, media, onDone }) {
 // ------------------------------------------------------------ visits
 
 function Timeline({ id, me }) {
-  const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const load = async (after) => {
-    try {
-      const page = await api(`/api/visits?enterprise_id=${id}&limit=20${after ? `&cursor=${encodeURIComponent(after)}` : ''}`);
-      setItems((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.next_cursor);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return signInAgain();
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    load(null);
-  }, [id]);
+  const { items, page, cursor, loading, error, more } = usePages(`/api/visits?enterprise_id=${id}&limit=20`);
   return html`<section id="visits">
     <h2>${t('sectionVisits')}</h2>
     <${Problem} error=${error} />
-    ${!items && !error && html`<p class="muted">${t('loading')}</p>`}
-    ${items && items.length === 0 && html`<p class="empty">${t('visitsEmpty')}</p>`}
-    ${items && items.length > 0 && html`<ol class="timeline">
+    ${loading && html`<p class="muted">${t('loading')}</p>`}
+    ${page && items.length === 0 && html`<p class="empty">${t('visitsEmpty')}</p>`}
+    ${items.length > 0 && html`<ol class="timeline">
       ${items.map((v) => html`<li key=${v.id} class=${`visit ${v.status}`}>
         <time>${formatDate(v.started_at || v.planned_date)}</time>
         <strong>${t('visitTypes')[v.visit_type]}</strong>
@@ -291,14 +261,14 @@ function Timeline({ id, me }) {
         ${v.review_reason && me.role !== 'enterprise' && html`<p class="reason"><span>${t('visitReturned')}：</span>${v.review_reason}</p>`}
       </li>`)}
     </ol>`}
-    ${cursor && html`<button class="secondary" onClick=${() => load(cursor)}>${t('loadMore')}</button>`}
+    ${cursor && !loading && html`<button class="secondary" onClick=${more}>${t('loadMore')}</button>`}
   </section>`;
 }
 
 // ------------------------------------------------------------ notices
 
 function Notices({ id }) {
-  const { data, error } = useData(`/api/enterprises/${id}/notices`);
+  const { data, error } = useApi(`/api/enterprises/${id}/notices`);
   const current = (data || []).filter((n) => n.status === 'current');
   const ended = (data || []).length - current.length;
   return html`<section id="notices">
@@ -325,27 +295,9 @@ function Notices({ id }) {
 
 function Archive({ id, me }) {
   const [category, setCategory] = useState('');
-  const [items, setItems] = useState(null);
-  const [counts, setCounts] = useState({});
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const load = async (after) => {
-    const params = new URLSearchParams({ limit: '24' });
-    if (category) params.set('category', category);
-    if (after) params.set('cursor', after);
-    try {
-      const page = await api(`/api/enterprises/${id}/media?${params}`);
-      setItems((old) => (after ? [...old, ...page.items] : page.items));
-      setCounts(page.counts);
-      setCursor(page.next_cursor);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) return signInAgain();
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    load(null);
-  }, [id, category]);
+  const { items, page, cursor, loading, error, more } = usePages(
+    `/api/enterprises/${id}/media?${new URLSearchParams({ limit: '24', ...(category ? { category } : {}) })}`);
+  const counts = page?.counts || {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const chips = [['', t('all'), total], ...CATEGORIES.filter((c) => counts[c]).map((c) => [c, t('mediaCategories')[c], counts[c]])];
   return html`<section id="archive">
@@ -355,9 +307,9 @@ function Archive({ id, me }) {
       ${chips.map(([c, label, n]) => html`<button key=${c} class=${category === c ? 'chip on' : 'chip'} aria-pressed=${category === c}
         onClick=${() => setCategory(c)}>${label} ${n}</button>`)}
     </div>`}
-    ${!items && !error && html`<p class="muted">${t('loading')}</p>`}
-    ${items && items.length === 0 && html`<p class="empty">${t('archiveEmpty')}</p>`}
-    ${items && items.length > 0 && html`<ul class="gallery">
+    ${loading && html`<p class="muted">${t('loading')}</p>`}
+    ${page && items.length === 0 && html`<p class="empty">${t('archiveEmpty')}</p>`}
+    ${items.length > 0 && html`<ul class="gallery">
       ${items.map((m) => html`<li key=${m.id}>
         <${Preview} media=${m} variant="thumbnail" />
         <span class="muted">${t('mediaCategories')[m.category]} · ${formatDate(m.captured_at || m.uploaded_at)}</span>
@@ -365,6 +317,6 @@ function Archive({ id, me }) {
         ${me.role !== 'enterprise' && html`<${Flags} flags=${m.flags} />`}
       </li>`)}
     </ul>`}
-    ${cursor && html`<button class="secondary" onClick=${() => load(cursor)}>${t('loadMore')}</button>`}
+    ${cursor && !loading && html`<button class="secondary" onClick=${more}>${t('loadMore')}</button>`}
   </section>`;
 }

@@ -2,9 +2,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { Link, signInAgain, useApi } from '../router.js';
+import { Link, useApi, usePages } from '../router.js';
 import { Problem, today } from '../ui.js';
 
 addStrings({ regionFilter: '仅显示此地区，点按取消', dueBetween: '下次检查到期' },
@@ -23,42 +23,26 @@ function filtersFromAddress() {
 }
 
 export function Registry() {
-  const [q, setQ] = useState('');
+  const [q, setQ] = useState(''); // as typed
+  const [search, setSearch] = useState(''); // as searched: 250 ms after the typing stops
   const [filter, setFilter] = useState(() => filtersFromAddress().filter);
   const [region, setRegion] = useState(() => filtersFromAddress().region);
   const [period, setPeriod] = useState(() => filtersFromAddress().period);
   const [regionName, setRegionName] = useState('');
-  const [pages, setPages] = useState([]);
-  const [cursor, setCursor] = useState(null);
-  const [state, setState] = useState({ loading: true, error: null });
 
-  const load = async (after) => {
-    const params = new URLSearchParams({ limit: '30' });
-    if (q.trim()) params.set('q', q.trim());
-    const [key, value] = filter.split('=');
-    if (value) params.set(key, value);
-    if (region) params.set('region', region);
-    for (const [key, value] of Object.entries(period || {})) params.set(key, value);
-    if (after) params.set('cursor', after);
-    setState({ loading: true, error: null });
-    try {
-      const page = await api(`/api/enterprises?${params}`);
-      setPages((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.next_cursor);
-      setState({ loading: false, error: null });
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return signInAgain();
-      setState({ loading: false, error });
-    }
-  };
   useEffect(() => {
-    const timer = setTimeout(() => load(null), 250);
-    const address = new URLSearchParams(filter ? [filter.split('=')] : []);
-    if (region) address.set('region', region);
-    for (const [key, value] of Object.entries(period || {})) address.set(key, value);
-    history.replaceState(null, '', `/enterprises${address.toString() ? `?${address}` : ''}`);
+    const timer = setTimeout(() => setSearch(q.trim()), 250);
     return () => clearTimeout(timer);
-  }, [q, filter, region, period]);
+  }, [q]);
+  const address = new URLSearchParams(filter ? [filter.split('=')] : []);
+  if (region) address.set('region', region);
+  for (const [key, value] of Object.entries(period || {})) address.set(key, value);
+  useEffect(() => {
+    history.replaceState(null, '', `/enterprises${address.toString() ? `?${address}` : ''}`);
+  }, [address.toString()]);
+  const query = new URLSearchParams({ ...Object.fromEntries(address), limit: '30', ...(search ? { q: search } : {}) });
+  const list = usePages(`/api/enterprises?${query}`);
+  const pages = list.items;
   useEffect(() => {
     if (region) api(`/api/regions/${region}`).then((r) => setRegionName(r.name)).catch(() => setRegionName(region));
   }, [region]);
@@ -77,7 +61,7 @@ export function Registry() {
         <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
           onClick=${() => setFilter(value)}>${t(key)}</button>`)}
     </div>
-    <${Problem} error=${state.error} />
+    <${Problem} error=${list.error} />
     <ul class="cards">
       ${pages.map((e) => html`<li key=${e.id}>
         <${Link} href=${`/enterprises/${e.id}`} class="card">
@@ -91,9 +75,9 @@ export function Registry() {
         <//>
       </li>`)}
     </ul>
-    ${!state.loading && !state.error && pages.length === 0 && html`<p class="empty">${t('noEnterprises')}</p>`}
-    ${state.loading && html`<p class="muted">${t('loading')}</p>`}
-    ${cursor && !state.loading && html`<button class="secondary" onClick=${() => load(cursor)}>${t('loadMore')}</button>`}
+    ${!list.loading && !list.error && pages.length === 0 && html`<p class="empty">${t('noEnterprises')}</p>`}
+    ${list.loading && html`<p class="muted">${t('loading')}</p>`}
+    ${list.cursor && !list.loading && html`<button class="secondary" onClick=${list.more}>${t('loadMore')}</button>`}
   </main>`;
 }
 

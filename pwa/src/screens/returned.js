@@ -5,7 +5,7 @@ import { html } from 'htm/preact';
 import { api } from '../api.js';
 import { addStrings, t } from '../i18n.js';
 import { formatTime, Preview } from '../media.js';
-import { Link, useApi } from '../router.js';
+import { Link, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 
 const PAGE = 50;
@@ -49,31 +49,16 @@ addStrings(
 );
 
 export function Returned() {
-  const [pages, setPages] = useState([]);
-  const [cursor, setCursor] = useState(null);
-  const first = useApi(`/api/media/mine?status=returned&limit=${PAGE}`);
-  const [error, setError] = useState(null);
+  const list = usePages(`/api/media/mine?status=returned&limit=${PAGE}`);
+  const pages = list.items;
   useEffect(() => {
-    if (first.data) {
-      setPages(first.data.items);
-      setCursor(first.data.next_cursor);
-      dispatchEvent(new Event('returned-changed'));
-    }
-  }, [first.data]);
-  const more = async () => {
-    try {
-      const page = await api(`/api/media/mine?status=returned&limit=${PAGE}&cursor=${encodeURIComponent(cursor)}`);
-      setPages((old) => [...old, ...page.items]);
-      setCursor(page.next_cursor);
-    } catch (e) {
-      setError(e);
-    }
-  };
+    if (list.page) dispatchEvent(new Event('returned-changed'));
+  }, [list.page]);
   return html`<main>
     <h1>${t('returnedHeading')}</h1>
-    <${Problem} error=${first.error || error} />
-    ${!first.data && !first.error && html`<p class="muted">${t('loading')}</p>`}
-    ${first.data && pages.length === 0 && html`<p class="empty">✓ ${t('returnedEmpty')}</p>`}
+    <${Problem} error=${list.error} />
+    ${list.loading && html`<p class="muted">${t('loading')}</p>`}
+    ${list.page && pages.length === 0 && html`<p class="empty">✓ ${t('returnedEmpty')}</p>`}
     ${pages.length > 0 && html`<p class="muted">${t('returnedLead')}</p>`}
     <ul class="cards">
       ${pages.map((m) => html`<li key=${m.id} class="card returned">
@@ -85,6 +70,6 @@ export function Returned() {
         <${Link} href=${`/enterprises/${m.enterprise_id}/dossier`}>${t('openDossier')} →<//>
       </li>`)}
     </ul>
-    ${cursor && html`<button class="secondary" onClick=${more}>${t('loadMore')}</button>`}
+    ${list.cursor && !list.loading && html`<button class="secondary" onClick=${list.more}>${t('loadMore')}</button>`}
   </main>`;
 }

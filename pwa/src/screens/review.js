@@ -7,7 +7,7 @@ import { html } from 'htm/preact';
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { Flags, formatTime, Preview, Viewer } from '../media.js';
-import { Link, signInAgain, useApi } from '../router.js';
+import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 import '../visits.js';
 
@@ -101,34 +101,19 @@ const FLAGS = ['far_from_enterprise', 'far_from_visit_time', 'near_duplicate'];
 
 // A keyset-paged queue: the items loaded so far, the selected one, more on demand.
 function useQueue(path) {
-  const [state, setState] = useState({ items: [], cursor: null, loading: true, error: null });
+  const list = usePages(path);
   const [index, setIndex] = useState(0);
-  const load = async (after) => {
-    setState((s) => ({ ...s, loading: true, error: null }));
-    try {
-      const page = await api(after ? `${path}&cursor=${encodeURIComponent(after)}` : path);
-      setState((s) => ({ items: after ? [...s.items, ...page.items] : page.items, cursor: page.next_cursor, loading: false, error: null }));
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return signInAgain();
-      setState((s) => ({ ...s, loading: false, error }));
-    }
-  };
-  useEffect(() => {
-    setIndex(0);
-    load(null);
-  }, [path]);
-  const { items, cursor, loading } = state;
+  useEffect(() => setIndex(0), [path]);
+  const { items, cursor, loading } = list;
   // Near the end of what is loaded: fetch the next page before it is needed.
   useEffect(() => {
-    if (cursor && !loading && index >= items.length - 2) load(cursor);
+    if (cursor && !loading && index >= items.length - 2) list.more();
   }, [index, items.length, cursor, loading]);
-  const current = items[Math.min(index, items.length - 1)];
   return {
-    ...state,
+    ...list,
     index: Math.min(index, Math.max(items.length - 1, 0)),
-    current,
+    current: items[Math.min(index, items.length - 1)],
     move: (step) => setIndex((i) => Math.max(0, Math.min(items.length - 1, i + step))),
-    remove: (id) => setState((s) => ({ ...s, items: s.items.filter((item) => item.id !== id) })),
   };
 }
 
@@ -248,7 +233,7 @@ function PhotoQueue({ me }) {
 
   const decide = async (m, decision, reason) => {
     await api(`/api/media/${m.id}/review`, { method: 'POST', body: { decision, reason } });
-    queue.remove(m.id);
+    queue.drop(m.id);
     setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(m.enterprise_name));
   };
   const m = queue.current;
@@ -321,7 +306,7 @@ function VisitQueue() {
   const [status, setStatus] = useState('');
   const decide = async (v, decision, reason) => {
     await api(`/api/visits/${v.id}/review`, { method: 'POST', body: { decision, reason } });
-    queue.remove(v.id);
+    queue.drop(v.id);
     setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(v.enterprise_name));
   };
   const v = queue.current;
