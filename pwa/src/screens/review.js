@@ -99,10 +99,12 @@ addStrings(
 const CATEGORIES = ['evidence', 'premises', 'licence', 'notice', 'ledger', 'rectification', 'signature', 'other'];
 const FLAGS = ['far_from_enterprise', 'far_from_visit_time', 'near_duplicate'];
 
-// A keyset-paged queue: the items loaded so far, the selected one, more on demand.
-function useQueue(path) {
+// A keyset-paged review queue: the items loaded so far, the selected one, more on demand,
+// and the decision on an item (POST /api/{reviewed}/{id}/review), which takes it off.
+function useQueue(path, reviewed) {
   const list = usePages(path);
   const [index, setIndex] = useState(0);
+  const [status, setStatus] = useState(''); // what the last decision did
   useEffect(() => setIndex(0), [path]);
   const { items, cursor, loading } = list;
   // Near the end of what is loaded: fetch the next page before it is needed.
@@ -114,6 +116,12 @@ function useQueue(path) {
     index: Math.min(index, Math.max(items.length - 1, 0)),
     current: items[Math.min(index, items.length - 1)],
     move: (step) => setIndex((i) => Math.max(0, Math.min(items.length - 1, i + step))),
+    status,
+    decide: async (item, decision, reason) => {
+      await api(`/api/${reviewed}/${item.id}/review`, { method: 'POST', body: { decision, reason } });
+      list.drop(item.id);
+      setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(item.enterprise_name));
+    },
   };
 }
 
@@ -125,7 +133,7 @@ function Chips({ options, value, onChange, label }) {
 }
 
 // Accept / return with a reason, and the keyboard shortcuts of the whole desk.
-function Decision({ item, decide, move }) {
+function Decision({ item, queue }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -145,7 +153,7 @@ function Decision({ item, decide, move }) {
     setBusy(true);
     setError(null);
     try {
-      await decide(item, decision, text);
+      await queue.decide(item, decision, text);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return signInAgain();
       setError(e);
@@ -156,7 +164,7 @@ function Decision({ item, decide, move }) {
 
   // One listener for the desk's life, calling this render's handlers.
   const latest = useRef(null);
-  latest.current = { send, move };
+  latest.current = { send, move: queue.move };
   useEffect(() => {
     const onKey = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('.viewer')) return;
@@ -223,19 +231,13 @@ function PhotoQueue({ me }) {
   const [category, setCategory] = useState('');
   const [flag, setFlag] = useState('');
   const [region, setRegion] = useState('');
-  const [status, setStatus] = useState('');
   const params = new URLSearchParams({ limit: '20' });
   if (category) params.set('category', category);
   if (flag) params.set('flag', flag);
   if (region) params.set('region', region);
-  const queue = useQueue(`/api/media/review-queue?${params}`);
+  const queue = useQueue(`/api/media/review-queue?${params}`, 'media');
   const regions = useRegions(me);
 
-  const decide = async (m, decision, reason) => {
-    await api(`/api/media/${m.id}/review`, { method: 'POST', body: { decision, reason } });
-    queue.drop(m.id);
-    setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(m.enterprise_name));
-  };
   const m = queue.current;
   return html`
     <${Chips} label=${t('filterCategory')} value=${category} onChange=${setCategory}
@@ -244,7 +246,7 @@ function PhotoQueue({ me }) {
       options=${[['', t('allFlags')], ...FLAGS.map((f) => [f, `⚠ ${t('mediaFlags')[f]}`])]} />
     ${regions.length > 1 && html`<${Chips} label=${t('filterRegion')} value=${region} onChange=${setRegion}
       options=${[['', t('allRegions')], ...regions.map((r) => [r.code, r.name])]} />`}
-    <p class="muted" role="status">${status}</p>
+    <p class="muted" role="status">${queue.status}</p>
     <${Problem} error=${queue.error} />
     ${queue.loading && !m && html`<p class="muted">${t('loading')}</p>`}
     ${!queue.loading && !queue.error && !m && html`<p class="empty">✓ ${t('queueEmpty')}</p>`}
@@ -253,7 +255,7 @@ function PhotoQueue({ me }) {
       <div class="desk-details">
         <${Stepper} queue=${queue} />
         <${PhotoDetails} m=${m} />
-        <${Decision} item=${m} decide=${decide} move=${queue.move} />
+        <${Decision} item=${m} queue=${queue} />
       </div>
     </div>`}`;
 }
@@ -302,16 +304,10 @@ function VisitDetails({ summary }) {
 }
 
 function VisitQueue() {
-  const queue = useQueue('/api/visits?status=submitted&ascending=true&limit=20');
-  const [status, setStatus] = useState('');
-  const decide = async (v, decision, reason) => {
-    await api(`/api/visits/${v.id}/review`, { method: 'POST', body: { decision, reason } });
-    queue.drop(v.id);
-    setStatus(t(decision === 'accept' ? 'accepted' : 'returned')(v.enterprise_name));
-  };
+  const queue = useQueue('/api/visits?status=submitted&ascending=true&limit=20', 'visits');
   const v = queue.current;
   return html`
-    <p class="muted" role="status">${status}</p>
+    <p class="muted" role="status">${queue.status}</p>
     <${Problem} error=${queue.error} />
     ${queue.loading && !v && html`<p class="muted">${t('loading')}</p>`}
     ${!queue.loading && !queue.error && !v && html`<p class="empty">✓ ${t('reviewVisitsEmpty')}</p>`}
@@ -320,7 +316,7 @@ function VisitQueue() {
         <${Stepper} queue=${queue} />
         <${VisitDetails} summary=${v} />
       </div>
-      <div class="desk-details"><${Decision} item=${v} decide=${decide} move=${queue.move} /></div>
+      <div class="desk-details"><${Decision} item=${v} queue=${queue} /></div>
     </div>`}`;
 }
 
