@@ -1,12 +1,12 @@
 // The reviewer's desk: uploads and submitted visits waiting for review, oldest first.
 // A large preview (tap to zoom), EXIF time and place, the flags; accept, or return with a
 // reason. Keyboard: A accept, R return (type the reason, Enter sends), J/K next/previous.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { Flags, formatTime, Preview, Viewer } from '../media.js';
+import { Flags, formatTime, Preview } from '../media.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 import '../visits.js';
@@ -162,10 +162,12 @@ function Decision({ item, queue }) {
     }
   };
 
-  // One listener for the desk's life, calling this render's handlers.
+  // One listener for the desk's life, calling this render's handlers. Attached in the same
+  // task as the render (a layout effect): each item mounts a desk of its own, and a key
+  // pressed as soon as the next item shows must not fall between two listeners.
   const latest = useRef(null);
   latest.current = { send, move: queue.move };
-  useEffect(() => {
+  useLayoutEffect(() => {
     const onKey = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('.viewer')) return;
       const { send, move } = latest.current;
@@ -272,9 +274,14 @@ function useRegions(me) {
   return regions;
 }
 
+// A visit's photo or document, known by its id: a thumbnail that zooms, or a link to the PDF.
+function Attachment({ id }) {
+  const { data } = useApi(`/api/media/${id}`);
+  return html`<span class="thumb">${data ? html`<${Preview} media=${data} variant="thumbnail" />` : '…'}</span>`;
+}
+
 function VisitDetails({ summary }) {
   const { data: v, error } = useApi(`/api/visits/${summary.id}`);
-  const [open, setOpen] = useState(null);
   const answers = v?.answers || [];
   const count = (r) => answers.filter((a) => a.result === r).length;
   const photos = answers.flatMap((a) => a.media || []);
@@ -297,9 +304,7 @@ function VisitDetails({ summary }) {
     ${v && v.signatures.length > 0 && html`<h3>${t('signatures')}</h3>
       <ul class="plain">${v.signatures.map((s, i) => html`<li key=${i}>${s.name}${s.refused ? ` (${t('refused')})` : ''}</li>`)}</ul>`}
     ${photos.length > 0 && html`<h3>${t('photos')}</h3>
-      <div class="thumbs">${photos.map((id) => html`<button key=${id} class="thumb" onClick=${() => setOpen(id)}>
-        <img src=${`/api/media/${id}/thumbnail`} alt="" loading="lazy" /></button>`)}</div>`}
-    ${open && html`<${Viewer} media=${{ id: open, caption: '', category: 'evidence' }} onClose=${() => setOpen(null)} />`}
+      <div class="thumbs">${photos.map((id) => html`<${Attachment} key=${id} id=${id} />`)}</div>`}
     <${Link} href=${`/enterprises/${summary.enterprise_id}/dossier`}>${t('openDossier')} →<//>`;
 }
 
