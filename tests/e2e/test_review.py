@@ -90,7 +90,8 @@ def test_reviewer_returns_a_photo_and_the_inspector_sees_why(page: Page, new_pag
     expect(card.get_by_text("原料库")).to_be_visible()
     expect(card.locator("img")).to_have_attribute("src", f"/api/media/{far['id']}/preview")
     expect(page.locator("nav.tabs .count")).to_have_text("1")
-    assert card.locator("img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # the photo itself arrives (lazily, after the card): waited for, not sampled once
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=card.locator("img").element_handle())
     screenshot(page, "returned")
 
 
