@@ -18,7 +18,7 @@ from backend.enterprises.schedule import VISITED
 from backend.enterprises.tables import ControlPoint
 from backend.errors import Invalid
 from backend.inspections.schemas import VisitPage, VisitSummary
-from backend.inspections.service import _SUMMARY_COLUMNS as VISIT_COLUMNS
+from backend.inspections.service import SUMMARY_COLUMNS as VISIT_COLUMNS
 from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus
 from backend.notices.tables import Notice, NoticeStatus
 from backend.pagination import CursorCodec

@@ -369,7 +369,7 @@ class VisitFilter:
     ascending: bool = False  # by planned date; newest first by default
 
 
-_SUMMARY_COLUMNS = (
+SUMMARY_COLUMNS = (
     Visit.id, Visit.enterprise.as_alias("enterprise_id"), Visit.enterprise.name.as_alias("enterprise_name"),
     Visit.county_code, Visit.checklist.as_alias("checklist_id"), Visit.visit_type, Visit.planned_date, Visit.team,
     Visit.status, Visit.amends, Visit.started_at, Visit.conclusion, Visit.submitted_at, Visit.review_reason,
@@ -379,7 +379,7 @@ _SUMMARY_COLUMNS = (
 async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | None, cursors: CursorCodec,
                       today: date) -> VisitPage:
     """Visits in the caller's scope by planned date, in keyset pages."""
-    query = Visit.select(*_SUMMARY_COLUMNS).where(*enterprises.in_scope_by_codes(Visit, scope))
+    query = Visit.select(*SUMMARY_COLUMNS).where(*enterprises.in_scope_by_codes(Visit, scope))
     if f.enterprise_id is not None:
         await enterprises.get_enterprise(scope, f.enterprise_id, today)  # 404 outside scope
         query = query.where(Visit.enterprise == f.enterprise_id)
