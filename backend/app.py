@@ -12,7 +12,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 
 from backend import db
 from backend.clock import bureau_today
@@ -31,7 +31,8 @@ from backend.inspections.routes import (
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.store import LocalMediaStore
 from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController, verify_page
-from backend.fields import error_field, humanise
+from backend.fields import field_of, humanise
+from backend.openapi import document_answers
 from backend.pagination import CursorCodec
 from backend.regions.routes import RegionController
 from backend.settings import Settings, get_settings
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     cursors = CursorCodec(settings.secret_key)
     store = LocalMediaStore(settings.media_root)
 
-    @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC)
+    @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC,
+         responses={503: ResponseSpec(dict[str, str], description="The database is unreachable")})
     async def health() -> Response[dict[str, str]]:
         try:
             await db.ping(engine)
@@ -87,9 +89,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             webapp_path,
         ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[api],
-        middleware=[DefineMiddleware(SessionAuth, exclude=["^/schema"], exclude_from_auth_key="public")],
+        middleware=[DefineMiddleware(SessionAuth, exclude=["^/schema"], exclude_from_auth_key="public",
+                                    exclude_http_methods=["OPTIONS"])],
         compression_config=COMPRESSION,
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -120,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
         ),
     )
+    document_answers(app)
+    return app
 
 
 def _error(status_code: int, detail: str, key: str | None = None) -> Response[dict]:
@@ -144,9 +149,8 @@ def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
     for error in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(error, dict):
             continue
-        if error.get("key") == "data":
-            error = {**error, "key": error_field(error.get("message", "")) or "body"}
-        extra.append({**error, "message": humanise(error.get("message", ""))})
+        message = error.get("message", "")
+        extra.append({**error, "key": field_of(error.get("key", "data"), message), "message": humanise(message)})
     return Response({"status_code": 400, "detail": exc.detail, "extra": extra}, status_code=400)
 
 

@@ -4,9 +4,34 @@ when a value does not fit (msgspec would only print the pattern)."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
+
+from backend.errors import Invalid
+
+# Every date or instant a request carries lies in this era: a year typed as 0202 or
+# 20266 is a slip of the thumb, not a record.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+OUT_OF_ERA = f"must lie between {EARLIEST} and {LATEST}"
+
+# An instant always carries its time zone: a phone's "09:30" alone is not a time.
+AwareDatetime = Annotated[datetime, Meta(tz=True, description="An instant with its time zone (ISO 8601), "
+                                                             "e.g. 2026-11-24T09:30:00+08:00")]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True):
+    """A request body: a field it does not know is refused, and every date or instant
+    in it lies between EARLIEST and LATEST."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            day = value.date() if isinstance(value, datetime) else value
+            if isinstance(day, date) and not EARLIEST <= day <= LATEST:
+                raise ValueError(f"`{name}` {OUT_OF_ERA}")
 
 # Printable text: control characters (NUL above all, which PostgreSQL refuses) are a 400
 # naming the field, never a database error.
@@ -30,12 +55,17 @@ def humanise(message: str) -> str:
     for pattern, sentence in PATTERN_MESSAGES.items():
         if f"matching regex {pattern!r}" in message:
             return f"Expected text that {sentence}"
+    if "with a timezone component" in message:
+        return "Expected a date and time with its time zone, e.g. 2026-11-24T09:30:00+08:00"
+    if OUT_OF_ERA in message:
+        return f"Expected a date that {OUT_OF_ERA}"
     return message
 
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _AT_PATH = re.compile(r" - at `\$\.([^`]+)`")
+_STRICT_RULE = re.compile(rf"^`([^`]+)` {OUT_OF_ERA}")
 
 
 def error_field(message: str) -> str | None:
@@ -43,6 +73,38 @@ def error_field(message: str) -> str | None:
     if unknown := _UNKNOWN_FIELD.search(message):
         return unknown.group(1)
     path = _AT_PATH.search(message)
-    if missing := _MISSING_FIELD.search(message):
-        return f"{path.group(1)}.{missing.group(1)}" if path else missing.group(1)
+    if named := _MISSING_FIELD.search(message) or _STRICT_RULE.search(message):
+        return f"{path.group(1)}.{named.group(1)}" if path else named.group(1)
     return path.group(1) if path else None
+
+
+def field_of(key: str, message: str) -> str:
+    """The whole name of the field a Litestar validation error is about. Litestar gives
+    the path of the object at fault ("data" for the body itself); msgspec's message may
+    name a field within that object (a missing one, or a date out of the era)."""
+    if key == "data":
+        return error_field(message) or "body"
+    named = _MISSING_FIELD.search(message) or _STRICT_RULE.search(message)
+    return f"{key}.{named.group(1)}" if named else key
+
+
+def check_period(start: date | None, end: date | None, start_field: str = "start", end_field: str = "end") -> None:
+    """A period a request asks about (query parameters, either end may be open): each day
+    in the era, the end not before the start, at most ten years long; else Invalid
+    naming the field."""
+    for day, field in ((start, start_field), (end, end_field)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise Invalid(f"A date {OUT_OF_ERA}.", field)
+    if start is None or end is None:
+        return
+    if end < start:
+        raise Invalid("The period ends before it starts.", end_field)
+    if end >= _years_after(start, 10):
+        raise Invalid("A period is at most ten years long.", end_field)
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return date(day.year + years, 3, 1)

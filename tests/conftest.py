@@ -19,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, TypeVar
 from uuid import UUID
 from urllib.parse import urlsplit, urlunsplit
@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 import httpx
+import time_machine
 
 from litestar import Litestar
 
@@ -36,6 +37,7 @@ from backend.accounts.schemas import InvitationIn
 from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role
 from backend.app import create_app
+from backend.clock import bureau_today
 from backend.demo import region_rows
 from backend.regions import service as regions
 from backend.settings import Settings
@@ -45,6 +47,23 @@ PG_URL = os.environ.get("DOSSIER_TEST_DATABASE_URL")
 ORIGIN = "http://localhost:8000"  # the default origin and RP ID (localhost) of Settings
 _counter = itertools.count()
 T = TypeVar("T")
+
+# Every test runs at one fixed instant, from which the clock ticks on: no test depends on
+# the day it runs. DOSSIER_TEST_NOW moves the whole suite to another instant
+# (say 2028-02-29T09:00:00+08:00) to show that none depends on this one either.
+TEST_NOW = datetime.fromisoformat(os.environ.get("DOSSIER_TEST_NOW") or "2026-11-24T10:00:00+08:00")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(TEST_NOW, tick=True):
+        yield
+
+
+async def at_once(n: int, send: Callable[[], Awaitable[httpx.Response]]) -> list[httpx.Response]:
+    """The same request ``n`` times at once, as retries from a phone and a second tab
+    send it: the state change it asks for must happen exactly once."""
+    return list(await asyncio.gather(*(send() for _ in range(n))))
 
 
 def dossier(settings: Settings, *args: str) -> subprocess.CompletedProcess:
@@ -185,7 +204,7 @@ async def invitation_token(role: str, region_code: str | None, enterprise_id: An
     """An invitation made by the system itself, as `dossier invite` makes one."""
     data = InvitationIn(role=Role(role), display_name=name, region_code=region_code,
                         enterprise_id=UUID(str(enterprise_id)) if enterprise_id else None)
-    invitation = await accounts.invite(SYSTEM, data, ORIGIN, date.today())
+    invitation = await accounts.invite(SYSTEM, data, ORIGIN, bureau_today())
     return invitation.link.rsplit("/", 1)[1]
 
 

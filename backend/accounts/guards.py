@@ -3,7 +3,9 @@
 - SessionAuth turns the session cookie into the caller's Scope (``request.user``);
   handlers marked ``opt={"public": True}`` skip it.
 - role_guard admits a request when the caller's role is among the handler's declared
-  ``opt={"roles": …}``; a route that declares no roles admits nobody.
+  ``opt={"roles": …}``; a route that declares no roles admits nobody. OPTIONS, which
+  Litestar answers on every path with the methods it allows, is open to all (as in
+  CORS preflight, it needs no session); HEAD goes through sign-in like GET.
 - Services then filter by the Scope, so reading or writing outside it answers 404.
 """
 
@@ -44,8 +46,9 @@ class SessionAuth(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=scope, auth=token)
 
 
-def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    if handler.opt.get("public"):
+async def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Async, though it does no I/O: Litestar would run a plain function in a thread."""
+    if handler.opt.get("public") or connection.scope.get("method") == "OPTIONS":
         return
     allowed = handler.opt.get("roles")
     if not allowed:

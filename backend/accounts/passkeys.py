@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +25,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from backend import db
+from backend import clock, db
 from backend.accounts import ratelimit
 from backend.accounts import service as accounts
 from backend.accounts.schemas import Ceremony, PasskeyOut
@@ -155,7 +155,7 @@ async def finish_sign_in(
         raise
     async with db.transaction():
         await Passkey.update(
-            {Passkey.sign_count: verified.new_sign_count, Passkey.last_used_at: datetime.now(timezone.utc)}
+            {Passkey.sign_count: verified.new_sign_count, Passkey.last_used_at: clock.now()}
         ).where(Passkey.id == credential_id)
         scope = await accounts.scope_of_user(passkey["user"])
         token = await accounts.start_session(scope, user_agent, settings.session_hours, await audit.place_of(scope))
@@ -182,7 +182,7 @@ async def revoke_passkey(user: Scope, passkey_id: str) -> None:
 
 
 async def _store_challenge(challenge: bytes, purpose: str, user_id: UUID | None, invitation_id: UUID | None) -> UUID:
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     ceremony = uuid.uuid4()
     async with db.transaction():
         await Challenge.delete().where(Challenge.expires_at < now)
@@ -199,7 +199,7 @@ async def _take_challenge(ceremony: UUID, purpose: str) -> dict[str, Any]:
     if not rows:
         raise Unauthenticated("This sign-in attempt is unknown or was already used; start again.")
     challenge = rows[0]
-    if challenge["expires_at"] < datetime.now(timezone.utc):
+    if challenge["expires_at"] < clock.now():
         raise Unauthenticated("This sign-in attempt took longer than 5 minutes; start again.")
     return challenge
 
@@ -219,12 +219,12 @@ def _verify_registration(settings: Settings, challenge: dict[str, Any], credenti
 
 async def _save_passkey(user: Scope, verified: Any, label: str, place: audit.Place) -> str:
     passkey_id = bytes_to_base64url(verified.credential_id)
-    if await Passkey.exists().where(Passkey.id == passkey_id):
-        raise Conflict("This passkey is already registered.", "credential")
-    await Passkey.insert(
+    saved = await Passkey.insert(
         Passkey(id=passkey_id, user=user.user_id, public_key=verified.credential_public_key,
                 sign_count=verified.sign_count, label=label)
-    )
+    ).on_conflict(target=Passkey.id, action="DO NOTHING").returning(Passkey.id)
+    if not saved:
+        raise Conflict("This passkey is already registered.", "credential")
     await audit.record(user, "passkey.registered", "passkey", passkey_id, {"label": label}, place)
     return passkey_id
 

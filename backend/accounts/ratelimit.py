@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from backend import clock
 
 from backend.accounts.tables import RateLimit
 from backend.errors import TooManyRequests
@@ -17,7 +17,7 @@ async def hit(key: str, limit: tuple[int, int]) -> None:
     """Count one attempt under ``key``; TooManyRequests once the budget is spent. A
     window opens at the first attempt and lasts ``window`` seconds."""
     attempts, window = limit
-    now = int(time.time())
+    now = int(clock.now().timestamp())
     rows = await RateLimit.raw(
         "INSERT INTO rate_limit (key, window_start, hits) VALUES ({}, {}, 1) "
         "ON CONFLICT (key) DO UPDATE SET "

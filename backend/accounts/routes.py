@@ -5,7 +5,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from backend.accounts import passkeys, service
 from backend.accounts.guards import EVERYONE, INVITERS, MANAGERS, PUBLIC, SESSION_COOKIE, roles
@@ -20,10 +20,13 @@ from backend.accounts.schemas import (
     PasskeyOut,
     SessionOut,
     UserOut,
+    UserPage,
     UserPatch,
 )
 from backend.accounts.scope import Scope
 from backend.errors import Invalid
+from backend.fields import PRINTABLE
+from backend.pagination import CursorCodec
 from backend.settings import Settings
 
 Access = NamedDependency[Scope]
@@ -147,10 +150,25 @@ class UserController(Controller):
     tags = ["accounts"]
     opt = roles(MANAGERS)
 
-    @get("/", operation_id="listUsers", summary="Users in your jurisdiction")
-    async def list_users(self, access: Access) -> list[UserOut]:
-        return await service.list_users(access)
+    @get("/", operation_id="listUsers", summary="Users in your jurisdiction, by name, a page at a time")
+    async def list_users(
+        self,
+        access: Access,
+        cursors: NamedDependency[CursorCodec],
+        q: Annotated[
+            str | None,
+            QueryParameter(min_length=1, max_length=100, pattern=PRINTABLE, description="Text within the display name"),
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
+        cursor: Annotated[
+            str | None, QueryParameter(max_length=1000, description="next_cursor of the previous page")
+        ] = None,
+    ) -> UserPage:
+        return await service.list_users(access, q, limit, cursor, cursors)
 
-    @patch("/{user_id:uuid}", operation_id="updateUser", summary="Activate or deactivate a user")
+    @patch("/{user_id:uuid}", operation_id="updateUser", summary="Activate or deactivate a user",
+           description="A supervisor manages only inspectors, reviewers and enterprise users; an admin anyone, in "
+                       "their jurisdiction. Nobody changes their own account or deactivates the last active admin. "
+                       "Sent again, it answers with the user as they now are.")
     async def update(self, access: Access, user_id: Annotated[UUID, PathParameter(description="User id")], data: JSONBody[UserPatch]) -> UserOut:
         return await service.set_active(access, user_id, data.active)

@@ -89,5 +89,10 @@ class UserOut(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+class UserPage(msgspec.Struct):
+    items: list[UserOut]
+    next_cursor: str | None
+
+
 class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
     active: bool

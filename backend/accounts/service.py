@@ -5,20 +5,21 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from backend import db
-from backend.accounts.schemas import InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut
+from backend import clock, db
+from backend.accounts.schemas import InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut, UserPage
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Invitation, Role, Session, User
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import Enterprise
-from backend.errors import Forbidden, Gone, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from backend.pagination import CursorCodec
 from backend.regions import service as regions
 from backend.regions.tables import Region
 
@@ -33,13 +34,17 @@ MAY_INVITE = {
     Role.reviewer: {Role.enterprise},
 }
 
+# Whom each role may activate and deactivate, within its jurisdiction: a supervisor only
+# those below their rank; an admin anyone (but never the last active admin).
+MAY_MANAGE = {
+    Role.admin: set(Role),
+    Role.supervisor: {Role.inspector, Role.reviewer, Role.enterprise},
+}
+USERS_SORT = "users:display_name"
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 # ---------------------------------------------------------------------------- who is asking
@@ -54,7 +59,7 @@ async def scope_for_token(token: str) -> Scope | None:
     user = Session.user
     row = await (
         Session.select(*(getattr(user, name) for name in _SCOPE_COLUMNS), user.region_code.level)
-        .where(Session.token_hash == token_hash(token), Session.revoked_at.is_null(), Session.expires_at > _now())
+        .where(Session.token_hash == token_hash(token), Session.revoked_at.is_null(), Session.expires_at > clock.now())
         .first()
     )
     if row is None or not row["user.active"]:
@@ -112,7 +117,7 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
                 region_code=data.region_code,
                 enterprise=data.enterprise_id,
                 invited_by=inviter.user_id,
-                expires_at=_now() + INVITATION_TTL,
+                expires_at=clock.now() + INVITATION_TTL,
             )
         )
         place = await audit.place_of(Scope(role=data.role, region_code=data.region_code, enterprise_id=data.enterprise_id))
@@ -144,21 +149,21 @@ def _refuse_unusable(row: dict[str, Any]) -> None:
         raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
     if row["revoked_at"] is not None:
         raise Gone("This invitation was withdrawn. Ask for a new one.")
-    if row["expires_at"] < _now():
+    if row["expires_at"] < clock.now():
         raise Gone("This invitation expired (they last 72 hours). Ask for a new one.")
 
 
 async def claim_invitation(invitation_id: UUID) -> dict[str, Any]:
     """Mark an invitation used, once; inside the enrolment's transaction."""
     rows = await (
-        Invitation.update({Invitation.used_at: _now()})
+        Invitation.update({Invitation.used_at: clock.now()})
         .where(Invitation.id == invitation_id, Invitation.used_at.is_null())
         .returning(*Invitation.all_columns())
     )
     if not rows:
         raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
     row = rows[0]
-    if row["revoked_at"] is not None or row["expires_at"] < _now():
+    if row["revoked_at"] is not None or row["expires_at"] < clock.now():
         _refuse_unusable({**row, "used_at": None})
     return row
 
@@ -182,7 +187,7 @@ async def revoke_invitation(scope: Scope, invitation_id: UUID) -> None:
         if row is None:
             raise NotFound("No such invitation among yours.")
         _refuse_unusable(row)
-        await Invitation.update({Invitation.revoked_at: _now()}).where(Invitation.id == invitation_id)
+        await Invitation.update({Invitation.revoked_at: clock.now()}).where(Invitation.id == invitation_id)
         await audit.record(scope, "invitation.revoked", "invitation", invitation_id, {}, await audit.place_of(scope))
 
 
@@ -203,7 +208,7 @@ async def start_session(user: Scope, user_agent: str, hours: int, place: audit.P
     session_id = uuid.uuid4()
     await Session.insert(
         Session(id=session_id, token_hash=token_hash(token), user=user.user_id,
-                expires_at=_now() + timedelta(hours=hours), user_agent=user_agent[:300])
+                expires_at=clock.now() + timedelta(hours=hours), user_agent=user_agent[:300])
     )
     await audit.record(user, "session.signed_in", "session", session_id, {"user_agent": user_agent[:300]}, place)
     return token
@@ -212,7 +217,7 @@ async def start_session(user: Scope, user_agent: str, hours: int, place: audit.P
 async def end_session(user: Scope, token: str) -> None:
     async with db.transaction():
         rows = await (
-            Session.update({Session.revoked_at: _now()})
+            Session.update({Session.revoked_at: clock.now()})
             .where(Session.token_hash == token_hash(token), Session.revoked_at.is_null())
             .returning(Session.id)
         )
@@ -223,7 +228,7 @@ async def end_session(user: Scope, token: str) -> None:
 async def list_sessions(user: Scope, current_token: str) -> list[SessionOut]:
     rows = await (
         Session.select()
-        .where(Session.user == user.user_id, Session.revoked_at.is_null(), Session.expires_at > _now())
+        .where(Session.user == user.user_id, Session.revoked_at.is_null(), Session.expires_at > clock.now())
         .order_by(Session.created_at, ascending=False)
     )
     current = token_hash(current_token)
@@ -233,7 +238,7 @@ async def list_sessions(user: Scope, current_token: str) -> list[SessionOut]:
 async def revoke_session(user: Scope, session_id: UUID) -> None:
     async with db.transaction():
         rows = await (
-            Session.update({Session.revoked_at: _now()})
+            Session.update({Session.revoked_at: clock.now()})
             .where(Session.id == session_id, Session.user == user.user_id, Session.revoked_at.is_null())
             .returning(Session.id)
         )
@@ -257,24 +262,66 @@ def _users_in(scope: Scope) -> Any:
     return query.where(staff | firms)
 
 
-async def list_users(scope: Scope) -> list[UserOut]:
-    rows = await _users_in(scope).order_by(User.display_name)
-    return [msgspec.convert({**r, "enterprise_id": r["enterprise"]}, UserOut) for r in rows]
+async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None, cursors: CursorCodec) -> UserPage:
+    """Users in the caller's jurisdiction by display name (then id), a keyset page at a time;
+    ``q``: text within the display name."""
+    query = _users_in(scope)
+    if q is not None:
+        # % and _ are LIKE wildcards and never part of a name.
+        term = q.replace("%", "").replace("_", "").replace("\\", "").strip()
+        if not term:
+            raise Invalid("Type some characters of a name to search for.", "q")
+        query = query.where(User.display_name.like(f"%{term}%"))
+    if cursor is not None:
+        name, last_id = _user_cursor(cursors.decode(cursor, USERS_SORT))
+        query = query.where(User.display_name >= name, (User.display_name > name) | (User.id > last_id))
+    rows = await query.order_by(User.display_name, User.id).limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = cursors.encode(USERS_SORT, [rows[-1]["display_name"], str(rows[-1]["id"])]) if more else None
+    return UserPage(items=[_user_out(r) for r in rows], next_cursor=next_cursor)
+
+
+def _user_cursor(key: list[Any]) -> tuple[str, UUID]:
+    try:
+        name, last_id = key
+        if not isinstance(name, str) or not isinstance(last_id, str):
+            raise TypeError
+        return name, UUID(last_id)
+    except (TypeError, ValueError):
+        raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
 
 
 async def set_active(scope: Scope, user_id: UUID, active: bool) -> UserOut:
-    """(De)activate a user in the caller's jurisdiction; deactivation ends their sessions
-    at once."""
+    """(De)activate a user in the caller's jurisdiction, once: the first of any number of
+    identical requests changes the state (deactivation ends the user's sessions at once)
+    and records it; the others find it done and answer with the user as it now is."""
     if str(user_id) == str(scope.user_id):
-        raise Invalid("You cannot deactivate yourself.", "active")
+        raise Forbidden("Nobody may deactivate or reactivate themselves; ask another manager.", "user_id")
     async with db.transaction():
-        if await _users_in(scope).where(User.id == user_id).first() is None:
+        target = await _users_in(scope).where(User.id == user_id).first()
+        if target is None:
             raise NotFound("No such user in your jurisdiction.")
-        await User.update({User.active: active}).where(User.id == user_id)
-        if not active:
-            await Session.update({Session.revoked_at: _now()}).where(Session.user == user_id, Session.revoked_at.is_null())
-        target = await scope_of_user(user_id)
-        await audit.record(scope, "user.activated" if active else "user.deactivated", "user", user_id, {},
-                           await audit.place_of(target))
-    row = await User.select().where(User.id == user_id).first()
+        if target["role"] not in MAY_MANAGE.get(Role(scope.role), set()):
+            raise Forbidden(f"A {scope.role} may not activate or deactivate someone of their rank or above "
+                            f"({target['role']}); ask an admin.", "user_id")
+        if not active and target["role"] == Role.admin:
+            # Two admins deactivating each other at once must not both succeed: the
+            # check and the change happen one transaction at a time.
+            await db.serialise("active admins")
+            if not await User.exists().where(User.role == Role.admin, User.active.eq(True), User.id != user_id):
+                raise Conflict("This is the last active admin; activate or invite another admin first.", "active")
+        changed = await (
+            User.update({User.active: active}).where(User.id == user_id, User.active.eq(not active)).returning(User.id)
+        )
+        if changed:
+            if not active:
+                await Session.update({Session.revoked_at: clock.now()}).where(Session.user == user_id,
+                                                                              Session.revoked_at.is_null())
+            await audit.record(scope, "user.activated" if active else "user.deactivated", "user", user_id, {},
+                               await audit.place_of(await scope_of_user(user_id)))
+    return _user_out(await User.select().where(User.id == user_id).first())
+
+
+def _user_out(row: dict[str, Any]) -> UserOut:
     return msgspec.convert({**row, "enterprise_id": row["enterprise"]}, UserOut)

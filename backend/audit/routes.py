@@ -28,8 +28,9 @@ class AuditController(Controller):
         action: Annotated[
             str | None, QueryParameter(pattern=r"^[a-z_]+\.[a-z_]+$", description="Only this action, e.g. session.signed_in")
         ] = None,
-        since: Annotated[datetime | None, QueryParameter(description="Events at or after this time")] = None,
-        until: Annotated[datetime | None, QueryParameter(description="Events before this time")] = None,
+        since: Annotated[datetime | None, QueryParameter(
+            description="Events at or after this instant, with its time zone (2026-11-24T09:30:00+08:00)")] = None,
+        until: Annotated[datetime | None, QueryParameter(description="Events before this instant, with its time zone")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
         cursor: Annotated[str | None, QueryParameter(max_length=200, description="next_cursor of the previous page")] = None,
     ) -> AuditPage:

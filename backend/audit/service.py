@@ -16,12 +16,13 @@ from uuid import UUID
 
 import msgspec
 
-from backend import db
+from backend import clock, db
 from backend.accounts.scope import Scope
 from backend.audit.schemas import AuditEventOut, AuditPage
 from backend.audit.tables import AuditEvent
 from backend.enterprises.tables import Enterprise
 from backend.errors import Invalid
+from backend.fields import check_period
 from backend.pagination import CursorCodec
 from backend.regions import service as regions
 from backend.regions.tables import Region
@@ -87,7 +88,7 @@ async def record(actor: Scope | None, action: str, target_type: str, target_id: 
     body = canonical(details or {})
     digest = hashlib.sha256(body.encode()).hexdigest()
     event = {
-        "at": datetime.now(timezone.utc),
+        "at": clock.now(),
         "actor": actor.user_id if actor else None,
         "actor_name": actor.display_name if actor else "",
         "action": action,
@@ -141,6 +142,13 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        """Instants with their time zone, in the era, at most ten years apart; else Invalid."""
+        for name in ("since", "until"):
+            if (instant := getattr(self, name)) is not None and instant.tzinfo is None:
+                raise Invalid("Expected a date and time with its time zone, e.g. 2026-11-24T09:30:00+08:00", name)
+        check_period(self.since and self.since.date(), self.until and self.until.date(), "since", "until")
 
 
 async def list_events(scope: Scope, f: AuditFilter, limit: int, cursor: str | None, cursors: CursorCodec) -> AuditPage:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, Literal
 from uuid import UUID
 
@@ -13,7 +13,7 @@ import msgspec
 
 from backend.accounts.scope import Scope
 from backend.coverage.schemas import CoverageFinding, FindingPage, UncoveredPoint, UncoveredPointPage
-from backend.coverage.service import bureau_instant
+from backend.coverage.service import Period
 from backend.enterprises.schedule import VISITED
 from backend.enterprises.tables import ControlPoint
 from backend.errors import Invalid
@@ -31,17 +31,6 @@ class Page:
     limit: int
     cursor: str | None
     cursors: CursorCodec
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        if self.end < self.start:
-            raise Invalid("The period ends before it starts.", "end")
-        return bureau_instant(self.start), bureau_instant(self.end + timedelta(days=1))
 
 
 async def visits(scope: Scope, region_code: str | None, period: Period, page: Page, inspector: UUID | None = None,

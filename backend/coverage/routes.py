@@ -24,8 +24,8 @@ Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
 Cursor = Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")]
 
 
-def _period(today: date, start: date | None, end: date | None) -> lists.Period:
-    return lists.Period(start or today.replace(month=1, day=1), end or today)
+def _period(today: date, start: date | None, end: date | None) -> service.Period:
+    return service.Period(start or today.replace(month=1, day=1), end or today)
 
 
 class CoverageController(Controller):
@@ -36,8 +36,7 @@ class CoverageController(Controller):
     @get("/", operation_id="getCoverage", summary="Visit coverage of a region in your jurisdiction over a period")
     async def coverage(self, access: Access, today: Today, region: Region = None, start: Start = None,
                        end: End = None) -> CoverageOut:
-        period = _period(today, start, end)
-        return await service.coverage(access, region, period.start, period.end, today)
+        return await service.coverage(access, region, _period(today, start, end), today)
 
     @get("/visits", operation_id="getCoverageVisits",
          summary="The visits behind the figures: started in the period, of one inspector, or awaiting review now")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 
@@ -21,18 +22,35 @@ from backend.coverage.tables import CoverageDay, InspectorDay, InspectorMonth
 from backend.enterprises.schedule import VISITED
 from backend.enterprises.tables import Enterprise
 from backend.errors import Invalid
+from backend.fields import check_period
 from backend.inspections.tables import Finding, Visit, VisitStatus
 from backend.media.tables import MediaItem
 from backend.regions import service as regions
 
 
-async def coverage(scope: Scope, region_code: str | None, start: date, end: date, today: date) -> CoverageOut:
-    if end < start:
-        raise Invalid("The period ends before it starts.", "end")
+@dataclass(frozen=True)
+class Period:
+    """The days a coverage figure or list is about, both ends included; refused (Invalid,
+    naming the field) unless each lies in the era, the end is not before the start and
+    the period is at most ten years long."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        check_period(self.start, self.end)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """From the first day's midnight to the midnight after the last, bureau time."""
+        return bureau_instant(self.start), bureau_instant(self.end + timedelta(days=1))
+
+
+async def coverage(scope: Scope, region_code: str | None, period: Period, today: date) -> CoverageOut:
+    start, end = period.start, period.end
     if (region_code := region_code or scope.region_code) is None:
         raise Invalid("Name the region to cover.", "region")
     region = await regions.get_region(scope, region_code, field="region")
-    since, until = bureau_instant(start), bureau_instant(end + timedelta(days=1))
+    since, until = period.bounds()
 
     def under(column: Any) -> Any:
         return regions.under(column, region.code, region.level)

@@ -2,7 +2,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
@@ -23,7 +23,7 @@ from backend.enterprises.schemas import (
     RiskGradeOut,
 )
 from backend.enterprises.tables import Category, RiskGrade
-from backend.fields import PRINTABLE, SIX_DIGITS
+from backend.fields import PRINTABLE, SIX_DIGITS, check_period
 from backend.pagination import CursorCodec
 from backend.settings import Settings
 
@@ -73,15 +73,17 @@ class EnterpriseController(Controller):
             str | None, QueryParameter(max_length=1000, description="next_cursor of the previous page")
         ] = None,
     ) -> EnterprisePage:
+        check_period(due_from, due_to, "due_from", "due_to")
         filters = service.EnterpriseFilter(
             region=region, category=category, risk_grade=risk_grade, licence=licence, due=due, within_days=within_days,
             due_from=due_from, due_to=due_to, q=q
         )
         return await service.list_enterprises(access, filters, sort, limit, cursor, cursors, today)
 
-    @post("/", operation_id="createEnterprise", summary="Register an enterprise")
-    async def create_enterprise(self, access: Access, today: Today, data: JSONBody[EnterpriseIn]) -> EnterpriseOut:
-        return await service.create_enterprise(access, data, today)
+    @post("/", operation_id="createEnterprise", summary="Register an enterprise (idempotent by its id, if it has one)")
+    async def create_enterprise(self, access: Access, today: Today, data: JSONBody[EnterpriseIn]) -> Response[EnterpriseOut]:
+        enterprise, created = await service.create_enterprise(access, data, today)
+        return Response(enterprise, status_code=201 if created else 200)
 
     @get("/{enterprise_id:uuid}", operation_id="getEnterprise", summary="One enterprise's dossier profile", opt=roles(EVERYONE))
     async def get_enterprise(self, access: Access, today: Today, enterprise_id: EnterpriseId) -> EnterpriseOut:

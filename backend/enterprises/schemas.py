@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from backend.fields import PHONE, SIX_DIGITS, text
+from backend.fields import PHONE, SIX_DIGITS, Strict, text
 from backend.enterprises.tables import Category, ControlPointKind, LicenceStatus, RiskGrade
 
 Name = text(200, 1)
@@ -26,10 +26,6 @@ LicenceScope = text(2000)
 PointName = text(100, 1)
 Location = text(200)
 LicenceState = Literal["valid", "expiring", "missing"]
-
-
-class Strict(msgspec.Struct, forbid_unknown_fields=True):
-    pass
 
 
 class Contact(Strict, kw_only=True):
@@ -69,6 +65,9 @@ class ControlPointPatch(Strict, kw_only=True):
 
 
 class EnterpriseIn(Strict, kw_only=True):
+    id: Annotated[
+        UUID | None, Meta(description="A client-generated id: the same body sent again answers 200 with the record")
+    ] = None
     name: Name
     uscc: USCCText
     address: Address

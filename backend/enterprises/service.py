@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Callable, Literal, Mapping
 from uuid import UUID
 
@@ -13,9 +13,10 @@ from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
-from backend import db
+from backend import clock, db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
+from backend.audit.tables import AuditEvent
 from backend.enterprises import schedule
 from backend.enterprises import uscc as uscc_rules
 from backend.enterprises.schemas import (
@@ -271,15 +272,18 @@ def _not_found(enterprise_id: UUID) -> NotFound:
 # ---------------------------------------------------------------------------- writing
 
 
-async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> EnterpriseOut:
+async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> tuple[EnterpriseOut, bool]:
+    """Register an enterprise: (the record, True). A body that carries the client's id may
+    be sent again: the same body answers (the record, False) and changes nothing."""
     code = _valid_uscc(data.uscc)
     county = await regions.county_for_write(scope, data.county_code, "county_code")
     for i, licence in enumerate(data.licences):
         _check_licence_dates(licence.valid_from, licence.valid_to, f"licences[{i}].valid_to")
-    enterprise_id = uuid.uuid4()
+    enterprise_id = data.id or uuid.uuid4()
+    details = msgspec.to_builtins(data)
     async with db.transaction():
-        await _refuse_duplicate_uscc(code)
-        await Enterprise.insert(
+        await _claim_uscc(code, enterprise_id)
+        created = await Enterprise.insert(
             Enterprise(
                 id=enterprise_id,
                 name=data.name.strip(),
@@ -296,15 +300,28 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> En
                 next_due_on=today,  # never visited: due from registration
                 control_points=len(data.control_points),
             )
-        )
-        if data.licences:
-            await Licence.insert(*(Licence(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(lic)) for lic in data.licences))
-        if data.control_points:
-            await ControlPoint.insert(
-                *(ControlPoint(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(p)) for p in data.control_points)
-            )
-        await _record(scope, "enterprise.created", "enterprise", enterprise_id, enterprise_id, msgspec.to_builtins(data))
-    return await get_enterprise(scope, enterprise_id, today)
+        ).on_conflict(target=Enterprise.id, action="DO NOTHING").returning(Enterprise.id)
+        if created:
+            if data.licences:
+                await Licence.insert(*(Licence(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(lic))
+                                       for lic in data.licences))
+            if data.control_points:
+                await ControlPoint.insert(*(ControlPoint(id=uuid.uuid4(), enterprise=enterprise_id, **msgspec.structs.asdict(p))
+                                            for p in data.control_points))
+            await _record(scope, "enterprise.created", "enterprise", enterprise_id, enterprise_id, details)
+        elif not await _created_from(enterprise_id, details):
+            raise Conflict(f"The id {enterprise_id} was already used to register a different enterprise.", "id")
+    return await get_enterprise(scope, enterprise_id, today), bool(created)
+
+
+async def _created_from(enterprise_id: UUID, details: dict[str, Any]) -> bool:
+    """Whether the enterprise was registered from this very body (its creation's audit
+    event records the body)."""
+    return await AuditEvent.exists().where(
+        AuditEvent.action == "enterprise.created",
+        AuditEvent.target_id == str(enterprise_id),
+        AuditEvent.details == audit.canonical(details),
+    )
 
 
 async def update_enterprise(
@@ -321,11 +338,11 @@ async def update_enterprise(
     if "contacts" in changes:
         changes["contacts"] = msgspec.to_builtins(changes["contacts"])
     values.update({getattr(Enterprise, name): value for name, value in changes.items()})
-    values[Enterprise.updated_at] = datetime.now(timezone.utc)
+    values[Enterprise.updated_at] = clock.now()
     async with db.transaction():
         await _require_enterprise(scope, enterprise_id)
         if "uscc" in changes:
-            await _refuse_duplicate_uscc(changes["uscc"], enterprise_id)
+            await _claim_uscc(changes["uscc"], enterprise_id)
         await Enterprise.update(values).where(Enterprise.id == enterprise_id)
         if "risk_grade" in changes:
             await schedule.refresh(enterprise_id, intervals)
@@ -410,7 +427,11 @@ def _valid_uscc(code: str) -> str:
         raise Invalid(str(e), "uscc") from None
 
 
-async def _refuse_duplicate_uscc(code: str, own_id: UUID | None = None) -> None:
+async def _claim_uscc(code: str, own_id: UUID) -> None:
+    """Inside a write transaction: refuse a USCC that another enterprise holds, and hold
+    it until commit, so that no parallel registration or change takes it meanwhile (the
+    loser is told which field, where the unique index would only say "conflict")."""
+    await db.serialise(f"uscc {code}")
     existing = await Enterprise.select(Enterprise.id).where(Enterprise.uscc == code).first()
     if existing is not None and str(existing["id"]) != str(own_id):
         raise Conflict(f"An enterprise with USCC {code} is already registered.", "uscc")
@@ -432,7 +453,7 @@ async def _record(scope: Scope, action: str, target_type: str, target_id: UUID, 
 
 
 async def _touch(enterprise_id: UUID, changes: dict[Any, Any] | None = None) -> None:
-    await Enterprise.update({Enterprise.updated_at: datetime.now(timezone.utc), **(changes or {})}).where(
+    await Enterprise.update({Enterprise.updated_at: clock.now(), **(changes or {})}).where(
         Enterprise.id == enterprise_id)
 
 

@@ -3,13 +3,13 @@ decision (remotely on the evidence, or on a follow-up visit), and overdue orders
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Mapping
 from uuid import UUID
 
 import msgspec
 
-from backend import db
+from backend import clock, db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
 from backend.coverage import rollups
@@ -17,7 +17,7 @@ from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import FindingDecision, RectificationOut
-from backend.inspections.tables import Finding
+from backend.inspections.tables import Finding, Visit, VisitStatus, VisitType
 from backend.media import service as media
 from backend.media.schemas import ReviewIn
 from backend.media.tables import MediaItem
@@ -44,30 +44,55 @@ async def get_finding(scope: Scope, finding_id: UUID, today: date) -> Rectificat
 
 async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: date,
                  intervals: Mapping[str, int]) -> RectificationOut:
-    finding = await get_finding(scope, finding_id, today)
-    if finding.status != "open":
-        raise Conflict("This finding is already closed.", "decision")
-    if data.via == "evidence" or data.decision == "reject":
-        if data.evidence_id is None or data.evidence_id not in finding.evidence:
-            raise Invalid("Name the rectification upload (evidence_id) this decision is about.", "evidence_id")
-        if data.decision == "reject" and not data.note.strip():
-            raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note")
-        await media.review(scope, data.evidence_id, ReviewIn(decision="accept" if data.decision == "close" else "return",
-                                                               reason=data.note))
-    if data.decision == "close":
-        async with db.transaction():
-            closed_at = datetime.now(timezone.utc)
-            row = await Finding.select(Finding.found_at, *rollups.codes(Finding)).where(Finding.id == finding_id).first()
-            found_at = row["found_at"] or closed_at
-            await Finding.update({Finding.status: "closed", Finding.closed_at: closed_at,
-                                  Finding.days_to_close: (closed_at - found_at).total_seconds() / 86400,
-                                  Finding.closed_by: scope.user_id, Finding.closed_via: data.via,
-                                  Finding.closure_note: data.note.strip()}).where(Finding.id == finding_id)
-            await rollups.record_closure(row, closed_at)
-            await schedule.refresh(finding.enterprise_id, intervals)
-            await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
-                               await audit.place_of(Scope(enterprise_id=finding.enterprise_id)))
+    """Close a finding (on the evidence, which is accepted with it, or on a follow-up
+    visit), or reject its evidence. The closure is one conditional UPDATE: of requests sent
+    at once, one closes; for the others the finding is closed already, which answers a
+    retry of the same closure with the finding and anything else with a conflict."""
+    async with db.transaction():
+        finding = await get_finding(scope, finding_id, today)
+        if finding.status != "open":
+            return _settled(finding, data)
+        if data.via == "evidence" or data.decision == "reject":
+            if data.evidence_id is None or data.evidence_id not in finding.evidence:
+                raise Invalid("Name the rectification upload (evidence_id) this decision is about.", "evidence_id")
+            if data.decision == "reject" and not data.note.strip():
+                raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note")
+            await media.review(scope, data.evidence_id, ReviewIn(decision="accept" if data.decision == "close" else "return",
+                                                                   reason=data.note))
+        if data.decision == "close" and not await _close(scope, finding_id, data, intervals):
+            return _settled(await get_finding(scope, finding_id, today), data)  # closed a moment ago by another request
     return await get_finding(scope, finding_id, today)
+
+
+async def _close(scope: Scope, finding_id: UUID, data: FindingDecision, intervals: Mapping[str, int]) -> bool:
+    """Close an open finding, in the caller's transaction; False if it is not open."""
+    row = await Finding.select(Finding.found_at, Finding.enterprise, *rollups.codes(Finding)).where(
+        Finding.id == finding_id).first()
+    closed_at = clock.now()
+    found_at = row["found_at"] or closed_at
+    if data.via == "follow_up" and not await Visit.exists().where(
+            Visit.enterprise == row["enterprise"], Visit.visit_type == VisitType.follow_up,
+            Visit.status.is_in([VisitStatus.submitted, VisitStatus.accepted]), Visit.started_at > found_at):
+        raise Invalid("Closing on a follow-up needs a follow-up visit to this enterprise, submitted and started after "
+                      "the finding; file that visit first, or close on the evidence.", "via")
+    closed = await Finding.update({Finding.status: "closed", Finding.closed_at: closed_at,
+                                   Finding.days_to_close: (closed_at - found_at).total_seconds() / 86400,
+                                   Finding.closed_by: scope.user_id, Finding.closed_via: data.via,
+                                   Finding.closure_note: data.note.strip()}).where(
+        Finding.id == finding_id, Finding.status == "open").returning(Finding.id)
+    if closed:
+        await rollups.record_closure(row, closed_at)
+        await schedule.refresh(row["enterprise"], intervals)
+        await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
+                           await audit.place_of(Scope(enterprise_id=row["enterprise"])))
+    return bool(closed)
+
+
+def _settled(finding: RectificationOut, data: FindingDecision) -> RectificationOut:
+    """The answer for a finding closed already: the same closure asked again is a retry."""
+    if data.decision == "close" and finding.closed_via == data.via:
+        return finding
+    raise Conflict(f"This finding was already closed ({finding.closed_via}); nothing more is decided on it.", "decision")
 
 
 async def _with_evidence(rows: list[dict], today: date) -> list[RectificationOut]:

@@ -10,6 +10,7 @@ from backend.accounts.guards import EVERYONE, FIELD_TEAM, REVIEWERS, STAFF, role
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Role
 from backend.errors import Invalid
+from backend.fields import check_period
 from backend.inspections import rectification, service
 from backend.inspections.tables import VisitStatus
 from backend.pagination import CursorCodec
@@ -74,8 +75,7 @@ class VisitController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
         cursor: Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")] = None,
     ) -> VisitPage:
-        if since is not None and until is not None and until < since:
-            raise Invalid("The period ends before it starts.", "to")
+        check_period(since, until, "from", "to")
         member = access.user_id if mine else None
         f = service.VisitFilter(enterprise_id, status, member, since, until, ascending)
         return await service.list_visits(access, f, limit, cursor, cursors, today)

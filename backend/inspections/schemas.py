@@ -5,16 +5,12 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from backend.fields import text
+from backend.fields import AwareDatetime, Strict, text
 from backend.inspections.tables import Conclusion, VisitStatus, VisitType
 
 ItemKey = Annotated[str, Meta(pattern=r"^[A-Z][0-9]{1,3}$", description="An item's key in the pinned checklist")]
 LongText = text(2000)
 ShortText = text(100)
-
-
-class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    pass
 
 
 class ChecklistOut(msgspec.Struct, kw_only=True):
@@ -91,7 +87,7 @@ class Submission(Strict, kw_only=True):
     """A whole visit, as a phone sends it after working offline."""
 
     visit: VisitPlan
-    started_at: datetime
+    started_at: AwareDatetime
     start_latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
     start_longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
     answers: Annotated[list[AnswerIn], Meta(max_length=500)]

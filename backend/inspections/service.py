@@ -6,21 +6,21 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from uuid import UUID
 
 import msgspec
 from piccolo.querystring import QueryString
 
-from backend import db
+from backend import clock, db
 from backend.accounts.scope import Scope
 from backend.accounts.tables import Role, User
 from backend.audit import service as audit
 from backend.coverage import rollups
 from backend.enterprises import schedule
 from backend.enterprises import service as enterprises
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.inspections.schemas import (
     ChecklistOut, ChecklistVersionIn, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
 )
@@ -31,6 +31,10 @@ from backend.media.tables import Category, MediaItem
 from backend.pagination import CursorCodec
 
 INSPECTORS = (Role.inspector, Role.supervisor)
+
+# How far ahead of the server's clock a phone's may run: a visit cannot have started in
+# the future. (That every date lies in 2000–2100 is the request schemas' rule.)
+CLOCK_DRIFT = timedelta(minutes=10)
 
 
 # ---------------------------------------------------------------------------- checklists
@@ -137,23 +141,23 @@ def _items(checklist: ChecklistOut) -> dict[str, dict]:
 
 async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitOut, bool]:
     """Plan a visit; sending the same plan again returns it (False: not created)."""
-    existing = await Visit.select(Visit.id).where(Visit.id == plan.id).first()
-    if existing is not None:
-        visit = await get_visit(scope, plan.id)
-        if _plan_of(visit) != _plan_dict(plan):
-            raise Conflict("This visit id was already used for a different plan.", "id")
-        return visit, False
     enterprise = await _check_plan(scope, plan, today)
     async with db.transaction():
-        await Visit.insert(Visit(**_plan_row(plan), **_codes(enterprise), created_by=scope.user_id))
-        await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), _place(enterprise))
-    return await get_visit(scope, plan.id), True
+        created = await Visit.insert(Visit(**_plan_row(plan), **_codes(enterprise), created_by=scope.user_id)).on_conflict(
+            action="DO NOTHING").returning(Visit.id)
+        if created:
+            await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), _place(enterprise))
+        elif await _stored_plan(plan.id) != _plan_dict(plan):
+            raise Conflict("This visit id was already used for a different plan.", "id")
+    return await get_visit(scope, plan.id), bool(created)
 
 
 async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
     enterprise = await enterprises.get_enterprise(scope, plan.enterprise_id, today)  # 404 outside scope
     await get_checklist(plan.checklist_id, "visit.checklist_id")
     team = {str(u) for u in plan.team}
+    if len(team) != len(plan.team):
+        raise Invalid("An inspector is named twice in the team; name each once.", "visit.team")
     if len(team) < 2:
         raise Invalid("The law requires a team of at least two enforcement officers.", "visit.team")
     members = await User.select(User.id, User.role, User.active, User.region_code.level.as_alias("level"),
@@ -191,10 +195,11 @@ def digest(plan: VisitPlan, started_at: datetime, answers: list[dict], findings:
                     "signatures": signatures, "conclusion": conclusion, "media": media_hashes})
 
 
-def _plan_of(visit: VisitOut) -> dict:
-    return msgspec.to_builtins({"id": visit.id, "enterprise": visit.enterprise_id, "checklist": visit.checklist_id,
-                                "visit_type": visit.visit_type, "planned_date": visit.planned_date,
-                                "team": sorted(str(u) for u in visit.team), "amends": visit.amends})
+async def _stored_plan(visit_id: UUID, *where: Any) -> dict | None:
+    """The plan of a stored visit (meeting ``where``), comparable with _plan_dict's."""
+    row = await Visit.select(Visit.id, Visit.enterprise, Visit.checklist, Visit.visit_type, Visit.planned_date,
+                             Visit.team, Visit.amends).where(Visit.id == visit_id, *where).output(load_json=True).first()
+    return None if row is None else msgspec.to_builtins({**row, "team": sorted(str(u) for u in row["team"])})
 
 
 # ---------------------------------------------------------------------------- submission
@@ -202,11 +207,16 @@ def _plan_of(visit: VisitOut) -> dict:
 
 async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping[str, int]) -> tuple[VisitOut, bool]:
     """File a whole visit in one go. Sending it again changes nothing (False); anything
-    else sent for a submitted visit is refused: corrections are amendments."""
+    else sent for a submitted visit is refused: corrections are amendments.
+
+    The visit is filed by one statement that only a planned or new visit lets through
+    (an UPDATE of the planned row, or an INSERT that does nothing on a taken id); a
+    request that finds the visit filed, even by its own twin a moment earlier, is a retry."""
     plan = data.visit
     enterprise = await _check_plan(scope, plan, today)
     if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in plan.team}:
         raise Invalid("Only a member of the visit's team submits it.", "visit.team")
+    _check_started(data.started_at)
     checklist = await get_checklist(plan.checklist_id)
     media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
     answers = _check_answers(data, checklist, enterprise.id, media)
@@ -215,15 +225,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     content_hash = digest(plan, data.started_at, answers, findings, signatures, data.conclusion.value,
                           {media_id: row["sha256"] for media_id, row in media.items()})
 
-    existing = await Visit.select(Visit.status, Visit.content_hash).where(Visit.id == plan.id).first()
-    if existing is not None and existing["status"] != VisitStatus.planned:
-        if existing["content_hash"] == content_hash:
-            return await get_visit(scope, plan.id), False
-        raise Conflict("This visit was submitted and cannot change; file an amendment (visit.amends).", "visit.id")
-    if existing is not None and _plan_of(await get_visit(scope, plan.id)) != _plan_dict(plan):
-        raise Conflict("The submission does not match the visit's plan.", "visit")
-
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     values = {
         **_plan_row(plan), **_codes(enterprise), "status": VisitStatus.submitted, "started_at": data.started_at,
         "start_latitude": data.start_latitude, "start_longitude": data.start_longitude, "answers": answers,
@@ -231,12 +233,21 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
         "submitted_at": now, "submitted_by": scope.user_id,
     }
     async with db.transaction():
-        if existing is None:
-            await Visit.insert(Visit(**values, created_by=scope.user_id))
+        planned = await _stored_plan(plan.id, Visit.status == VisitStatus.planned)
+        if planned is not None:
+            if planned != _plan_dict(plan):
+                raise Conflict("The submission does not match the visit's plan.", "visit")
+            filed = await Visit.update({getattr(Visit, k): v for k, v in values.items() if k != "id"}).where(
+                Visit.id == plan.id, Visit.status == VisitStatus.planned).returning(Visit.id)
         else:
-            await Visit.update({getattr(Visit, k): v for k, v in values.items() if k != "id"}).where(
-                Visit.id == plan.id, Visit.status == VisitStatus.planned)
+            filed = await Visit.insert(Visit(**values, created_by=scope.user_id)).on_conflict(
+                action="DO NOTHING").returning(Visit.id)
+        if not filed:
+            if not await Visit.exists().where(Visit.id == plan.id, Visit.content_hash == content_hash):
+                raise Conflict("This visit was submitted and cannot change; file an amendment (visit.amends).", "visit.id")
+            return await get_visit(scope, plan.id), False
         if findings:
+            await _check_finding_ids_free([f["id"] for f in findings])
             await Finding.insert(*(Finding(visit=plan.id, enterprise=plan.enterprise_id, found_at=now, **_codes(enterprise), **f)
                                    for f in findings))
         await VisitMember.insert(*(VisitMember(visit=plan.id, user=member, started_at=data.started_at, **_codes(enterprise))
@@ -250,6 +261,20 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
                             "findings": len(findings), "amends": str(plan.amends) if plan.amends else None},
                            _place(enterprise))
     return await get_visit(scope, plan.id), True
+
+
+async def _check_finding_ids_free(ids: list[UUID]) -> None:
+    taken = {str(r["id"]) for r in await Finding.select(Finding.id).where(Finding.id.is_in(ids))}
+    for i, finding_id in enumerate(ids):
+        if str(finding_id) in taken:
+            raise Conflict(f"Finding id {finding_id} is already used by another visit.", f"findings[{i}].id")
+
+
+def _check_started(started_at: datetime) -> None:
+    """A visit started before it is submitted, give or take a phone's clock."""
+    if started_at > clock.now() + CLOCK_DRIFT:
+        raise Invalid(f"The visit cannot start in the future ({started_at.isoformat()}); check the phone's clock.",
+                      "started_at")
 
 
 async def _media(ids: set[str]) -> dict[str, dict]:
@@ -300,10 +325,14 @@ def _check_value(answer: Any, item: dict, field: str) -> None:
 def _check_findings(data: Submission, checklist: ChecklistOut, today: date) -> list[dict]:
     items = _items(checklist)
     failed = {a.item for a in data.answers if a.result == "fail"}
+    ids: set[UUID] = set()
     findings = []
     for i, finding in enumerate(data.findings):
         if finding.item not in failed:
             raise Invalid(f"A finding records a failed item; {finding.item} did not fail.", f"findings[{i}].item")
+        if finding.id in ids:
+            raise Invalid(f"Finding id {finding.id} is used twice; each finding needs its own.", f"findings[{i}].id")
+        ids.add(finding.id)
         if finding.deadline is not None and finding.deadline < today:
             raise Invalid(f"The rectification deadline {finding.deadline} is in the past.", f"findings[{i}].deadline")
         item = items[finding.item]
@@ -348,10 +377,19 @@ def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, di
 # ---------------------------------------------------------------------------- reading and review
 
 
+def _announced(scope: Scope) -> list[Any]:
+    """An enterprise's own users see its visits once filed: a planned inspection is not
+    announced."""
+    if scope.enterprise_id is not None or scope.role == Role.enterprise:
+        return [Visit.status != VisitStatus.planned]
+    return []
+
+
 async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
     row = await Visit.select(Visit.all_columns(), Visit.enterprise.as_alias("enterprise_id"),
                              Visit.checklist.as_alias("checklist_id")).where(
-        Visit.id == visit_id, *enterprises.in_scope_of(Visit.enterprise, scope)).output(load_json=True).first()
+        Visit.id == visit_id, *enterprises.in_scope_of(Visit.enterprise, scope), *_announced(scope)).output(
+        load_json=True).first()
     if row is None:
         raise NotFound(f"No visit {visit_id} in your jurisdiction.")
     findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)
@@ -379,7 +417,7 @@ SUMMARY_COLUMNS = (
 async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | None, cursors: CursorCodec,
                       today: date) -> VisitPage:
     """Visits in the caller's scope by planned date, in keyset pages."""
-    query = Visit.select(*SUMMARY_COLUMNS).where(*enterprises.in_scope_by_codes(Visit, scope))
+    query = Visit.select(*SUMMARY_COLUMNS).where(*enterprises.in_scope_by_codes(Visit, scope), *_announced(scope))
     if f.enterprise_id is not None:
         await enterprises.get_enterprise(scope, f.enterprise_id, today)  # 404 outside scope
         query = query.where(Visit.enterprise == f.enterprise_id)
@@ -412,18 +450,29 @@ async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | No
 
 
 async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) -> VisitOut:
-    if decision.decision == "return" and not decision.reason.strip():
+    """Accept a submitted visit, or return it. The decision is one conditional UPDATE:
+    of requests sent at once, one decides; the others find it taken, a retry of the same
+    decision (the visit as it stands) or a conflict naming the decision taken."""
+    reason = decision.reason.strip()
+    if decision.decision == "return" and not reason:
         raise Invalid("Say why the visit is returned, so the team can amend it.", "reason")
-    visit = await get_visit(scope, visit_id)
     status = VisitStatus.accepted if decision.decision == "accept" else VisitStatus.returned
     async with db.transaction():
-        done = await Visit.update({Visit.status: status, Visit.review_reason: decision.reason.strip(),
-                                   Visit.reviewed_by: scope.user_id, Visit.reviewed_at: datetime.now(timezone.utc)}).where(
+        visit = await get_visit(scope, visit_id)
+        if scope.user_id is not None and scope.user_id in visit.team:
+            raise Forbidden("You are on this visit's team: someone who was not there reviews it.", "decision")
+        done = await Visit.update({Visit.status: status, Visit.review_reason: reason, Visit.reviewed_by: scope.user_id,
+                                   Visit.reviewed_at: clock.now()}).where(
             Visit.id == visit_id, Visit.status == VisitStatus.submitted).returning(Visit.id)
-        if not done:
-            raise Conflict(f"Only a submitted visit is reviewed; this one is {visit.status.value}.", "decision")
-        await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": decision.reason.strip()},
-                           await audit.place_of(Scope(enterprise_id=visit.enterprise_id)))
+        if done:
+            await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": reason},
+                               await audit.place_of(Scope(enterprise_id=visit.enterprise_id)))
+        else:
+            current = (await Visit.select(Visit.status).where(Visit.id == visit_id).first())["status"]
+            if current == VisitStatus.planned:
+                raise Conflict("Only a submitted visit is reviewed; this one is still planned.", "decision")
+            if current != status:
+                raise Conflict(f"This visit was already {current}; that decision stands.", "decision")
     return await get_visit(scope, visit_id)
 
 

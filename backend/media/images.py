@@ -88,6 +88,18 @@ def derive(path: Path, mime: str) -> Derived:
     )
 
 
+def exif_of(path: Path, mime: str) -> dict[str, Any]:
+    """The EXIF facts of a file whose bytes were already validated (a second upload of a
+    stored blob), read without decoding its pixels. Blocking: run it in a worker thread."""
+    if mime == PDF:
+        return {}
+    try:
+        with Image.open(path) as image:
+            return read_exif(image)
+    except Exception:  # noqa: BLE001 - the same bytes decoded once; EXIF is never fatal
+        return {}
+
+
 def _upright(image: Image.Image, size: int) -> Image.Image:
     image.thumbnail((size, size))
     try:

@@ -5,24 +5,25 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from backend.fields import text
+from backend.fields import AwareDatetime, Strict, text
 from backend.media.tables import Category, ReviewStatus
 
 
-class UploadFields(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class UploadFields(Strict, kw_only=True):
     """The form fields sent with a file. GPS and time are the phone's own readings: the
-    fallback when the photo's EXIF has none."""
+    fallback when the photo's EXIF has none. Every id names a record of the enterprise
+    (checked). A photo belongs to a checklist answer through that answer's ``media`` list
+    in the visit's submission: answers have no id of their own, so there is no answer_id."""
 
     id: UUID  # made by the phone; a retry sends the same
     enterprise_id: UUID
     category: Category
     caption: text(500) = ""
-    visit_id: UUID | None = None
-    answer_id: UUID | None = None
+    visit_id: UUID | None = None  # the visit a photo was taken during (planned or filed)
     control_point_id: UUID | None = None
     notice_id: UUID | None = None
     rectification_id: UUID | None = None
-    captured_at: datetime | None = None
+    captured_at: AwareDatetime | None = None
     latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
     altitude: Annotated[float, Meta(ge=-1000, le=10000)] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -15,24 +15,26 @@ from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
-from backend import db
+from backend import clock, db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint
-from backend.errors import Conflict, Invalid, NotFound
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.fields import error_field, humanise
 from backend.media import images
 from backend.media.receive import Received
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
-from backend.inspections.tables import Finding, Visit
+from backend.inspections.tables import Finding, Visit, VisitStatus
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
+from backend.notices.tables import Notice
 from backend.pagination import CursorCodec
 from backend.regions import service as regions
 
 NEAR_DUPLICATE_BITS = 6
 VISIT_HOURS = 12  # a photo taken further than this from its visit's start is flagged
+CLOCK_DRIFT = timedelta(minutes=10)  # a phone's clock may run this far ahead of ours
 ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
 
 _COLUMNS = (
@@ -59,7 +61,8 @@ class Upload:
 
 
 async def file_upload(scope: Scope, store: MediaStore, received: Received, today: Any, gps_flag_metres: int) -> Upload:
-    """File a received upload in its enterprise's dossier. The temp file is consumed:
+    """File a received upload in its enterprise's dossier, once: the same upload sent again
+    (or many times at once) is answered with the first record. The temp file is consumed:
     moved into the store, or deleted with nothing recorded."""
     placed: str | None = None
     try:
@@ -69,61 +72,110 @@ async def file_upload(scope: Scope, store: MediaStore, received: Received, today
         if scope.enterprise_id is not None and fields.category not in ENTERPRISE_CATEGORIES:
             raise Invalid("Enterprises upload rectification evidence, licences and ledgers.", "category")
         enterprise = await enterprises.get_enterprise(scope, fields.enterprise_id, today)
-        existing = await _existing(scope, fields.id)
-        if existing is not None:
-            if existing.sha256 != received.sha256:
-                raise Conflict("This upload id was already used for a different file.", "id")
-            return Upload(existing, created=False)
-        if fields.control_point_id and not await ControlPoint.exists().where(
-            ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == fields.enterprise_id
-        ):
-            raise Invalid("That control point is not one of this enterprise's.", "control_point_id")
-        if fields.rectification_id is not None:
-            if fields.category != Category.rectification:
-                raise Invalid("Evidence against a rectification order has category 'rectification'.", "category")
-            if not await Finding.exists().where(Finding.id == fields.rectification_id, Finding.status == "open",
-                                                Finding.enterprise == fields.enterprise_id):
-                raise Invalid("That rectification order is not an open finding of this enterprise.", "rectification_id")
+        if (existing := await _existing(scope, fields.id)) is not None:
+            return Upload(_same_upload(existing, fields, received.sha256), created=False)
+        await _check_references(scope, fields)
 
         mime = images.sniff(received.head)
-        blob_known = await Blob.exists().where(Blob.sha256 == received.sha256)
-        derived = images.Derived(mime=mime)
-        if not blob_known:
+        known = await Blob.select(Blob.phash).where(Blob.sha256 == received.sha256).first()
+        if known is None:
             derived = await anyio.to_thread.run_sync(images.derive, received.path, mime)
-            if store.commit_original(received.path, received.sha256):
-                placed = received.sha256
-            for variant in ("thumbnail", "preview"):
-                if (data := getattr(derived, variant)) is not None:
-                    await anyio.to_thread.run_sync(store.put_derivative, received.sha256, variant, data)
-
-        now = datetime.now(timezone.utc)
+        else:  # the same bytes as a stored blob: already validated and derived, but its facts are read again
+            derived = images.Derived(mime=mime, exif=await anyio.to_thread.run_sync(images.exif_of, received.path, mime),
+                                     phash=None if known["phash"] is None else known["phash"] & (2**64 - 1))
+        now = clock.now()
         item = _item(fields, received, derived, scope, now)
         item["flags"] = await _flags(item, enterprise, received.sha256, derived.phash, gps_flag_metres)
         async with db.transaction():
-            if not blob_known and not await Blob.exists().where(Blob.sha256 == received.sha256):
-                await Blob.insert(Blob(sha256=received.sha256, size=received.size, mime=mime, width=derived.width,
-                                       height=derived.height, **bands(derived.phash)))
-            await MediaItem.insert(MediaItem(**item))
-            await audit.record(scope, "media.uploaded", "media", fields.id,
-                               {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
-                               audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code,
-                                           enterprise.id))
+            await db.serialise(f"media:{fields.id}")
+            raced = await MediaItem.exists().where(MediaItem.id == fields.id)
+            if not raced:
+                await db.serialise(f"blob:{received.sha256}")
+                if not await Blob.exists().where(Blob.sha256 == received.sha256):
+                    placed = received.sha256
+                    await anyio.to_thread.run_sync(_store, store, received, derived)
+                    await Blob.insert(Blob(sha256=received.sha256, size=received.size, mime=mime, width=derived.width,
+                                           height=derived.height, **bands(derived.phash)))
+                await MediaItem.insert(MediaItem(**item))
+                await audit.record(scope, "media.uploaded", "media", fields.id,
+                                   {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
+                                   audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code,
+                                               enterprise.id))
         placed = None
+        if raced:  # the same id was filed meanwhile, by a request sent at the same time
+            return Upload(_same_upload(await _one(scope, fields.id), fields, received.sha256), created=False)
         return Upload(await _one(scope, fields.id), created=True)
     finally:
         if received.path is not None:
             received.path.unlink(missing_ok=True)
-        # Stored by this request but never recorded, and not recorded meanwhile by a
-        # concurrent upload of the same bytes: an original still referenced stays.
-        if placed is not None and not await Blob.exists().where(Blob.sha256 == placed):
-            store.delete(placed)
+        if placed is not None:
+            await _forget_unrecorded(store, placed)
+
+
+def _store(store: MediaStore, received: Received, derived: images.Derived) -> None:
+    """The original and its derivatives into the store (blocking: run in a thread)."""
+    assert received.path is not None
+    store.commit_original(received.path, received.sha256)
+    for variant in ("thumbnail", "preview"):
+        if (data := getattr(derived, variant)) is not None:
+            store.put_derivative(received.sha256, variant, data)
+
+
+async def _forget_unrecorded(store: MediaStore, sha256: str) -> None:
+    """Files stored by an upload whose transaction failed: removed, unless a blob row
+    refers to them. Files and blob rows of one hash are written under the same lock,
+    so no upload is recording them meanwhile."""
+    async with db.transaction():
+        await db.serialise(f"blob:{sha256}")
+        if not await Blob.exists().where(Blob.sha256 == sha256):
+            store.delete(sha256)
+
+
+def _same_upload(existing: MediaOut, fields: UploadFields, sha256: str) -> MediaOut:
+    """The record an upload id already names, when this request is a retry of it."""
+    if existing.sha256 != sha256:
+        raise Conflict("This upload id was already used for a different file.", "id")
+    sent = (fields.enterprise_id, fields.category, fields.visit_id)
+    if (existing.enterprise_id, existing.category, existing.visit_id) != sent:
+        raise Conflict("This upload id was already used for the same file filed differently "
+                       "(another enterprise, category or visit).", "id")
+    return existing
 
 
 def _fields(received: Received) -> UploadFields:
     try:
-        return msgspec.convert({k: v for k, v in received.fields.items() if v != ""}, UploadFields, strict=False)
+        fields = msgspec.convert({k: v for k, v in received.fields.items() if v != ""}, UploadFields, strict=False)
     except msgspec.ValidationError as e:
         raise Invalid(humanise(str(e).split(" - at ")[0]), error_field(str(e)) or "body") from None
+    if fields.captured_at is not None and fields.captured_at > clock.now() + CLOCK_DRIFT:
+        raise Invalid("The capture time is in the future; check the phone's date and time.", "captured_at")
+    return fields
+
+
+async def _check_references(scope: Scope, fields: UploadFields) -> None:
+    """Every record an upload names is one of its enterprise's, and a notice is of the
+    named visit; an enterprise user cannot name a visit still planned (it is not shown
+    to them)."""
+    enterprise_id = fields.enterprise_id
+    if fields.visit_id is not None:
+        visit = await Visit.select(Visit.status).where(Visit.id == fields.visit_id, Visit.enterprise == enterprise_id).first()
+        if visit is None or (scope.enterprise_id is not None and visit["status"] == VisitStatus.planned):
+            raise Invalid("That visit is not one of this enterprise's.", "visit_id")
+    if fields.control_point_id is not None and not await ControlPoint.exists().where(
+            ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == enterprise_id):
+        raise Invalid("That control point is not one of this enterprise's.", "control_point_id")
+    if fields.notice_id is not None:
+        notice = await Notice.select(Notice.visit).where(Notice.id == fields.notice_id, Notice.enterprise == enterprise_id).first()
+        if notice is None:
+            raise Invalid("That notice is not one of this enterprise's.", "notice_id")
+        if fields.visit_id is not None and str(notice["visit"]) != str(fields.visit_id):
+            raise Invalid("That notice was posted during another visit.", "notice_id")
+    if fields.rectification_id is not None:
+        if fields.category != Category.rectification:
+            raise Invalid("Evidence against a rectification order has category 'rectification'.", "category")
+        if not await Finding.exists().where(Finding.id == fields.rectification_id, Finding.status == "open",
+                                            Finding.enterprise == enterprise_id):
+            raise Invalid("That rectification order is not an open finding of this enterprise.", "rectification_id")
 
 
 def _item(fields: UploadFields, received: Received, derived: images.Derived, scope: Scope, now: datetime) -> dict:
@@ -135,7 +187,7 @@ def _item(fields: UploadFields, received: Received, derived: images.Derived, sco
     return {
         "id": fields.id, "enterprise": fields.enterprise_id, "blob": received.sha256, "category": fields.category,
         "caption": fields.caption.strip(), "original_name": received.filename, "visit": fields.visit_id,
-        "answer": fields.answer_id, "control_point": fields.control_point_id, "notice": fields.notice_id,
+        "control_point": fields.control_point_id, "notice": fields.notice_id,
         "rectification": fields.rectification_id, "captured_at": captured_at, "captured_at_source": time_source,
         "latitude": latitude, "longitude": longitude, "altitude": altitude, "location_source": location_source,
         "device_make": exif.get("make", ""), "device_model": exif.get("model", ""),
@@ -241,22 +293,44 @@ async def get_media(scope: Scope, media_id: UUID) -> MediaOut:
 
 
 async def review(scope: Scope, media_id: UUID, decision: ReviewIn) -> MediaOut:
-    """Accept an upload, or return it to its sender with a reason."""
-    if decision.decision == "return" and not decision.reason.strip():
+    """Accept an upload, or return it to its sender with a reason, once: the same decision
+    sent again (or many times at once) answers with the record; another one is a 409."""
+    reason = decision.reason.strip()
+    if decision.decision == "return" and not reason:
         raise Invalid("Say why the upload is returned, so the inspector can put it right.", "reason")
     media = await _one(scope, media_id)
-    now = datetime.now(timezone.utc)
+    await _not_own_work(scope, media)
+    now = clock.now()
     status = ReviewStatus.accepted if decision.decision == "accept" else ReviewStatus.returned
     async with db.transaction():
-        updated = await MediaItem.update({
-            MediaItem.status: status, MediaItem.review_reason: decision.reason.strip(), MediaItem.reviewed_by: scope.user_id,
+        decided = await MediaItem.update({
+            MediaItem.status: status, MediaItem.review_reason: reason, MediaItem.reviewed_by: scope.user_id,
             MediaItem.reviewed_at: now, MediaItem.review_seconds: int((now - media.uploaded_at).total_seconds()),
         }).where(MediaItem.id == media_id, MediaItem.status == ReviewStatus.pending).returning(MediaItem.id)
-        if not updated:
-            raise Conflict(f"This upload was already {media.status.value}.", "decision")
-        await audit.record(scope, f"media.{status.value}", "media", media_id, {"reason": decision.reason.strip()},
-                           await audit.place_of(Scope(enterprise_id=media.enterprise_id)))
-    return await _one(scope, media_id)
+        if decided:
+            await audit.record(scope, f"media.{status.value}", "media", media_id, {"reason": reason},
+                               await audit.place_of(Scope(enterprise_id=media.enterprise_id)))
+    media = await _one(scope, media_id)
+    if not decided and (media.status, media.review_reason) != (status, reason):
+        raise Conflict(f"This upload was already {media.status.value}"
+                       + (f" ({media.review_reason})." if media.review_reason else "."), "decision")
+    return media
+
+
+async def _not_own_work(scope: Scope, media: MediaOut) -> None:
+    """Nobody reviews their own work: not the uploader, nor a member of the team of the
+    visit whose photo a teammate took. (An enterprise's rectification evidence, even
+    named against a visit, is decided by the inspectors.)"""
+    if scope.user_id is None:
+        return
+    if media.uploaded_by == scope.user_id:
+        raise Forbidden("You uploaded this; another reviewer decides on it.", "decision")
+    if media.visit_id is not None:
+        visit = await Visit.select(Visit.team).where(Visit.id == media.visit_id).output(load_json=True).first()
+        team = {str(member) for member in visit["team"]} if visit else set()
+        if str(scope.user_id) in team and str(media.uploaded_by) in team:
+            raise Forbidden("You are on the team of the visit this photo belongs to; a reviewer from outside "
+                            "the team decides on it.", "decision")
 
 
 @dataclass(frozen=True)

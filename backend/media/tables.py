@@ -62,7 +62,6 @@ class MediaItem(Table, tablename="media_item"):
     caption = Varchar(length=500, default="")
     original_name = Varchar(length=255, default="")
     visit = UUID(null=True, default=None, index=True)
-    answer = UUID(null=True, default=None)
     control_point = ForeignKey(references=ControlPoint, null=True, on_delete=OnDelete.restrict)
     notice = UUID(null=True, default=None)
     rectification = UUID(null=True, default=None)

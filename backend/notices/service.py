@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timezone
 from uuid import UUID
 
 import msgspec
 
-from backend import db
+from backend import clock, db
 from backend.accounts.scope import Scope
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
@@ -96,19 +95,18 @@ async def by_code(code: str) -> NoticeOut | None:
 
 
 # ---------------------------------------------------------------------------- posting and removal
+#
+# Each change checks and writes in one transaction: a conditional UPDATE whose returned
+# rows are checked, or a lock on the records it decides about. The same request sent
+# again, or many times at once, has one effect; the others answer with the record (a
+# retry) or a 409 that says what happened.
 
 
 async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
     """Post a notice at a control point during a visit; the point's current notice, if any,
     becomes replaced. Sending the same notice again returns it (False: not created)."""
-    sent = {"visit": data.visit_id, "control_point": data.control_point_id, "template": data.template_id,
-            "photo": data.photo_id}
-    existing = await Notice.select(*(getattr(Notice, k) for k in sent)).where(Notice.id == data.id).first()
-    if existing is not None:
-        if {k: str(v) for k, v in existing.items()} != {k: str(v) for k, v in sent.items()}:
-            raise Conflict("This notice id was already used for a different notice.", "id")
-        return await get_notice(scope, data.id), False
-
+    if (posted := await _posted(scope, data)) is not None:
+        return posted, False
     visit = await Visit.select(Visit.enterprise, Visit.status, Visit.team).where(
         Visit.id == data.visit_id, *enterprises.in_scope_of(Visit.enterprise, scope)).output(load_json=True).first()
     if visit is None:
@@ -134,44 +132,83 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
 
     enterprise_id = point["enterprise"]
     place = await audit.place_of(Scope(enterprise_id=enterprise_id))
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     code = await _new_code()
     async with db.transaction():
-        replaced = await Notice.update({Notice.status: NoticeStatus.replaced, Notice.ended_at: now,
-                                        Notice.replaced_by: data.id}).where(
-            Notice.control_point == data.control_point_id, Notice.status == NoticeStatus.current).returning(Notice.id, Notice.code)
-        await Notice.insert(Notice(id=data.id, code=code, enterprise=enterprise_id, control_point=data.control_point_id,
-                                   template=data.template_id, visit=data.visit_id, photo=data.photo_id,
-                                   posted_at=now, posted_by=scope.user_id))
-        if data.photo_id is not None:
-            await _link_photo(data.photo_id, data.id, data.control_point_id)
-        if not replaced:  # one more covered point
-            await _count_current(enterprise_id, +1)
-        for old in replaced:
-            await audit.record(scope, "notice.replaced", "notice", old["id"], {"code": old["code"], "replaced_by": str(data.id)},
-                               place)
-        await audit.record(scope, "notice.posted", "notice", data.id,
-                           {"code": code, **{k: str(v) for k, v in sent.items()}, "template_code": template["code"],
-                            "replaces": [str(old["id"]) for old in replaced]}, place)
+        # This notice id, then this point: a second post of either waits here, then sees the first.
+        await db.serialise(f"notice:{data.id}")
+        await db.serialise(f"control_point:{data.control_point_id}")
+        raced = await Notice.exists().where(Notice.id == data.id)
+        if not raced:
+            replaced = await Notice.update({Notice.status: NoticeStatus.replaced, Notice.ended_at: now,
+                                            Notice.replaced_by: data.id}).where(
+                Notice.control_point == data.control_point_id, Notice.status == NoticeStatus.current
+            ).returning(Notice.id, Notice.code)
+            await Notice.insert(Notice(id=data.id, code=code, enterprise=enterprise_id, control_point=data.control_point_id,
+                                       template=data.template_id, visit=data.visit_id, photo=data.photo_id,
+                                       posted_at=now, posted_by=scope.user_id))
+            if data.photo_id is not None:
+                await _link_photo(data.photo_id, data.id, data.control_point_id)
+            if not replaced:  # one more covered point
+                await _count_current(enterprise_id, +1)
+            for old in replaced:
+                await audit.record(scope, "notice.replaced", "notice", old["id"],
+                                   {"code": old["code"], "replaced_by": str(data.id)}, place)
+            await audit.record(scope, "notice.posted", "notice", data.id,
+                               {"code": code, **{k: str(v) for k, v in _sent(data).items()},
+                                "template_code": template["code"], "replaces": [str(old["id"]) for old in replaced]}, place)
+    if raced:  # posted meanwhile by the same request sent at the same time
+        return await _posted(scope, data), False  # type: ignore[return-value]
     return await get_notice(scope, data.id), True
+
+
+def _sent(data: NoticeIn) -> dict:
+    return {"visit": data.visit_id, "control_point": data.control_point_id, "template": data.template_id,
+            "photo": data.photo_id}
+
+
+async def _posted(scope: Scope, data: NoticeIn) -> NoticeOut | None:
+    """The notice ``data.id`` names, when this post is a retry of it; None when there is
+    none yet. A retry sent without a photo also matches the notice photographed since."""
+    sent = _sent(data)
+    existing = await Notice.select(*(getattr(Notice, k) for k in sent)).where(Notice.id == data.id).first()
+    if existing is None:
+        return None
+    if data.photo_id is None:
+        del sent["photo"], existing["photo"]
+    if {k: str(v) for k, v in existing.items()} != {k: str(v) for k, v in sent.items()}:
+        raise Conflict("This notice id was already used for a different notice.", "id")
+    return await get_notice(scope, data.id)
 
 
 async def attach_photo(scope: Scope, notice_id: UUID, photo_id: UUID) -> NoticeOut:
     """The photo of a notice printed first, now in place. Sending it again changes nothing."""
     notice = await get_notice(scope, notice_id)
+    if _photographed(notice, photo_id):
+        return notice
+    await _check_photo(photo_id, notice.enterprise_id)
+    async with db.transaction():
+        attached = await Notice.update({Notice.photo: photo_id}).where(
+            Notice.id == notice_id, Notice.photo.is_null(), Notice.status == NoticeStatus.current).returning(Notice.id)
+        if attached:
+            await _link_photo(photo_id, notice_id, notice.control_point_id)
+            await audit.record(scope, "notice.photographed", "notice", notice_id, {"code": notice.code, "photo": str(photo_id)},
+                               await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
+    notice = await get_notice(scope, notice_id)
+    if not attached:
+        _photographed(notice, photo_id)  # a retry, or the 409 of what happened meanwhile
+    return notice
+
+
+def _photographed(notice: NoticeOut, photo_id: UUID) -> bool:
+    """True when ``photo_id`` is the notice's photo already; a 409 when the notice takes no photo."""
+    if notice.photo_id == photo_id:
+        return True
     if notice.photo_id is not None:
-        if notice.photo_id == photo_id:
-            return notice
         raise Conflict("This notice already has its photo in place; post a new notice to replace it.", "photo_id")
     if notice.status != NoticeStatus.current:
         raise Conflict(f"Only a current notice is photographed in place; this one is {notice.status.value}.", "photo_id")
-    await _check_photo(photo_id, notice.enterprise_id)
-    async with db.transaction():
-        await Notice.update({Notice.photo: photo_id}).where(Notice.id == notice_id)
-        await _link_photo(photo_id, notice_id, notice.control_point_id)
-        await audit.record(scope, "notice.photographed", "notice", notice_id, {"code": notice.code, "photo": str(photo_id)},
-                           await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
-    return await get_notice(scope, notice_id)
+    return False
 
 
 async def _check_photo(photo_id: UUID, enterprise_id: UUID) -> None:
@@ -189,19 +226,35 @@ async def _link_photo(photo_id: UUID, notice_id: UUID, control_point_id: UUID) -
 
 
 async def remove_notice(scope: Scope, notice_id: UUID, reason: str) -> NoticeOut:
+    """Take a current notice down. The same removal sent again answers with the notice."""
     notice = await get_notice(scope, notice_id)
-    if not reason.strip():
+    reason = reason.strip()
+    if not reason:
         raise Invalid("Say why the notice is removed; the public verification page shows it.", "reason")
+    if _removed(notice, reason):
+        return notice
     async with db.transaction():
-        done = await Notice.update({Notice.status: NoticeStatus.removed, Notice.ended_at: datetime.now(timezone.utc),
-                                    Notice.removed_by: scope.user_id, Notice.removed_reason: reason.strip()}).where(
+        removed = await Notice.update({Notice.status: NoticeStatus.removed, Notice.ended_at: clock.now(),
+                                       Notice.removed_by: scope.user_id, Notice.removed_reason: reason}).where(
             Notice.id == notice_id, Notice.status == NoticeStatus.current).returning(Notice.id)
-        if not done:
-            raise Conflict(f"Only a current notice is removed; this one is {notice.status.value}.", "status")
-        await _count_current(notice.enterprise_id, -1)
-        await audit.record(scope, "notice.removed", "notice", notice_id, {"code": notice.code, "reason": reason.strip()},
-                           await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
-    return await get_notice(scope, notice_id)
+        if removed:
+            await _count_current(notice.enterprise_id, -1)
+            await audit.record(scope, "notice.removed", "notice", notice_id, {"code": notice.code, "reason": reason},
+                               await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
+    notice = await get_notice(scope, notice_id)
+    if not removed:
+        _removed(notice, reason)  # a retry, or the 409 of what happened meanwhile
+    return notice
+
+
+def _removed(notice: NoticeOut, reason: str) -> bool:
+    """True when the notice was removed already for ``reason``; a 409 when it is not current."""
+    if notice.status == NoticeStatus.removed and notice.removed_reason == reason:
+        return True
+    if notice.status != NoticeStatus.current:
+        raise Conflict(f"Only a current notice is removed; this one is {notice.status.value}"
+                       + (f" ({notice.removed_reason})." if notice.removed_reason else "."), "status")
+    return False
 
 
 def new_code() -> str:

@@ -105,27 +105,27 @@ export function problems(draft, checklist, shots) {
 
 const answered = (a) => a && (a.result || a.number !== null && a.number !== undefined && a.number !== '' || a.text || a.choice);
 
-// File a finished draft: its photos, then (if planned on the phone) the plan, then the
-// visit as one batch, then its notices — queued together with the draft marked as sent.
+// File a finished draft: (if planned on the phone) the plan, then its photos, which name
+// the visit and so wait for it to exist, then the visit as one batch, then its notices —
+// queued together with the draft marked as sent.
 export async function submitDraft(draft, checklist, me) {
   const shots = await photos.ofVisit(draft.id);
   const items = checklist.sections.flatMap((s) => s.items);
+  const planOp = draft.planned ? null : {
+    id: `plan-${draft.id}`, kind: 'plan', user: me.id, deps: [], path: '/api/visits', body: draft.plan,
+    visit: draft.id, label: draft.enterprise.name,
+  };
   const mediaOps = shots.map((p) => ({
-    id: p.id, kind: 'media', user: me.id, deps: [], photo: p.id, size: p.size, visit: draft.id,
+    id: p.id, kind: 'media', user: me.id, deps: planOp ? [planOp.id] : [], photo: p.id, size: p.size, visit: draft.id,
     label: draft.enterprise.name, category: p.category,
     fields: {
       id: p.id, enterprise_id: draft.enterprise.id, category: p.category, visit_id: draft.id,
       control_point_id: p.control_point_id, captured_at: p.captured_at, latitude: p.latitude, longitude: p.longitude,
     },
   }));
-  const ops = [...mediaOps];
+  const ops = planOp ? [planOp, ...mediaOps] : [...mediaOps];
   const visitDeps = mediaOps.filter((op) => op.category !== 'notice').map((op) => op.id);
-  if (!draft.planned) {
-    const planOp = { id: `plan-${draft.id}`, kind: 'plan', user: me.id, deps: [], path: '/api/visits', body: draft.plan,
-                     visit: draft.id, label: draft.enterprise.name };
-    ops.push(planOp);
-    visitDeps.push(planOp.id);
-  }
+  if (planOp) visitDeps.push(planOp.id);
   const answers = items.filter((item) => answered(draft.answers[item.key])).map((item) => {
     const a = draft.answers[item.key];
     const out = { item: item.key, note: (a.note || '').trim(), media: shots.filter((p) => p.item === item.key).map((p) => p.id) };

@@ -8,7 +8,7 @@ from datetime import timedelta
 from httpx import AsyncClient
 
 from backend.clock import bureau_today
-from tests.api.test_visits import scene, submission  # noqa: F401  (the fixture and the body of a visit)
+from tests.api.test_visits import bureau_now, scene, submission  # noqa: F401  (the fixture and the body of a visit)
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA
 
@@ -27,7 +27,8 @@ async def test_lists_match_their_figures_and_follow_review(scene: dict, sign_in:
     zhang, li, reviewer = scene["zhang"], scene["li"], scene["reviewer"]
     first = (await zhang.post("/api/visits/submissions", json=submission(scene))).json()
     second = submission(scene, findings=[])
-    second["started_at"] = "2026-11-25T10:00:00+08:00"
+    second["started_at"] = bureau_now().isoformat()  # a follow-up, after the first
+    second["visit"]["visit_type"] = "follow_up"
     second["answers"][1]["result"] = "pass"
     assert (await li.post("/api/visits/submissions", json=second)).status_code == 201
 

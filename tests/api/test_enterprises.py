@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from uuid import uuid4
 
 import pytest
@@ -103,12 +102,16 @@ async def test_duplicate_uscc_is_a_conflict(client: AsyncClient) -> None:
     assert await Enterprise.count() == 1
 
 
-async def test_simultaneous_duplicates_leave_one_record(client: AsyncClient) -> None:
-    responses = await asyncio.gather(
-        *(client.post("/api/enterprises", json=enterprise_body(3, name=f"公司{i}")) for i in range(4))
-    )
-    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
-    assert await Enterprise.count() == 1
+async def test_a_registration_with_its_id_may_be_sent_again(client: AsyncClient) -> None:
+    """(Sent many times at once: tests/api/test_exactly_once_accounts.py.)"""
+    body = enterprise_body(3, id=str(uuid4()), licences=[LICENCE])
+    first = await client.post("/api/enterprises", json=body)
+    assert first.status_code == 201 and first.json()["id"] == body["id"]
+    again = await client.post("/api/enterprises", json=body)
+    assert again.status_code == 200 and again.json() == first.json()
+    other = await client.post("/api/enterprises", json={**body, "uscc": make_uscc(4), "name": "另一家公司"})
+    assert other.status_code == 409 and other.json()["extra"][0]["key"] == "id"
+    assert await rows_written() == (1, 1, 0)
 
 
 async def test_patch_changes_only_given_fields(client: AsyncClient) -> None:

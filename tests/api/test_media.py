@@ -15,6 +15,7 @@ from litestar import Litestar
 from PIL import Image
 
 from backend.app import create_app
+from backend.audit.tables import AuditEvent
 from backend.media.store import LocalMediaStore
 from backend.media.tables import Blob, MediaItem
 from backend.settings import Settings
@@ -149,6 +150,10 @@ async def test_refused_files_leave_nothing(client: AsyncClient, firm: dict, sett
         ({"category": "selfie"}, 400, "category"),
         ({"latitude": "north"}, 400, "latitude"),
         ({"control_point_id": str(uuid.uuid4())}, 400, "control_point_id"),
+        ({"visit_id": str(uuid.uuid4())}, 400, "visit_id"),  # no dangling link in the dossier
+        ({"notice_id": str(uuid.uuid4())}, 400, "notice_id"),
+        ({"answer_id": str(uuid.uuid4())}, 400, "answer_id"),
+        ({"captured_at": "2026-11-20T10:00:00"}, 400, "captured_at"),  # no time zone
         ({"enterprise_id": str(uuid.uuid4())}, 404, None),
         ({"colour": "red"}, 400, "colour"),
     ],
@@ -161,6 +166,7 @@ async def test_bad_fields_leave_nothing(client: AsyncClient, firm: dict, setting
     if key:
         assert response.json()["extra"][0]["key"] == key
     assert stored_files(settings) == [] and await MediaItem.count() == 0
+    assert await AuditEvent.count().where(AuditEvent.action == "media.uploaded") == 0
 
 
 async def test_not_multipart_is_refused(client: AsyncClient) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from httpx import AsyncClient
 
+from backend import clock
 from backend.accounts.tables import Invitation, Passkey, RateLimit, Session, User
 from backend.audit.tables import AuditEvent
 from tests.conftest import SignIn, enrol, http_client, invitation_token, sign_in_with
+from tests import softauthn
 from tests.softauthn import SoftAuthenticator, b64url
 
 
@@ -103,7 +106,7 @@ async def test_expired_challenge_is_refused(inspector: AsyncClient) -> None:
     from backend.accounts.tables import Challenge
 
     start = (await inspector.post("/api/auth/sign-in/options")).json()
-    await Challenge.update({Challenge.expires_at: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(
+    await Challenge.update({Challenge.expires_at: clock.now() - timedelta(seconds=1)}).where(
         Challenge.id == start["ceremony"]
     )
     credential = inspector.authenticator.get(start["options"], "http://localhost:8000")  # type: ignore[attr-defined]
@@ -124,7 +127,7 @@ async def test_reused_invitation_is_refused(anon: AsyncClient, app) -> None:
 
 
 @pytest.mark.usefixtures("shandong")
-async def test_invitation_used_twice_in_parallel_enrols_once(anon: AsyncClient, app) -> None:
+async def test_invitation_used_by_a_second_ceremony_enrols_once(anon: AsyncClient, app) -> None:
     token = await invitation_token("reviewer", "371600", None, "王芳")
     first = (await anon.post("/api/auth/enrol/options", json={"invitation": token})).json()
     second = (await anon.post("/api/auth/enrol/options", json={"invitation": token})).json()
@@ -139,7 +142,7 @@ async def test_invitation_used_twice_in_parallel_enrols_once(anon: AsyncClient, 
 @pytest.mark.usefixtures("shandong")
 async def test_expired_invitation_is_refused(anon: AsyncClient) -> None:
     token = await invitation_token("inspector", "371621", None, "赵强")
-    await Invitation.update({Invitation.expires_at: datetime.now(timezone.utc) - timedelta(minutes=1)}).where(
+    await Invitation.update({Invitation.expires_at: clock.now() - timedelta(minutes=1)}).where(
         Invitation.used_at.is_null()
     )
     response = await anon.post("/api/auth/enrol/options", json={"invitation": token})
@@ -205,6 +208,17 @@ async def test_a_second_passkey_and_revocation(sign_in: SignIn) -> None:
     assert (await sign_in_with(user, desktop)).status_code == 201
 
 
+async def test_a_credential_registered_twice_is_a_conflict(sign_in: SignIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = await sign_in("inspector", "371621", name="甲"), await sign_in("inspector", "371621", name="乙")
+    taken = first.authenticator.credentials[0].credential_id  # type: ignore[attr-defined]
+    monkeypatch.setattr(softauthn, "os", SimpleNamespace(urandom=lambda n: taken))  # an authenticator that repeats ids
+    start = (await second.post("/api/me/passkeys/options")).json()
+    credential = SoftAuthenticator().create(start["options"], "http://localhost:8000")
+    response = await second.post("/api/me/passkeys", json={"ceremony": start["ceremony"], "credential": credential})
+    assert response.status_code == 409 and response.json()["extra"][0]["key"] == "credential"
+    assert await Passkey.count() == 2 and (await actions()).count("passkey.registered") == 2
+
+
 async def test_sign_in_attempts_are_rate_limited(inspector: AsyncClient) -> None:
     authenticator = inspector.authenticator  # type: ignore[attr-defined]
     statuses = [(await sign_in_with(inspector, authenticator, user_verified=False)).status_code for _ in range(10)]
@@ -236,7 +250,7 @@ async def test_who_may_invite_whom(sign_in: SignIn, inviter: str, region: str, i
 
 
 async def test_expired_session_leads_back_to_sign_in(client: AsyncClient) -> None:
-    await Session.update({Session.expires_at: datetime.now(timezone.utc) - timedelta(seconds=1)}).where(
+    await Session.update({Session.expires_at: clock.now() - timedelta(seconds=1)}).where(
         Session.revoked_at.is_null()
     )
     response = await client.get("/api/enterprises")

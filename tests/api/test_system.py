@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from uuid import uuid4
+
 import pytest
 from httpx import AsyncClient
+from litestar import Litestar
 
 from backend.settings import Settings
 
@@ -64,3 +68,19 @@ async def test_regions_form_the_shandong_tree(client: AsyncClient) -> None:
                                               ("/api/regions?under=379999", 404), ("/api/regions?level=town", 400)])
 async def test_bad_region_requests(client: AsyncClient, url: str, status: int) -> None:
     assert (await client.get(url)).status_code == status
+
+
+async def test_every_path_answers_options_and_head_without_a_server_error(app: Litestar, client: AsyncClient,
+                                                                           anon: AsyncClient) -> None:
+    """OPTIONS lists a path's methods to anyone (no session needed, as for a CORS
+    preflight); HEAD is never a 5xx: 405 where only GET is declared, 401 when not signed in."""
+    paths = {route.path for route in app.routes if route.path.startswith("/api/")}
+    assert len(paths) > 30
+    for path in sorted(paths):
+        url = re.sub(r"\{\w+:uuid\}", str(uuid4()), re.sub(r"\{\w+:(str|path|int)\}", "1", path))
+        for who in (client, anon):
+            options = await who.options(url)
+            assert options.status_code == 204, (path, options.text)
+            assert set(options.headers["allow"].split(", ")) - {"OPTIONS"}, path
+            head = await who.head(url)
+            assert 400 <= head.status_code < 500, (path, head.status_code)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import copy
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from httpx import AsyncClient
 
+from backend import clock
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
 from backend.clock import BUREAU_TIME, bureau_today
@@ -21,7 +22,18 @@ from backend.settings import Settings
 from tests.conftest import SignIn, dossier
 from tests.factories import HUIMIN, LIXIA, enterprise_body, pdf, photo, png
 
-STARTED = "2026-11-24T09:30:00+08:00"
+
+def bureau_now() -> datetime:
+    return clock.now().astimezone(BUREAU_TIME)
+
+
+def exif(instant: datetime) -> str:
+    """``instant`` as a phone writes it in EXIF: the bureau's wall clock, no zone."""
+    return instant.astimezone(BUREAU_TIME).strftime("%Y:%m:%d %H:%M:%S")
+
+
+def month_end(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 async def upload(client: AsyncClient, enterprise_id: str, content: bytes, category: str, name: str = "p.jpg") -> str:
@@ -35,24 +47,26 @@ async def upload(client: AsyncClient, enterprise_id: str, content: bytes, catego
 @pytest.fixture
 async def scene(client: AsyncClient, sign_in: SignIn) -> dict:
     """A food producer in Huimin, two Huimin inspectors with their photos and signatures
-    uploaded, a reviewer, and the food routine checklist."""
+    uploaded, a reviewer, and the food routine checklist; their visit started half an
+    hour ago (at midnight, if today is younger than that)."""
+    started = max(bureau_now() - timedelta(minutes=30), datetime.combine(bureau_today(), time(0), BUREAU_TIME))
     firm = (await client.post("/api/enterprises", json=enterprise_body(1, category="food_production"))).json()
     zhang, li = await sign_in("inspector", HUIMIN, name="张伟"), await sign_in("inspector", HUIMIN, name="李娜")
     ids = [(await u.get("/api/me")).json()["id"] for u in (zhang, li)]
     checklist = next(c for c in (await zhang.get("/api/checklists")).json() if c["code"] == "food-routine")
-    evidence = await upload(zhang, firm["id"], photo(seed=1, when="2026:11:24 09:40:00"), "evidence")
+    evidence = await upload(zhang, firm["id"], photo(seed=1, when=exif(started + timedelta(minutes=10))), "evidence")
     signatures = [await upload(zhang, firm["id"], png((0, 0, s * 60)), "signature", "s.png") for s in range(3)]
     return {"firm": firm, "zhang": zhang, "li": li, "ids": ids, "checklist": checklist, "evidence": evidence,
-            "signatures": signatures, "reviewer": await sign_in("reviewer", HUIMIN, name="王芳")}
+            "signatures": signatures, "reviewer": await sign_in("reviewer", HUIMIN, name="王芳"), "started": started}
 
 
 def submission(scene: dict, visit_id: str | None = None, **changes) -> dict:
     deadline = (bureau_today() + timedelta(days=30)).isoformat()
     body = {
         "visit": {"id": visit_id or str(uuid.uuid4()), "enterprise_id": scene["firm"]["id"],
-                  "checklist_id": scene["checklist"]["id"], "visit_type": "routine", "planned_date": "2026-11-24",
-                  "team": scene["ids"]},
-        "started_at": STARTED, "start_latitude": 37.49, "start_longitude": 117.51,
+                  "checklist_id": scene["checklist"]["id"], "visit_type": "routine",
+                  "planned_date": scene["started"].date().isoformat(), "team": scene["ids"]},
+        "started_at": scene["started"].isoformat(), "start_latitude": 37.49, "start_longitude": 117.51,
         "answers": [
             {"item": "A1", "result": "pass"},
             {"item": "B3", "result": "fail", "note": "使用了超范围添加剂", "media": [scene["evidence"]]},
@@ -70,6 +84,17 @@ def submission(scene: dict, visit_id: str | None = None, **changes) -> dict:
     }
     body.update(changes)
     return body
+
+
+async def file_follow_up(scene: dict, started: datetime | None = None) -> dict:
+    """A follow-up visit to the scene's enterprise by the same team (everything passes),
+    started ``started`` (by default now: after anything found so far)."""
+    body = submission(scene, findings=[], started_at=(started or bureau_now()).isoformat())
+    body["visit"]["visit_type"] = "follow_up"
+    body["answers"][1]["result"] = "pass"
+    response = await scene["li"].post("/api/visits/submissions", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 async def test_checklists_are_the_four_standard_templates(scene: dict) -> None:
@@ -177,7 +202,8 @@ async def test_team_must_cover_the_enterprise(scene: dict, sign_in: SignIn) -> N
 
 
 async def test_photos_far_from_the_visit_time_are_flagged(scene: dict) -> None:
-    old = await upload(scene["zhang"], scene["firm"]["id"], photo(seed=2, when="2026:11:20 09:00:00"), "evidence")
+    started = scene["started"]
+    old = await upload(scene["zhang"], scene["firm"]["id"], photo(seed=2, when=exif(started - timedelta(days=4))), "evidence")
     body = submission(scene)
     body["answers"][1]["media"] = [scene["evidence"], old]
     assert (await scene["zhang"].post("/api/visits/submissions", json=body)).status_code == 201
@@ -186,7 +212,8 @@ async def test_photos_far_from_the_visit_time_are_flagged(scene: dict) -> None:
 
     late = await scene["zhang"].post("/api/media", data={
         "id": str(uuid.uuid4()), "enterprise_id": scene["firm"]["id"], "category": "evidence",
-        "visit_id": body["visit"]["id"]}, files={"file": ("p.jpg", photo(seed=3, when="2026:11:26 09:00:00"), "image/jpeg")})
+        "visit_id": body["visit"]["id"]},
+        files={"file": ("p.jpg", photo(seed=3, when=exif(started + timedelta(days=2))), "image/jpeg")})
     assert late.json()["flags"] == ["far_from_visit_time"]
 
 
@@ -231,6 +258,7 @@ async def test_overdue_orders_and_follow_up_closure(scene: dict) -> None:
     await Finding.update({Finding.deadline: bureau_today() - timedelta(days=1)}).where(Finding.id == finding)
     order = (await scene["zhang"].get(f"/api/findings/{finding}")).json()
     assert order["overdue"] is True
+    await file_follow_up(scene)
     closed = await scene["zhang"].post(f"/api/findings/{finding}/decision",
                                        json={"decision": "close", "via": "follow_up", "note": "回访确认已整改"})
     assert (closed.json()["status"], closed.json()["closed_via"], closed.json()["overdue"]) == ("closed", "follow_up", False)
@@ -248,17 +276,20 @@ async def test_schedule_follows_visits_and_findings(scene: dict, client: AsyncCl
     visit = (await scene["zhang"].post("/api/visits/submissions", json=submission(scene))).json()
     deadline = visit["findings"][0]["deadline"]
     after_visit = (await client.get(f"/api/enterprises/{firm['id']}")).json()
-    assert after_visit["last_visited_on"] == "2026-11-24"
+    assert after_visit["last_visited_on"] == scene["started"].date().isoformat()
     assert after_visit["next_due_on"] == deadline  # the follow-up comes before the grade's 180 days
 
+    follow_up = await file_follow_up(scene)
+    last_visit = datetime.fromisoformat(follow_up["started_at"]).astimezone(BUREAU_TIME).date()
     await scene["zhang"].post(f"/api/findings/{visit['findings'][0]['id']}/decision",
                               json={"decision": "close", "via": "follow_up"})
     closed = (await client.get(f"/api/enterprises/{firm['id']}")).json()
-    assert closed["next_due_on"] == "2027-05-23"  # 2026-11-24 + 180 days (grade B)
+    assert closed["next_due_on"] == (last_visit + timedelta(days=180)).isoformat()  # grade B
     regraded = (await client.patch(f"/api/enterprises/{firm['id']}", json={"risk_grade": "D"})).json()
-    assert regraded["next_due_on"] == "2027-02-22"  # + 90 days
+    due = last_visit + timedelta(days=90)
+    assert regraded["next_due_on"] == due.isoformat()
 
-    window = (date.fromisoformat("2027-02-22") - today).days
+    window = (due - today).days
     due_soon = (await client.get("/api/enterprises", params={"due": "due", "within_days": window})).json()["items"]
     assert firm["id"] in {e["id"] for e in due_soon}
     assert firm["id"] not in {e["id"] for e in (await client.get("/api/enterprises", params={"due": "overdue"})).json()["items"]}
@@ -269,16 +300,13 @@ async def test_schedule_follows_visits_and_findings(scene: dict, client: AsyncCl
 async def test_coverage_matches_hand_counted_figures(scene: dict, sign_in: SignIn) -> None:
     zhang, reviewer = scene["zhang"], scene["reviewer"]
     first = (await zhang.post("/api/visits/submissions", json=submission(scene))).json()
-    follow_up = submission(scene, findings=[])
-    follow_up["visit"]["visit_type"] = "follow_up"
-    follow_up["started_at"] = "2026-11-25T10:00:00+08:00"
-    follow_up["answers"][1]["result"] = "pass"
-    assert (await scene["li"].post("/api/visits/submissions", json=follow_up)).status_code == 201
+    await file_follow_up(scene)
     await zhang.post(f"/api/findings/{first['findings'][0]['id']}/decision", json={"decision": "close", "via": "follow_up"})
     await reviewer.post(f"/api/media/{scene['evidence']}/review", json={"decision": "accept"})
 
     supervisor = await sign_in("supervisor", "371600", name="滨州科长")
-    period = {"start": "2026-11-01", "end": (bureau_today() + timedelta(days=30)).isoformat()}
+    period = {"start": scene["started"].date().replace(day=1).isoformat(),
+              "end": (bureau_today() + timedelta(days=30)).isoformat()}
     figures = (await supervisor.get("/api/coverage", params={"region": HUIMIN, **period})).json()
     per_inspector = {i["display_name"]: i["visits"] for i in figures.pop("visits_per_inspector")}
     assert per_inspector == {"张伟": 2, "李娜": 2}
@@ -321,9 +349,12 @@ async def test_visit_lists(scene: dict, sign_in: SignIn, client: AsyncClient) ->
     queue = (await scene["reviewer"].get("/api/visits", params={"status": "submitted"})).json()
     assert [v["id"] for v in queue["items"]] == [submitted["id"]]
 
-    owner = await sign_in("enterprise", enterprise_id=firm["id"])
+    owner = await sign_in("enterprise", enterprise_id=firm["id"])  # a planned inspection is not announced
     timeline = (await owner.get("/api/visits")).json()["items"]
-    assert {v["id"] for v in timeline} == {plans[0]["id"], plans[1]["id"], submitted["id"]}
+    assert [v["id"] for v in timeline] == [submitted["id"]]
+    assert (await owner.get("/api/visits", params={"status": "planned"})).json()["items"] == []
+    assert (await owner.get(f"/api/visits/{plans[0]['id']}")).status_code == 404
+    assert (await owner.get(f"/api/visits/{submitted['id']}")).status_code == 200
     assert (await owner.get("/api/visits", params={"enterprise_id": other["id"]})).status_code == 404
 
     lixia = await sign_in("inspector", LIXIA)
@@ -348,7 +379,9 @@ async def rollup_state() -> dict:
 
 async def test_rollups_count_each_visit_once_and_rebuild_to_the_same_state(scene: dict, sign_in: SignIn,
                                                                           settings: Settings) -> None:
-    zhang, li, reviewer = scene["zhang"], scene["li"], scene["reviewer"]
+    zhang, li, reviewer, firm = scene["zhang"], scene["li"], scene["reviewer"], scene["firm"]["id"]
+    today = bureau_today()
+    early = datetime.combine(today.replace(day=1) - timedelta(days=2), time(10), BUREAU_TIME)  # late last month
     first = submission(scene)
     assert (await zhang.post("/api/visits/submissions", json=first)).status_code == 201
     assert (await zhang.post("/api/visits/submissions", json=first)).status_code == 200  # sent again: nothing new
@@ -357,17 +390,18 @@ async def test_rollups_count_each_visit_once_and_rebuild_to_the_same_state(scene
     amendment["visit"]["amends"] = first["visit"]["id"]
     amended = (await li.post("/api/visits/submissions", json=amendment)).json()
     await reviewer.post(f"/api/visits/{amended['id']}/review", json={"decision": "accept"})
-    follow_up = submission(scene, findings=[], started_at="2026-10-30T10:00:00+08:00")
-    follow_up["visit"]["visit_type"] = "follow_up"
-    follow_up["answers"][1]["result"] = "pass"
-    assert (await li.post("/api/visits/submissions", json=follow_up)).status_code == 201
-    closed = await zhang.post(f"/api/findings/{amended['findings'][0]['id']}/decision",
-                              json={"decision": "close", "via": "follow_up"})
-    assert closed.status_code == 200
+    await file_follow_up(scene, early)  # of an earlier matter: it closes nothing found today
+    owner = await sign_in("enterprise", enterprise_id=firm, name="企业负责人")
+    order = amended["findings"][0]["id"]
+    fixed = await owner.post("/api/media", data={"id": str(uuid.uuid4()), "enterprise_id": firm, "category": "rectification",
+                                                 "rectification_id": order}, files={"file": ("fix.jpg", photo(seed=61), "image/jpeg")})
+    closed = await zhang.post(f"/api/findings/{order}/decision",
+                              json={"decision": "close", "evidence_id": fixed.json()["id"]})
+    assert closed.status_code == 200, closed.text
 
     # Against a direct count of the records: two visits (the amendment is the first one
     # again), each by both inspectors; two findings recorded today, one closed today.
-    today, visit_days = bureau_today(), (date(2026, 10, 30), date(2026, 11, 24))
+    visit_days = (early.date(), scene["started"].date())
     assert (await Finding.count(), await Finding.count().where(Finding.status == "closed")) == (2, 1)
     expected = {day: [1, 0, 0] for day in visit_days}
     expected.setdefault(today, [0, 0, 0])[1:] = [2, 1]
@@ -379,21 +413,23 @@ async def test_rollups_count_each_visit_once_and_rebuild_to_the_same_state(scene
     assert {(str(r["user"]), r["month"], r["visits"]) for r in await InspectorMonth.select()} == {
         (user, day.replace(day=1), 1) for user in scene["ids"] for day in visit_days}
     facts = await Enterprise.select(Enterprise.last_finding_on, Enterprise.last_follow_up_on).first()
-    assert (facts["last_finding_on"], facts["last_follow_up_on"]) == (today, date(2026, 10, 30))
+    assert (facts["last_finding_on"], facts["last_follow_up_on"]) == (today, early.date())
 
     supervisor = await sign_in("supervisor", "371600", name="滨州科长")
 
-    async def figures(start: str, end: str) -> tuple:
-        body = (await supervisor.get("/api/coverage", params={"region": HUIMIN, "start": start, "end": end})).json()
+    async def figures(start: date, end: date) -> tuple:
+        body = (await supervisor.get("/api/coverage", params={"region": HUIMIN, "start": start.isoformat(),
+                                                              "end": end.isoformat()})).json()
         return (body["visits"], body["visited"], body["findings_opened"], body["findings_closed"],
                 body["return_visit_rate"], {i["display_name"]: i["visits"] for i in body["visits_per_inspector"]})
 
     both = (2, 1, 2, 1, 1.0, {"张伟": 2, "李娜": 2})
-    assert await figures("2026-10-01", "2026-11-30") == both  # whole months
-    assert await figures("2026-10-15", "2027-01-10") == both  # months and ragged ends
-    assert await figures("2026-10-20", "2026-11-25") == both  # days only
-    assert await figures("2026-11-01", "2026-11-30") == (1, 1, 2, 1, 0.0, {"张伟": 1, "李娜": 1})  # no follow-up since
-    assert await figures("2026-10-01", "2026-10-31") == (1, 1, 0, 0, None, {"张伟": 1, "李娜": 1})  # visited before the last visit
+    last_month, this_month = early.date().replace(day=1), today.replace(day=1)
+    assert await figures(last_month, month_end(today)) == both  # whole months
+    assert await figures(early.date() - timedelta(days=1), month_end(today) + timedelta(days=10)) == both  # ragged ends
+    assert await figures(early.date() - timedelta(days=1), today) == both  # days (and this month, on its last day)
+    assert await figures(this_month, month_end(today)) == (1, 1, 2, 1, 0.0, {"张伟": 1, "李娜": 1})  # no follow-up since
+    assert await figures(last_month, month_end(last_month)) == (1, 1, 0, 0, None, {"张伟": 1, "李娜": 1})  # visited before the last visit
 
     kept = await rollup_state()
     await Enterprise.update({Enterprise.last_visited_on: None, Enterprise.last_finding_on: None,

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from uuid import UUID, uuid4
@@ -18,12 +18,12 @@ import httpx
 import pytest
 from playwright.sync_api import APIResponse, Browser, Page, expect, sync_playwright
 
-from backend import db, demo
+from backend import clock, db, demo
 from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
 from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Role, User
-from backend.clock import bureau_today
+from backend.clock import BUREAU_TIME, bureau_today
 from backend.enterprises.tables import ControlPoint, Enterprise
 from backend.inspections import service as inspections
 from backend.inspections.schemas import VisitPlan
@@ -62,7 +62,7 @@ def live_server(database_url: str, settings: Settings) -> Iterator[str]:
         port = s.getsockname()[1]
     env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_MEDIA_ROOT": settings.media_root,
            "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "e2e"}
-    server = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve_at", clock.now().isoformat()], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     origin = f"http://localhost:{port}"
     DATABASES[origin] = database_url
@@ -92,6 +92,7 @@ def _phone(browser: Browser) -> Page:
     virtual passkey authenticator with user verification (fingerprint) that always succeeds."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai", device_scale_factor=2)
+    context.clock.set_system_time(clock.now())  # the page's Date is the suite's clock (tests/conftest.py); timers stay real
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
@@ -184,14 +185,15 @@ def submit_visit(page: Page, enterprise_id: str, deadlines: tuple[date, ...] = (
     items = [i["key"] for s in checklist["sections"] for i in s["items"] if i["kind"] == "pass_fail"]
     signatures = [upload(page, enterprise_id, png((0, 0, 60 * s)), "s.png", category="signature")["id"] for s in range(3)]
     failed = items[1:1 + len(deadlines)]
+    started = clock.now().astimezone(BUREAU_TIME) - timedelta(minutes=30)
     answers = [{"item": items[0], "result": "pass"}] + [
         {"item": item, "result": "fail", "note": "现场发现问题",
          "media": [upload(page, enterprise_id, photo(seed=70 + n), caption=f"{item} 问题照片")["id"]]}
         for n, item in enumerate(failed)]
     response = call(page, "POST", "/api/visits/submissions", data={
         "visit": {"id": str(uuid4()), "enterprise_id": enterprise_id, "checklist_id": checklist["id"],
-                  "visit_type": "routine", "planned_date": bureau_today().isoformat(), "team": [me["id"], colleague]},
-        "started_at": f"{bureau_today().isoformat()}T09:30:00+08:00",
+                  "visit_type": "routine", "planned_date": started.date().isoformat(), "team": [me["id"], colleague]},
+        "started_at": started.isoformat(),
         "answers": answers,
         "findings": [{"id": str(uuid4()), "item": item, "description": f"{item} 不符合要求", "deadline": deadline.isoformat()}
                      for item, deadline in zip(failed, deadlines)],

@@ -42,6 +42,10 @@ def test_invitation_link_enrols_in_another_browser(page: Page, browser: Browser,
     expect(page.get_by_role("heading", name="未使用的邀请")).to_be_visible()
     expect(page.locator(".cards .card", has_text="钱审核")).to_have_count(0)
     page.get_by_role("link", name="用户").click()
+    expect(page.locator('[data-user="钱审核"]')).to_be_visible()
+    expect(page.locator("[data-user]")).not_to_have_count(1)
+    page.get_by_label("按姓名查找用户").fill("钱审")  # the list is searched by name on the server
+    expect(page.locator("[data-user]")).to_have_count(1)
     user = page.locator('[data-user="钱审核"]')
     expect(user).to_contain_text("在用")
     user.get_by_role("button", name="停用").click()

@@ -1,11 +1,13 @@
 """The PWA's budgets, each printed with its figure: the app shell (all JavaScript and CSS)
 under 200 KB gzipped; a first load on an emulated slow 4G link under 3 s; a start with no
-signal, from the service worker and IndexedDB, under 1 s. Times are the browser's own
-(performance.now() from the navigation's start to the screen being drawn)."""
+signal, from the service worker and IndexedDB, under 1 s. Times run from asking for the
+page to the screen being in it, read on the test's own clock: the page's clock is the
+suite's frozen one (tests/e2e/conftest.py), whose performance.now() is not the browser's."""
 
 from __future__ import annotations
 
 import gzip
+import time
 
 from playwright.sync_api import Page
 
@@ -19,11 +21,12 @@ OFFLINE_START_BUDGET_MS = 1000
 SLOW_4G = {"offline": False, "latency": 562.5, "downloadThroughput": 1.44e6 / 8, "uploadThroughput": 675e3 / 8}
 
 
-def drawn_at(page: Page, selector: str) -> float:
-    """Milliseconds from the navigation's start to `selector` first being in the page,
-    checked on every animation frame."""
-    return page.wait_for_function(
-        f"() => document.querySelector({selector!r}) && performance.now()", polling="raf", timeout=15000).json_value()
+def drawn_after(page: Page, url: str, selector: str) -> float:
+    """Milliseconds from asking for `url` to `selector` first being in the page."""
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector(selector, state="attached", timeout=15000)
+    return (time.perf_counter() - start) * 1000
 
 
 def test_app_shell_fits_the_budget() -> None:
@@ -41,8 +44,7 @@ def test_first_load_on_slow_4g(page: Page, live_server: str) -> None:
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     cdp.send("Network.emulateNetworkConditions", SLOW_4G)
-    page.goto(live_server, wait_until="commit")
-    elapsed = drawn_at(page, "main button.primary")
+    elapsed = drawn_after(page, live_server, "main button.primary")
     print(f"first load on slow 4G: {elapsed:.0f} ms (budget {FIRST_LOAD_BUDGET_MS} ms)")
     assert elapsed < FIRST_LOAD_BUDGET_MS
 
@@ -52,8 +54,7 @@ def test_offline_start(page: Page, live_server: str, database_url: str) -> None:
     shell from the service worker, the day's visits from IndexedDB."""
     visit = todays_visit(page, live_server, database_url, "郑洁")
     page.context.set_offline(True)
-    page.goto(f"{live_server}/today", wait_until="commit")
-    elapsed = drawn_at(page, ".visit-card")
+    elapsed = drawn_after(page, f"{live_server}/today", ".visit-card")
     assert visit["enterprise"] in page.locator(".visit-card").first.inner_text()
     print(f"offline start to today's visits: {elapsed:.0f} ms (budget {OFFLINE_START_BUDGET_MS} ms)")
     assert elapsed < OFFLINE_START_BUDGET_MS

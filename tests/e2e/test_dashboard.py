@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 from playwright.sync_api import Page, expect
 
-from backend import db
+from backend import clock, db
 from backend.clock import BUREAU_TIME
 from tests.conftest import enrol as enrol_client
 from tests.conftest import invitation_token, run_async
@@ -55,7 +55,7 @@ async def submitted_visit(origin: str) -> str:
         assert upload.status_code == 201, upload.text
         signatures.append({"signer": "inspector", "user_id": user, "name": f"检查员{n}", "media_id": upload.json()["id"]})
     signatures.append({"signer": "enterprise", "name": "企业负责人", "refused": True, "witness_note": "检查员甲、乙在场见证"})
-    started = datetime.now(BUREAU_TIME) - timedelta(minutes=30)
+    started = clock.now().astimezone(BUREAU_TIME) - timedelta(minutes=30)
     body = {"visit": {"id": str(uuid.uuid4()), "enterprise_id": firm["id"], "checklist_id": checklist["id"],
                       "visit_type": "routine", "planned_date": started.date().isoformat(), "team": team},
             "started_at": started.isoformat(), "answers": [{"item": "A1", "result": "pass"}], "findings": [],

@@ -5,7 +5,7 @@ import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
-import { Link, signInAgain, useApi } from '../router.js';
+import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 
 addStrings({
@@ -35,6 +35,8 @@ addStrings({
   deactivate: '停用',
   activate: '启用',
   noUsers: '暂无用户。',
+  noUsersFound: '没有姓名包含这些字的用户。',
+  findUser: '按姓名查找用户',
   filterRegions: '按名称或代码筛选',
   templateVersion: (v) => `第 ${v} 版`,
   editorHint: '在最新版本的基础上修改下面的 JSON（sections → items），发布后成为新版本；已发布的版本不会改变。',
@@ -70,6 +72,8 @@ addStrings({
   deactivate: 'Deactivate',
   activate: 'Activate',
   noUsers: 'No users yet.',
+  noUsersFound: 'No user has these characters in their name.',
+  findUser: 'Find a user by name',
   filterRegions: 'Filter by name or code',
   templateVersion: (v) => `version ${v}`,
   editorHint: 'Edit the JSON below (sections → items), seeded with the latest version; publishing makes a new version. Published versions never change.',
@@ -84,6 +88,13 @@ addStrings({
 const MAY_INVITE = {
   admin: ['inspector', 'reviewer', 'supervisor', 'enterprise', 'admin'],
   supervisor: ['inspector', 'reviewer', 'supervisor'],
+};
+
+// Whom each role may activate and deactivate (accounts.service.MAY_MANAGE): a supervisor
+// only those below their rank. Nobody changes their own account.
+const MAY_MANAGE = {
+  admin: ['inspector', 'reviewer', 'supervisor', 'enterprise', 'admin'],
+  supervisor: ['inspector', 'reviewer', 'enterprise'],
 };
 
 export function Admin({ params: [section = 'invitations'], me }) {
@@ -210,30 +221,39 @@ function Invitations({ me }) {
 
 function Users({ me }) {
   const regions = useRegions(me);
-  const [users, setUsers] = useState({ data: null, error: null });
-  const [error, setError] = useState(null);
+  const [q, setQ] = useState(''); // as typed
+  const [search, setSearch] = useState(''); // as searched: 250 ms after the typing stops
   useEffect(() => {
-    api('/api/users').then((data) => setUsers({ data, error: null })).catch((e) => setUsers({ data: null, error: problemOf(e) }));
-  }, []);
+    const timer = setTimeout(() => setSearch(q.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [q]);
+  const list = usePages(`/api/users?${new URLSearchParams({ limit: '50', ...(search ? { q: search } : {}) })}`);
+  const [changed, setChanged] = useState({}); // users (de)activated here, by id, newer than their page
+  const [error, setError] = useState(null);
   const toggle = async (user) => {
     setError(null);
     try {
-      const changed = await api(`/api/users/${user.id}`, { method: 'PATCH', body: { active: !user.active } });
-      setUsers((old) => ({ ...old, data: old.data.map((u) => (u.id === changed.id ? changed : u)) }));
+      const now = await api(`/api/users/${user.id}`, { method: 'PATCH', body: { active: !user.active } });
+      setChanged((old) => ({ ...old, [now.id]: now }));
     } catch (e) {
       setError(problemOf(e));
     }
   };
+  const users = list.items.map((u) => changed[u.id] || u);
   return html`
-    <${Problem} error=${users.error || error} />
-    ${!users.data && !users.error && html`<p class="muted">${t('loading')}</p>`}
-    ${users.data && users.data.length === 0 && html`<p class="empty">${t('noUsers')}</p>`}
-    <ul class="cards">${(users.data || []).map((u) => html`<li key=${u.id} class="card row" data-user=${u.display_name}>
+    <input type="search" class="search" placeholder=${t('findUser')} aria-label=${t('findUser')} value=${q}
+      onInput=${(e) => setQ(e.target.value)} />
+    <${Problem} error=${list.error || error} />
+    ${list.loading && html`<p class="muted">${t('loading')}</p>`}
+    ${!list.loading && !list.error && users.length === 0 && html`<p class="empty">${t(search ? 'noUsersFound' : 'noUsers')}</p>`}
+    <ul class="cards">${users.map((u) => html`<li key=${u.id} class="card row" data-user=${u.display_name}>
       <span><strong>${u.display_name}</strong> <span class="muted">${t('roles')[u.role]}</span><br />
         <span class="muted">${regions.names[u.region_code] || u.region_code || ''}</span>
         <span class=${u.active ? 'badge valid' : 'badge missing'}>${u.active ? t('active') : t('inactive')}</span></span>
-      ${u.id !== me.id && html`<button class="small" onClick=${() => toggle(u)}>${u.active ? t('deactivate') : t('activate')}</button>`}
-    </li>`)}</ul>`;
+      ${u.id !== me.id && MAY_MANAGE[me.role].includes(u.role)
+        && html`<button class="small" onClick=${() => toggle(u)}>${u.active ? t('deactivate') : t('activate')}</button>`}
+    </li>`)}</ul>
+    ${list.cursor && !list.loading && html`<button class="secondary" onClick=${list.more}>${t('loadMore')}</button>`}`;
 }
 
 function Regions({ me }) {
