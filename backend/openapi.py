@@ -13,6 +13,8 @@ fails on any status code or body this document does not declare.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -20,6 +22,7 @@ from litestar import Litestar
 from litestar.constants import RESERVED_KWARGS
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.response import Response
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -123,3 +126,38 @@ def _takes_input(handler: HTTPRouteHandler) -> bool:
 def _body_type(handler: HTTPRouteHandler) -> Any:
     returned = handler.parsed_fn_signature.return_type
     return returned.inner_types[0].annotation if returned.is_subclass_of(Response) else returned.annotation
+
+
+def multipart(fields: type[msgspec.Struct], file: str) -> type[Operation]:
+    """The ``operation_class`` of a handler that reads a multipart body from the stream
+    itself (so Litestar cannot see it): the form ``fields`` plus one binary ``file``."""
+    generated = msgspec.json.schema(fields)
+    definitions = generated["$defs"]
+    form = _schema(definitions[fields.__name__], definitions)
+    form.properties = {**(form.properties or {}), file: Schema(type=OpenAPIType.STRING, format="binary")}  # type: ignore[arg-type]
+    form.required = [*(form.required or []), file]
+    body = RequestBody(required=True, content={"multipart/form-data": OpenAPIMediaType(schema=form)})
+
+    @dataclass
+    class MultipartOperation(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = body
+
+    return MultipartOperation
+
+
+def _schema(node: dict[str, Any], definitions: dict[str, Any]) -> Schema:
+    """msgspec's JSON Schema of a struct as Litestar's OpenAPI ``Schema``."""
+    if "$ref" in node:
+        return _schema(definitions[node["$ref"].rsplit("/", 1)[1]], definitions)
+    values: dict[str, Any] = {}
+    for key, value in node.items():
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+        if key == "type":
+            value = OpenAPIType(value)
+        elif key == "properties":
+            value = {k: _schema(v, definitions) for k, v in value.items()}
+        elif key == "anyOf":
+            value = [_schema(v, definitions) for v in value]
+        values[name] = value
+    return Schema(**values)

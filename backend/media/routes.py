@@ -17,9 +17,10 @@ from backend.fields import SIX_DIGITS
 from backend.media import service
 from backend.media.images import PDF
 from backend.media.receive import receive
-from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn
+from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
 from backend.media.tables import Category, ReviewStatus
+from backend.openapi import multipart
 from backend.pagination import CursorCodec
 from backend.settings import Settings
 
@@ -38,7 +39,7 @@ class MediaController(Controller):
     opt = roles(EVERYONE)
 
     @post("/", operation_id="uploadMedia", summary="Upload a photo or document (multipart: fields + one file)",
-          request_max_body_size=None, status_code=201)
+          request_max_body_size=None, status_code=201, operation_class=multipart(UploadFields, "file"))
     async def upload(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
                      today: NamedDependency[date]) -> Response[MediaOut]:
         """Idempotent by the form field `id`: a retry answers 200 with the first record;
