@@ -14,9 +14,10 @@ from litestar.exceptions import ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 
+from backend.access import PUBLIC
 from backend import db
 from backend.clock import bureau_today
-from backend.accounts.guards import PUBLIC, SessionAuth, provide_access, role_guard
+from backend.accounts.guards import SessionAuth, provide_access, role_guard
 from backend.accounts.routes import AuthController, InvitationController, SessionController, UserController
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController

@@ -9,12 +9,11 @@ import time
 
 import msgspec
 
+from backend.access import Role, SYSTEM
 from backend import db
 from backend import demo as demo_data
 from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
-from backend.accounts.scope import SYSTEM
-from backend.accounts.tables import Role
 from backend.clock import bureau_today
 from backend.audit import service as audit
 from backend.coverage import rollups

@@ -9,7 +9,8 @@ from litestar import Response, get
 from litestar.params import FromPath
 from litestar.response import File
 
-from backend.accounts.guards import PUBLIC
+from backend.access import PUBLIC
+
 
 DIST = Path(__file__).resolve().parents[1] / "pwa" / "dist"
 IMMUTABLE = "public, max-age=31536000, immutable"  # Vite puts a content hash in asset names

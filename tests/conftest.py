@@ -31,11 +31,10 @@ import time_machine
 
 from litestar import Litestar
 
+from backend.access import Role, SYSTEM
 from backend import db
 from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
-from backend.accounts.scope import SYSTEM
-from backend.accounts.tables import Role
 from backend.app import create_app
 from backend.clock import bureau_today
 from backend.demo import region_rows

@@ -16,25 +16,10 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from backend.access import Scope
 from backend.accounts import service
-from backend.accounts.scope import Scope
-from backend.accounts.tables import Role
 
 SESSION_COOKIE = "dossier_session"
-PUBLIC = {"public": True}
-
-EVERYONE = frozenset(Role)
-STAFF = frozenset({Role.inspector, Role.reviewer, Role.supervisor, Role.admin})
-FIELD_STAFF = frozenset({Role.inspector, Role.supervisor, Role.admin})
-FIELD_TEAM = frozenset({Role.inspector, Role.supervisor})  # who may be on a visit's team
-INVITERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
-REVIEWERS = frozenset({Role.reviewer, Role.supervisor, Role.admin})
-MANAGERS = frozenset({Role.supervisor, Role.admin})
-
-
-def roles(allowed: frozenset[Role]) -> dict[str, frozenset[Role]]:
-    """The ``opt`` of a handler or controller that admits ``allowed``."""
-    return {"roles": allowed}
 
 
 class SessionAuth(AbstractAuthenticationMiddleware):

@@ -25,11 +25,11 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from backend.access import Scope
 from backend import clock, db
 from backend.accounts import ratelimit
 from backend.accounts import service as accounts
 from backend.accounts.schemas import Ceremony, PasskeyOut
-from backend.accounts.scope import Scope
 from backend.accounts.tables import Challenge, Passkey, User
 from backend.audit import service as audit
 from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
@@ -92,7 +92,7 @@ async def finish_enrolment(
             )
         )
         scope = await accounts.scope_of_user(user_id)
-        place = await audit.place_of(scope)
+        place = await accounts.place_of(scope)
         await audit.record(scope, "user.enrolled", "user", user_id, {"invitation": str(invitation["id"]), "role": scope.role}, place)
         await _save_passkey(scope, verified, label, place)
         token = await accounts.start_session(scope, user_agent, settings.session_hours, place)
@@ -105,7 +105,7 @@ async def finish_adding(settings: Settings, user: Scope, ceremony: UUID, credent
         raise Invalid("This ceremony was not started by you; start again.", "ceremony")
     verified = _verify_registration(settings, challenge, credential)
     async with db.transaction():
-        passkey_id = await _save_passkey(user, verified, label, await audit.place_of(user))
+        passkey_id = await _save_passkey(user, verified, label, await accounts.place_of(user))
     return msgspec.convert(await Passkey.select().where(Passkey.id == passkey_id).first(), PasskeyOut)
 
 
@@ -158,7 +158,7 @@ async def finish_sign_in(
             {Passkey.sign_count: verified.new_sign_count, Passkey.last_used_at: clock.now()}
         ).where(Passkey.id == credential_id)
         scope = await accounts.scope_of_user(passkey["user"])
-        token = await accounts.start_session(scope, user_agent, settings.session_hours, await audit.place_of(scope))
+        token = await accounts.start_session(scope, user_agent, settings.session_hours, await accounts.place_of(scope))
     return scope, token
 
 
@@ -175,7 +175,7 @@ async def revoke_passkey(user: Scope, passkey_id: str) -> None:
         if len(own) == 1:
             raise Conflict("This is your only passkey; add another before removing it, or you could not sign in again.")
         await Passkey.delete().where(Passkey.id == passkey_id)
-        await audit.record(user, "passkey.revoked", "passkey", passkey_id, {}, await audit.place_of(user))
+        await audit.record(user, "passkey.revoked", "passkey", passkey_id, {}, await accounts.place_of(user))
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -7,8 +7,9 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from backend.access import EVERYONE, INVITERS, MANAGERS, PUBLIC, Scope, roles
 from backend.accounts import passkeys, service
-from backend.accounts.guards import EVERYONE, INVITERS, MANAGERS, PUBLIC, SESSION_COOKIE, roles
+from backend.accounts.guards import SESSION_COOKIE
 from backend.accounts.schemas import (
     Ceremony,
     CeremonyFinish,
@@ -23,7 +24,6 @@ from backend.accounts.schemas import (
     UserPage,
     UserPatch,
 )
-from backend.accounts.scope import Scope
 from backend.errors import Invalid
 from backend.fields import PRINTABLE
 from backend.pagination import CursorCodec

@@ -5,7 +5,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from backend.accounts.tables import Role
+from backend.access import Role
 from backend.fields import SIX_DIGITS, text
 
 DisplayName = text(100, 1)

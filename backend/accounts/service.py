@@ -11,10 +11,10 @@ from uuid import UUID
 
 import msgspec
 
-from backend import clock, db
+from backend.access import Role, Scope
+from backend import access, clock, db
 from backend.accounts.schemas import InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut, UserPage
-from backend.accounts.scope import Scope
-from backend.accounts.tables import Invitation, Role, Session, User
+from backend.accounts.tables import Invitation, Session, User
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import Enterprise
@@ -50,6 +50,17 @@ def token_hash(token: str) -> str:
 # ---------------------------------------------------------------------------- who is asking
 
 
+async def place_of(scope: Scope) -> audit.Place:
+    """Where a user's (or an invitation's) events happen: their enterprise, or their region."""
+    if scope.enterprise_id is not None:
+        return await enterprises.place_of(scope.enterprise_id)
+    if scope.region_code is not None:
+        row = await Region.select(Region.province_code, Region.city_code, Region.county_code).where(
+            Region.code == scope.region_code).first()
+        return audit.Place(**row) if row else audit.Place()
+    return audit.Place()
+
+
 _SCOPE_COLUMNS = ("id", "display_name", "role", "region_code", "enterprise", "active")
 
 
@@ -82,7 +93,7 @@ def _scope(user: dict[str, Any], region_level: str | None) -> Scope:
     return Scope(
         user_id=user["id"],
         display_name=user["display_name"],
-        role=user["role"],
+        role=Role(user["role"]),
         region_code=user["region_code"],
         region_level=region_level,
         enterprise_id=user["enterprise"],
@@ -120,7 +131,7 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
                 expires_at=clock.now() + INVITATION_TTL,
             )
         )
-        place = await audit.place_of(Scope(role=data.role, region_code=data.region_code, enterprise_id=data.enterprise_id))
+        place = await place_of(Scope(role=data.role, region_code=data.region_code, enterprise_id=data.enterprise_id))
         await audit.record(inviter, "invitation.created", "invitation", invitation_id,
                            {"role": data.role.value, "display_name": data.display_name}, place)
     out = await _invitation(invitation_id)
@@ -188,7 +199,7 @@ async def revoke_invitation(scope: Scope, invitation_id: UUID) -> None:
             raise NotFound("No such invitation among yours.")
         _refuse_unusable(row)
         await Invitation.update({Invitation.revoked_at: clock.now()}).where(Invitation.id == invitation_id)
-        await audit.record(scope, "invitation.revoked", "invitation", invitation_id, {}, await audit.place_of(scope))
+        await audit.record(scope, "invitation.revoked", "invitation", invitation_id, {}, await place_of(scope))
 
 
 async def _invitation(invitation_id: UUID) -> InvitationOut:
@@ -222,7 +233,7 @@ async def end_session(user: Scope, token: str) -> None:
             .returning(Session.id)
         )
         if rows:
-            await audit.record(user, "session.signed_out", "session", rows[0]["id"], {}, await audit.place_of(user))
+            await audit.record(user, "session.signed_out", "session", rows[0]["id"], {}, await place_of(user))
 
 
 async def list_sessions(user: Scope, current_token: str) -> list[SessionOut]:
@@ -244,7 +255,7 @@ async def revoke_session(user: Scope, session_id: UUID) -> None:
         )
         if not rows:
             raise NotFound("No such session among yours.")
-        await audit.record(user, "session.revoked", "session", session_id, {}, await audit.place_of(user))
+        await audit.record(user, "session.revoked", "session", session_id, {}, await place_of(user))
 
 
 # ---------------------------------------------------------------------------- users
@@ -257,8 +268,8 @@ def _users_in(scope: Scope) -> Any:
         return query
     if scope.enterprise_id is not None:
         return query.where(User.enterprise == scope.enterprise_id)
-    staff = User.region_code.is_in(Region.select(Region.code).where(regions.in_scope(Region, scope)))
-    firms = User.enterprise.is_in(Enterprise.select(Enterprise.id).where(*enterprises.in_scope(scope)))
+    staff = User.region_code.is_in(Region.select(Region.code).where(*access.in_region(scope, Region)))
+    firms = User.enterprise.is_in(Enterprise.select(Enterprise.id).where(*access.in_scope(scope, Enterprise, Enterprise.id)))
     return query.where(staff | firms)
 
 
@@ -319,7 +330,7 @@ async def set_active(scope: Scope, user_id: UUID, active: bool) -> UserOut:
                 await Session.update({Session.revoked_at: clock.now()}).where(Session.user == user_id,
                                                                               Session.revoked_at.is_null())
             await audit.record(scope, "user.activated" if active else "user.deactivated", "user", user_id, {},
-                               await audit.place_of(await scope_of_user(user_id)))
+                               await place_of(await scope_of_user(user_id)))
     return _user_out(await User.select().where(User.id == user_id).first())
 
 

@@ -1,5 +1,3 @@
-from enum import Enum
-
 from piccolo.columns import (
     UUID,
     Boolean,
@@ -14,16 +12,9 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from backend.access import Role
 from backend.enterprises.tables import Enterprise
 from backend.regions.tables import Region
-
-
-class Role(str, Enum):
-    inspector = "inspector"  # 执法/检查人员
-    reviewer = "reviewer"  # 内勤/审核
-    supervisor = "supervisor"  # 局领导/科长
-    enterprise = "enterprise"  # 企业
-    admin = "admin"
 
 
 class User(Table, tablename="app_user"):

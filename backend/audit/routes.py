@@ -6,8 +6,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from backend.accounts.guards import MANAGERS, roles
-from backend.accounts.scope import Scope
+from backend.access import MANAGERS, Scope, roles
 from backend.audit import service
 from backend.audit.schemas import AuditPage
 from backend.pagination import CursorCodec

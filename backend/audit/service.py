@@ -16,16 +16,13 @@ from uuid import UUID
 
 import msgspec
 
-from backend import clock, db
-from backend.accounts.scope import Scope
+from backend import access, clock, db
+from backend.access import Scope
 from backend.audit.schemas import AuditEventOut, AuditPage
 from backend.audit.tables import AuditEvent
-from backend.enterprises.tables import Enterprise
 from backend.errors import Invalid
 from backend.fields import check_period
 from backend.pagination import CursorCodec
-from backend.regions import service as regions
-from backend.regions.tables import Region
 
 GENESIS = "0" * 64
 VERIFY_BATCH = 5_000
@@ -39,23 +36,6 @@ class Place:
     city_code: str | None = None
     county_code: str | None = None
     enterprise: UUID | None = None
-
-
-async def place_of(scope: Scope | None) -> Place:
-    """The place of a user's (or an invitation's) region or enterprise."""
-    if scope is None:
-        return Place()
-    if scope.enterprise_id is not None:
-        row = await Enterprise.select(Enterprise.province_code, Enterprise.city_code, Enterprise.county_code).where(
-            Enterprise.id == scope.enterprise_id
-        ).first()
-        return Place(**row, enterprise=scope.enterprise_id) if row else Place(enterprise=scope.enterprise_id)
-    if scope.region_code is not None:
-        row = await Region.select(Region.province_code, Region.city_code, Region.county_code).where(
-            Region.code == scope.region_code
-        ).first()
-        return Place(**row) if row else Place()
-    return Place()
 
 
 def canonical(details: dict[str, Any]) -> str:
@@ -153,9 +133,7 @@ class AuditFilter:
 
 async def list_events(scope: Scope, f: AuditFilter, limit: int, cursor: str | None, cursors: CursorCodec) -> AuditPage:
     """Newest first, inside the reader's jurisdiction."""
-    query = AuditEvent.select()
-    if (where := regions.in_scope(AuditEvent, scope)) is not None:
-        query = query.where(where)
+    query = AuditEvent.select().where(*access.in_scope(scope, AuditEvent, AuditEvent.enterprise))
     if f.actor is not None:
         query = query.where(AuditEvent.actor == f.actor)
     if f.enterprise is not None:

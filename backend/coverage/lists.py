@@ -11,7 +11,8 @@ from uuid import UUID
 
 import msgspec
 
-from backend.accounts.scope import Scope
+from backend import access
+from backend.access import Scope
 from backend.coverage.schemas import CoverageFinding, FindingPage, UncoveredPoint, UncoveredPointPage
 from backend.coverage.service import Period
 from backend.enterprises.schedule import VISITED
@@ -39,7 +40,7 @@ async def visits(scope: Scope, region_code: str | None, period: Period, page: Pa
     visit), or those of one inspector (visits per inspector), or the visits awaiting
     review now, whatever the period."""
     region = await _region(scope, region_code)
-    query = Visit.select(*VISIT_COLUMNS).where(regions.under(Visit, region.code, region.level))
+    query = Visit.select(*VISIT_COLUMNS).where(access.under(Visit, region.code, region.level))
     if awaiting_review:
         query = query.where(Visit.status == VisitStatus.submitted)
     else:
@@ -63,7 +64,7 @@ async def findings(scope: Scope, region_code: str | None, period: Period, page: 
         Finding.id, Finding.visit.as_alias("visit_id"), Finding.enterprise.as_alias("enterprise_id"),
         Finding.enterprise.name.as_alias("enterprise_name"), Finding.item_key, Finding.severity, Finding.description,
         Finding.found_at, Finding.deadline, Finding.status, Finding.closed_at,
-    ).where(regions.under(Finding, region.code, region.level))
+    ).where(access.under(Finding, region.code, region.level))
     order = Finding.closed_at if status == "closed" else Finding.found_at
     if status == "open":
         query = query.where(Finding.status == "open", Finding.found_at.is_not_null())
@@ -79,12 +80,12 @@ async def uncovered_points(scope: Scope, region_code: str | None, page: Page) ->
     """Control points without a current warning notice, now, grouped by enterprise."""
     region = await _region(scope, region_code)
     current = Notice.select(Notice.control_point).where(
-        regions.under(Notice.enterprise, region.code, region.level),  # type: ignore[arg-type]
+        access.under(Notice.enterprise, region.code, region.level),  # type: ignore[arg-type]
         Notice.status == NoticeStatus.current)
     query = ControlPoint.select(
         ControlPoint.id, ControlPoint.name, ControlPoint.kind, ControlPoint.location,
         ControlPoint.enterprise.as_alias("enterprise_id"), ControlPoint.enterprise.name.as_alias("enterprise_name"),
-    ).where(regions.under(ControlPoint.enterprise, region.code, region.level),  # type: ignore[arg-type]
+    ).where(access.under(ControlPoint.enterprise, region.code, region.level),  # type: ignore[arg-type]
             ControlPoint.id.not_in(current))
     rows, next_cursor = await _keyset(query, (ControlPoint.enterprise, ControlPoint.id), (UUID, UUID), page,
                                       ("uncovered", region.code), names=("enterprise_id", "id"))

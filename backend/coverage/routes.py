@@ -6,8 +6,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from backend.accounts.guards import MANAGERS, roles
-from backend.accounts.scope import Scope
+from backend.access import MANAGERS, Scope, roles
 from backend.coverage import lists, service
 from backend.coverage.schemas import CoverageOut, FindingPage, UncoveredPointPage
 from backend.fields import SIX_DIGITS

@@ -12,9 +12,9 @@ from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Sum
 from piccolo.querystring import QueryString
 
-from backend import db
+from backend.access import Scope
+from backend import access, db
 
-from backend.accounts.scope import Scope
 from backend.accounts.tables import User
 from backend.clock import BUREAU_TIME
 from backend.coverage.schemas import CoverageOut, InspectorVisits
@@ -53,7 +53,7 @@ async def coverage(scope: Scope, region_code: str | None, period: Period, today:
     since, until = period.bounds()
 
     def under(column: Any) -> Any:
-        return regions.under(column, region.code, region.level)
+        return access.under(column, region.code, region.level)
 
     async def totals() -> tuple[int, int, int, list[float]]:
         row = await CoverageDay.select(*(Sum(getattr(CoverageDay, c)).as_alias(c) for c in (

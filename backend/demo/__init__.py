@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from backend.access import Role, SYSTEM
 from backend import db
 from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
-from backend.accounts.scope import SYSTEM
-from backend.accounts.tables import Role
 from backend.clock import bureau_today
 from backend.demo.history import CHECKLIST_OF, Firm, History, Rows, load_history
 from backend.demo.registry import (

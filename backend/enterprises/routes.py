@@ -6,8 +6,7 @@ from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from backend.accounts.guards import EVERYONE, FIELD_STAFF, roles
-from backend.accounts.scope import Scope
+from backend.access import EVERYONE, FIELD_STAFF, Scope, roles
 from backend.enterprises import service
 from backend.enterprises.schemas import (
     ControlPointIn,

@@ -13,8 +13,8 @@ from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Select
 from piccolo.querystring import QueryString
 
-from backend import clock, db
-from backend.accounts.scope import Scope
+from backend.access import Scope
+from backend import access, clock, db
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
 from backend.enterprises import schedule
@@ -88,30 +88,6 @@ class EnterpriseFilter:
 # ---------------------------------------------------------------------------- reading
 
 
-def in_scope(scope: Scope) -> list[Where]:
-    """The filters that keep a query on Enterprise inside the caller's scope."""
-    return _scope_filters(Enterprise, Enterprise.id, scope)
-
-
-def in_scope_of(enterprise_column: Any, scope: Scope) -> list[Where]:
-    """The same for another table's rows, through their foreign key to Enterprise."""
-    return _scope_filters(enterprise_column, enterprise_column, scope)
-
-
-def in_scope_by_codes(table: Any, scope: Scope) -> list[Where]:
-    """The same for a table that repeats its enterprise's region codes (no join)."""
-    return _scope_filters(table, table.enterprise, scope)
-
-
-def _scope_filters(region_columns: Any, id_column: Any, scope: Scope) -> list[Where]:
-    conditions = []
-    if (where := regions.in_scope(region_columns, scope)) is not None:
-        conditions.append(where)
-    if scope.enterprise_id is not None:
-        conditions.append(id_column == scope.enterprise_id)
-    return conditions
-
-
 async def get_enterprise(scope: Scope, enterprise_id: UUID, today: date) -> EnterpriseOut:
     row = await _scoped(Enterprise.select(*_DETAIL_COLUMNS), scope).where(Enterprise.id == enterprise_id).output(load_json=True).first()
     if row is None:
@@ -168,7 +144,7 @@ async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> 
     conditions: list[Where | QueryString] = []
     if f.region is not None:
         region = await regions.get_region(scope, f.region, field="region")
-        conditions.append(regions.under(Enterprise, region.code, region.level))
+        conditions.append(access.under(Enterprise, region.code, region.level))
     if f.category is not None:
         conditions.append(Enterprise.category == f.category)
     if f.risk_grade is not None:
@@ -259,10 +235,24 @@ def _licence_state_from(valid_to: date | None, today: date) -> tuple[str, date |
     return ("expiring" if valid_to <= today + timedelta(days=EXPIRING_SOON_DAYS) else "valid"), valid_to
 
 
+def place(enterprise: Any) -> audit.Place:
+    """Where an enterprise's events happen (``enterprise``: a row or record with its
+    region codes and id)."""
+    return audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code, enterprise.id)
+
+
+async def place_of(enterprise_id: UUID) -> audit.Place:
+    row = await Enterprise.select(Enterprise.province_code, Enterprise.city_code, Enterprise.county_code).where(
+        Enterprise.id == enterprise_id).first()
+    return audit.Place(**row, enterprise=enterprise_id) if row else audit.Place(enterprise=enterprise_id)
+
+
+def _in_scope(scope: Scope) -> list[Where]:
+    return access.in_scope(scope, Enterprise, Enterprise.id)
+
+
 def _scoped(query: Select, scope: Scope) -> Select:
-    for condition in in_scope(scope):
-        query = query.where(condition)
-    return query
+    return query.where(*_in_scope(scope))
 
 
 def _not_found(enterprise_id: UUID) -> NotFound:
@@ -443,12 +433,12 @@ def _check_licence_dates(valid_from: date, valid_to: date, field: str) -> None:
 
 
 async def _require_enterprise(scope: Scope, enterprise_id: UUID) -> None:
-    if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *in_scope(scope)):
+    if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *_in_scope(scope)):
         raise _not_found(enterprise_id)
 
 
 async def _record(scope: Scope, action: str, target_type: str, target_id: UUID, enterprise_id: UUID, details: dict[str, Any]) -> None:
-    place = await audit.place_of(Scope(enterprise_id=enterprise_id))
+    place = await place_of(enterprise_id)
     await audit.record(scope, action, target_type, target_id, msgspec.to_builtins(details), place)
 
 

@@ -9,8 +9,8 @@ from uuid import UUID
 
 import msgspec
 
-from backend import clock, db
-from backend.accounts.scope import Scope
+from backend.access import Scope
+from backend import access, clock, db
 from backend.audit import service as audit
 from backend.coverage import rollups
 from backend.enterprises import schedule
@@ -36,7 +36,7 @@ async def dossier_findings(scope: Scope, enterprise_id: UUID, today: date) -> li
 
 async def get_finding(scope: Scope, finding_id: UUID, today: date) -> RectificationOut:
     row = await Finding.select(*_COLUMNS).where(
-        Finding.id == finding_id, *enterprises.in_scope_of(Finding.enterprise, scope)).first()
+        Finding.id == finding_id, *access.in_scope(scope, Finding.enterprise, Finding.enterprise)).first()
     if row is None:
         raise NotFound(f"No finding {finding_id} in your jurisdiction.")
     return (await _with_evidence([row], today))[0]
@@ -84,7 +84,7 @@ async def _close(scope: Scope, finding_id: UUID, data: FindingDecision, interval
         await rollups.record_closure(row, closed_at)
         await schedule.refresh(row["enterprise"], intervals)
         await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
-                           await audit.place_of(Scope(enterprise_id=row["enterprise"])))
+                           await enterprises.place_of(row["enterprise"]))
     return bool(closed)
 
 

@@ -6,9 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from backend.accounts.guards import EVERYONE, FIELD_TEAM, REVIEWERS, STAFF, roles
-from backend.accounts.scope import Scope
-from backend.accounts.tables import Role
+from backend.access import EVERYONE, FIELD_TEAM, REVIEWERS, Role, STAFF, Scope, roles
 from backend.errors import Invalid
 from backend.fields import check_period
 from backend.inspections import rectification, service

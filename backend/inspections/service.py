@@ -13,9 +13,9 @@ from uuid import UUID
 import msgspec
 from piccolo.querystring import QueryString
 
-from backend import clock, db
-from backend.accounts.scope import Scope
-from backend.accounts.tables import Role, User
+from backend.access import Role, Scope
+from backend import access, clock, db
+from backend.accounts.tables import User
 from backend.audit import service as audit
 from backend.coverage import rollups
 from backend.enterprises import schedule
@@ -146,7 +146,7 @@ async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitO
         created = await Visit.insert(Visit(**_plan_row(plan), **_codes(enterprise), created_by=scope.user_id)).on_conflict(
             action="DO NOTHING").returning(Visit.id)
         if created:
-            await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), _place(enterprise))
+            await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), enterprises.place(enterprise))
         elif await _stored_plan(plan.id) != _plan_dict(plan):
             raise Conflict("This visit id was already used for a different plan.", "id")
     return await get_visit(scope, plan.id), bool(created)
@@ -259,7 +259,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
         await audit.record(scope, "visit.submitted", "visit", plan.id,
                            {"content_hash": content_hash, "conclusion": data.conclusion.value,
                             "findings": len(findings), "amends": str(plan.amends) if plan.amends else None},
-                           _place(enterprise))
+                           enterprises.place(enterprise))
     return await get_visit(scope, plan.id), True
 
 
@@ -388,7 +388,7 @@ def _announced(scope: Scope) -> list[Any]:
 async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
     row = await Visit.select(Visit.all_columns(), Visit.enterprise.as_alias("enterprise_id"),
                              Visit.checklist.as_alias("checklist_id")).where(
-        Visit.id == visit_id, *enterprises.in_scope_of(Visit.enterprise, scope), *_announced(scope)).output(
+        Visit.id == visit_id, *access.in_scope(scope, Visit.enterprise, Visit.enterprise), *_announced(scope)).output(
         load_json=True).first()
     if row is None:
         raise NotFound(f"No visit {visit_id} in your jurisdiction.")
@@ -417,7 +417,7 @@ SUMMARY_COLUMNS = (
 async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | None, cursors: CursorCodec,
                       today: date) -> VisitPage:
     """Visits in the caller's scope by planned date, in keyset pages."""
-    query = Visit.select(*SUMMARY_COLUMNS).where(*enterprises.in_scope_by_codes(Visit, scope), *_announced(scope))
+    query = Visit.select(*SUMMARY_COLUMNS).where(*access.in_scope(scope, Visit, Visit.enterprise), *_announced(scope))
     if f.enterprise_id is not None:
         await enterprises.get_enterprise(scope, f.enterprise_id, today)  # 404 outside scope
         query = query.where(Visit.enterprise == f.enterprise_id)
@@ -466,7 +466,7 @@ async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) ->
             Visit.id == visit_id, Visit.status == VisitStatus.submitted).returning(Visit.id)
         if done:
             await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": reason},
-                               await audit.place_of(Scope(enterprise_id=visit.enterprise_id)))
+                               await enterprises.place_of(visit.enterprise_id))
         else:
             current = (await Visit.select(Visit.status).where(Visit.id == visit_id).first())["status"]
             if current == VisitStatus.planned:
@@ -480,10 +480,6 @@ def _codes(enterprise: Any) -> dict[str, Any]:
     """The enterprise's region codes, repeated on visits, members and findings."""
     return {"province_code": enterprise.province_code, "city_code": enterprise.city_code,
             "county_code": enterprise.county_code}
-
-
-def _place(enterprise: Any) -> audit.Place:
-    return audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code, enterprise.id)
 
 
 def _digest(content: Any) -> str:

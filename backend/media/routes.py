@@ -10,8 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.response import File, Stream
 
-from backend.accounts.guards import EVERYONE, REVIEWERS, roles
-from backend.accounts.scope import Scope
+from backend.access import EVERYONE, REVIEWERS, Scope, roles
 from backend.errors import DomainError, NotFound
 from backend.fields import SIX_DIGITS
 from backend.media import service

@@ -15,8 +15,8 @@ from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
-from backend import clock, db
-from backend.accounts.scope import Scope
+from backend.access import Scope
+from backend import access, clock, db
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint
@@ -99,8 +99,7 @@ async def file_upload(scope: Scope, store: MediaStore, received: Received, today
                 await MediaItem.insert(MediaItem(**item))
                 await audit.record(scope, "media.uploaded", "media", fields.id,
                                    {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
-                                   audit.Place(enterprise.province_code, enterprise.city_code, enterprise.county_code,
-                                               enterprise.id))
+                                   enterprises.place(enterprise))
         placed = None
         if raced:  # the same id was filed meanwhile, by a request sent at the same time
             return Upload(_same_upload(await _one(scope, fields.id), fields, received.sha256), created=False)
@@ -271,7 +270,7 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def _in_scope(scope: Scope) -> list[Where]:
-    return enterprises.in_scope_of(MediaItem.enterprise, scope)
+    return access.in_scope(scope, MediaItem.enterprise, MediaItem.enterprise)
 
 
 async def _existing(scope: Scope, media_id: UUID) -> MediaOut | None:
@@ -309,7 +308,7 @@ async def review(scope: Scope, media_id: UUID, decision: ReviewIn) -> MediaOut:
         }).where(MediaItem.id == media_id, MediaItem.status == ReviewStatus.pending).returning(MediaItem.id)
         if decided:
             await audit.record(scope, f"media.{status.value}", "media", media_id, {"reason": reason},
-                               await audit.place_of(Scope(enterprise_id=media.enterprise_id)))
+                               await enterprises.place_of(media.enterprise_id))
     media = await _one(scope, media_id)
     if not decided and (media.status, media.review_reason) != (status, reason):
         raise Conflict(f"This upload was already {media.status.value}"
@@ -345,7 +344,7 @@ async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | N
     query = MediaItem.select(*_COLUMNS).where(MediaItem.status == ReviewStatus.pending, *_in_scope(scope))
     if f.region is not None:
         region = await regions.get_region(scope, f.region, field="region")
-        query = query.where(regions.under(MediaItem.enterprise, region.code, region.level))
+        query = query.where(access.under(MediaItem.enterprise, region.code, region.level))
     if f.category is not None:
         query = query.where(MediaItem.category == f.category)
     if f.flag is not None:

@@ -6,9 +6,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
+from backend.access import EVERYONE, FIELD_TEAM, PUBLIC, STAFF, Scope, roles
 from backend.accounts import ratelimit
-from backend.accounts.guards import EVERYONE, FIELD_TEAM, PUBLIC, STAFF, roles
-from backend.accounts.scope import Scope
 from backend.notices import page, render, service
 from backend.notices.schemas import NoticeIn, NoticeOut, NoticePhotoIn, NoticeTemplateOut, RemovalIn
 from backend.notices.tables import NoticeStatus

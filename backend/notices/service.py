@@ -9,8 +9,8 @@ from uuid import UUID
 
 import msgspec
 
-from backend import clock, db
-from backend.accounts.scope import Scope
+from backend.access import Scope
+from backend import access, clock, db
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint, ControlPointKind, Enterprise
@@ -74,7 +74,7 @@ def _out(row: dict) -> NoticeOut:
 
 
 async def get_notice(scope: Scope, notice_id: UUID) -> NoticeOut:
-    row = await Notice.select(*_COLUMNS).where(Notice.id == notice_id, *enterprises.in_scope_of(Notice.enterprise, scope)).first()
+    row = await Notice.select(*_COLUMNS).where(Notice.id == notice_id, *access.in_scope(scope, Notice.enterprise, Notice.enterprise)).first()
     if row is None:
         raise NotFound(f"No notice {notice_id} in your jurisdiction.")
     return _out(row)
@@ -82,7 +82,7 @@ async def get_notice(scope: Scope, notice_id: UUID) -> NoticeOut:
 
 async def enterprise_notices(scope: Scope, enterprise_id: UUID) -> list[NoticeOut]:
     """An enterprise's notices: the current ones first, then the newest."""
-    if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *enterprises.in_scope(scope)):
+    if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *access.in_scope(scope, Enterprise, Enterprise.id)):
         raise NotFound(f"No enterprise {enterprise_id} in your jurisdiction.")
     rows = await Notice.select(*_COLUMNS).where(Notice.enterprise == enterprise_id).order_by(Notice.posted_at, ascending=False)
     return sorted((_out(r) for r in rows), key=lambda n: n.status != NoticeStatus.current)
@@ -108,11 +108,11 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
     if (posted := await _posted(scope, data)) is not None:
         return posted, False
     visit = await Visit.select(Visit.enterprise, Visit.status, Visit.team).where(
-        Visit.id == data.visit_id, *enterprises.in_scope_of(Visit.enterprise, scope)).output(load_json=True).first()
+        Visit.id == data.visit_id, *access.in_scope(scope, Visit.enterprise, Visit.enterprise)).output(load_json=True).first()
     if visit is None:
         raise NotFound(f"No visit {data.visit_id} in your jurisdiction.", "visit_id")
     point = await ControlPoint.select(ControlPoint.enterprise, ControlPoint.kind).where(
-        ControlPoint.id == data.control_point_id, *enterprises.in_scope_of(ControlPoint.enterprise, scope)).first()
+        ControlPoint.id == data.control_point_id, *access.in_scope(scope, ControlPoint.enterprise, ControlPoint.enterprise)).first()
     if point is None:
         raise NotFound(f"No control point {data.control_point_id} in your jurisdiction.", "control_point_id")
     if str(point["enterprise"]) != str(visit["enterprise"]):
@@ -131,7 +131,7 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
         await _check_photo(data.photo_id, point["enterprise"])
 
     enterprise_id = point["enterprise"]
-    place = await audit.place_of(Scope(enterprise_id=enterprise_id))
+    place = await enterprises.place_of(enterprise_id)
     now = clock.now()
     code = await _new_code()
     async with db.transaction():
@@ -193,7 +193,7 @@ async def attach_photo(scope: Scope, notice_id: UUID, photo_id: UUID) -> NoticeO
         if attached:
             await _link_photo(photo_id, notice_id, notice.control_point_id)
             await audit.record(scope, "notice.photographed", "notice", notice_id, {"code": notice.code, "photo": str(photo_id)},
-                               await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
+                               await enterprises.place_of(notice.enterprise_id))
     notice = await get_notice(scope, notice_id)
     if not attached:
         _photographed(notice, photo_id)  # a retry, or the 409 of what happened meanwhile
@@ -240,7 +240,7 @@ async def remove_notice(scope: Scope, notice_id: UUID, reason: str) -> NoticeOut
         if removed:
             await _count_current(notice.enterprise_id, -1)
             await audit.record(scope, "notice.removed", "notice", notice_id, {"code": notice.code, "reason": reason},
-                               await audit.place_of(Scope(enterprise_id=notice.enterprise_id)))
+                               await enterprises.place_of(notice.enterprise_id))
     notice = await get_notice(scope, notice_id)
     if not removed:
         _removed(notice, reason)  # a retry, or the 409 of what happened meanwhile

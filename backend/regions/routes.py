@@ -4,8 +4,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from backend.accounts.guards import STAFF, roles
-from backend.accounts.scope import Scope
+from backend.access import STAFF, Scope, roles
 from backend.fields import SIX_DIGITS
 from backend.regions import service
 from backend.regions.schemas import RegionOut

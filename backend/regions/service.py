@@ -5,52 +5,27 @@ from __future__ import annotations
 from typing import Iterable
 
 import msgspec
-from piccolo.columns.combination import Where
-from piccolo.table import Table
 
-from backend.accounts.scope import Scope
+from backend import access
+from backend.access import Scope
 from backend.errors import Invalid, NotFound
 from backend.regions.schemas import RegionOut
 from backend.regions.tables import Region, RegionLevel
 
-_COLUMN_FOR_LEVEL = {
-    RegionLevel.province: "province_code",
-    RegionLevel.city: "city_code",
-    RegionLevel.county: "county_code",
-}
-
-
-def under(table: type[Table], code: str, level: str) -> Where:
-    """Rows of ``table`` (Region or Enterprise) inside the subtree of region ``code``."""
-    return getattr(table, _COLUMN_FOR_LEVEL[RegionLevel(level)]) == code
-
-
-def in_scope(table: type[Table], scope: Scope) -> Where | None:
-    """The region part of a scope as a filter on ``table``; None when unrestricted."""
-    if scope.region_code is None:
-        return None
-    return under(table, scope.region_code, scope.region_level or RegionLevel.county)
-
-
 async def list_regions(scope: Scope, level: RegionLevel | None = None, under_code: str | None = None) -> list[RegionOut]:
     if scope.enterprise_id is not None:
         return []
-    query = Region.select().order_by(Region.code)
-    if (where := in_scope(Region, scope)) is not None:
-        query = query.where(where)
+    query = Region.select().where(*access.in_region(scope, Region)).order_by(Region.code)
     if level is not None:
         query = query.where(Region.level == level)
     if under_code is not None:
         parent = await get_region(scope, under_code, field="under")
-        query = query.where(under(Region, parent.code, parent.level), Region.code != parent.code)
+        query = query.where(access.under(Region, parent.code, parent.level), Region.code != parent.code)
     return msgspec.convert(await query, list[RegionOut])
 
 
 async def get_region(scope: Scope, code: str, field: str | None = None) -> RegionOut:
-    query = Region.select().where(Region.code == code)
-    if (where := in_scope(Region, scope)) is not None:
-        query = query.where(where)
-    row = await query.first()
+    row = await Region.select().where(Region.code == code, *access.in_region(scope, Region)).first()
     if row is None or scope.enterprise_id is not None:
         raise NotFound(f"No region with code {code!r} in your jurisdiction.", field)
     return msgspec.convert(row, RegionOut)
@@ -63,8 +38,7 @@ async def county_for_write(scope: Scope, code: str, field: str) -> RegionOut:
         raise Invalid(f"No region with code {code!r} (a 6-digit GB/T 2260 county code).", field)
     if row["level"] != RegionLevel.county:
         raise Invalid(f"Region {code} ({row['name']}) is a {row['level']}, not a county.", field)
-    where = in_scope(Region, scope)
-    if where is not None and not await Region.exists().where(Region.code == code, where):
+    if not await Region.exists().where(Region.code == code, *access.in_region(scope, Region)):
         raise Invalid(f"Region {code} ({row['name']}) is outside your jurisdiction.", field)
     return msgspec.convert(row, RegionOut)
 

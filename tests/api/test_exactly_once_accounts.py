@@ -10,8 +10,8 @@ import uuid
 import pytest
 from httpx import AsyncClient
 
+from backend.access import SYSTEM
 from backend.accounts import service as accounts
-from backend.accounts.scope import SYSTEM
 from backend.accounts.tables import Challenge, Passkey, Session, User
 from backend.audit.tables import AuditEvent
 from backend.coverage import rollups

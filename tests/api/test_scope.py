@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 from httpx import AsyncClient
 
-from backend.accounts.scope import Scope
+from backend.access import SYSTEM, Role, Scope
 from backend.enterprises import schemas, service
 from backend.errors import Invalid, NotFound
 from backend.pagination import CursorCodec
@@ -19,7 +19,7 @@ from tests.factories import HUIMIN, LIXIA, enterprise_body
 
 pytestmark = pytest.mark.usefixtures("shandong")
 
-BINZHOU = Scope(region_code="371600", region_level="city")
+BINZHOU = Scope(role=Role.supervisor, region_code="371600", region_level="city")
 TODAY = date(2026, 11, 24)
 CURSORS = CursorCodec("test")
 
@@ -56,7 +56,7 @@ async def test_region_scope_cannot_write_outside(two: dict) -> None:
         await service.create_enterprise(BINZHOU, schemas.EnterpriseIn(**enterprise_body(3, LIXIA)), TODAY)
     with pytest.raises(Invalid, match="outside your jurisdiction"):
         await service.update_enterprise(BINZHOU, two[HUIMIN], schemas.EnterprisePatch(county_code=LIXIA), TODAY, DEFAULT_VISIT_INTERVALS)
-    assert (await service.get_enterprise(Scope(), two[LIXIA], TODAY)).name == enterprise_body(2, LIXIA)["name"]
+    assert (await service.get_enterprise(SYSTEM, two[LIXIA], TODAY)).name == enterprise_body(2, LIXIA)["name"]
 
 
 async def test_region_scope_limits_regions() -> None:
@@ -67,7 +67,7 @@ async def test_region_scope_limits_regions() -> None:
 
 
 async def test_enterprise_scope_sees_only_itself(two: dict) -> None:
-    own = Scope(enterprise_id=two[HUIMIN])
+    own = Scope(role=Role.enterprise, enterprise_id=two[HUIMIN])
     assert await listed(own) == {two[HUIMIN]}
     with pytest.raises(NotFound):
         await service.get_enterprise(own, two[LIXIA], TODAY)

@@ -18,11 +18,11 @@ import httpx
 import pytest
 from playwright.sync_api import APIResponse, Browser, Page, expect, sync_playwright
 
+from backend.access import Role, SYSTEM
 from backend import clock, db, demo
 from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
-from backend.accounts.scope import SYSTEM
-from backend.accounts.tables import Role, User
+from backend.accounts.tables import User
 from backend.clock import BUREAU_TIME, bureau_today
 from backend.enterprises.tables import ControlPoint, Enterprise
 from backend.inspections import service as inspections
