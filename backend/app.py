@@ -21,8 +21,10 @@ from backend.accounts.guards import SessionAuth, provide_access, role_guard
 from backend.accounts.routes import AuthController, InvitationController, SessionController, UserController
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
+from backend.coverage import rollups
 from backend.coverage.routes import CoverageController
 from backend.errors import DomainError, TooManyRequests
+from backend.inspections import schedule
 from backend.inspections.routes import (
     ChecklistController,
     DossierFindingController,
@@ -31,6 +33,7 @@ from backend.inspections.routes import (
 )
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.store import LocalMediaStore
+from backend.notices.links import DossierLinks
 from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController, verify_page
 from backend.fields import field_of, humanise
 from backend.openapi import document_answers
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.use_engine(engine)
     cursors = CursorCodec(settings.secret_key)
     store = LocalMediaStore(settings.media_root)
+    links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
 
     @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC,
          responses={503: ResponseSpec(dict[str, str], description="The database is unreachable")})
@@ -107,7 +111,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "cursors": Provide(lambda: cursors, sync_to_thread=False),
             "store": Provide(lambda: store, sync_to_thread=False),
+            "links": Provide(lambda: links, sync_to_thread=False),
+            "tally": Provide(lambda: rollups, sync_to_thread=False),
             "today": Provide(bureau_today, sync_to_thread=False),
+            "reschedule": Provide(lambda: partial(schedule.refresh, intervals=settings.visit_intervals),
+                                  sync_to_thread=False),
         },
         on_startup=[partial(db.start, engine), lambda: store.sweep()],  # temp files of crashed uploads
         on_shutdown=[partial(db.stop, engine)],

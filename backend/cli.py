@@ -16,7 +16,7 @@ from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
 from backend.clock import bureau_today
 from backend.audit import service as audit
-from backend.coverage import rollups
+from backend.coverage import rebuild
 from backend.errors import DomainError
 from backend.media.store import LocalMediaStore
 from backend.regions.tables import Region
@@ -131,7 +131,7 @@ async def _print_demo_invitations(settings: Settings) -> None:
 async def _rebuild_rollups(settings: Settings) -> int:
     async with db.connected(settings.database_url):
         started = time.perf_counter()
-        await rollups.rebuild(settings.visit_intervals)
+        await rebuild.rebuild(settings.visit_intervals)
     print(f"Schedule and coverage rollups rebuilt in {time.perf_counter() - started:.1f} s.")
     return 0
 

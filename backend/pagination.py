@@ -1,9 +1,9 @@
-"""Keyset pagination with signed cursors.
+"""Keyset pagination with signed cursors: the one helper behind every list.
 
-A cursor carries the sort it belongs to and the sort key of the last row served, signed
-with the server's secret: an edited or truncated cursor is refused with a 400 instead of
-silently jumping to another page. Pages never use OFFSET, so page 1,000 costs what page 1
-does.
+A cursor carries the kind of list it belongs to (its sort and filters) and the sort key
+of the last row served, signed with the server's secret: an edited or truncated cursor
+is refused with a 400 instead of silently jumping to another page. Pages never use
+OFFSET, so page 1,000 costs what page 1 does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,15 @@ import base64
 import hashlib
 import hmac
 import json
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any, Sequence
+from uuid import UUID
+
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+from piccolo.columns import Column
+from piccolo.columns.combination import CombinableMixin
+from piccolo.query.methods.select import Select
 
 from backend.errors import Invalid
 
@@ -49,6 +57,80 @@ class CursorCodec:
 
     def _sign(self, payload: bytes) -> bytes:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:_SIG_BYTES]
+
+
+# The query parameters and the codec of every list route.
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
+Cursor = Annotated[str | None, QueryParameter(max_length=1000, description="next_cursor of the previous page")]
+Cursors = NamedDependency[CursorCodec]
+
+
+async def page(query: Select, order: Sequence[Column], limit: int, cursor: str | None, cursors: CursorCodec, *,
+               kind: str, descending: bool = False, fields: Sequence[str] | None = None,
+               ) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``query`` (at most ``limit`` rows after ``cursor``) and the cursor of
+    the next page, None on the last.
+
+    ``order``: the sort key's columns, the last one unique (the id breaks ties), none of
+    them NULL in a row the query selects; all ascending, or all ``descending``. ``kind``
+    names the sort and the filters: a cursor made for another kind is refused, as is one
+    whose key does not fit ``order`` (Invalid, field ``cursor``). ``fields``: the row's
+    name of each column, where the query selects one under an alias."""
+    if cursor is not None:
+        query = query.where(_after(order, _key(order, cursors.decode(cursor, kind)), descending))
+    rows = await query.order_by(*order, ascending=not descending).limit(limit + 1)
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    names = fields or [column._meta.name for column in order]
+    return rows, cursors.encode(kind, [_to_json(rows[-1][name]) for name in names])
+
+
+def kind_of(name: str, filters: object) -> str:
+    """The kind of a list's cursors: ``name`` and a digest of ``filters`` (their repr),
+    so that a cursor serves only the filters it was made for."""
+    return f"{name}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:16]}"
+
+
+def _after(order: Sequence[Column], key: list[Any], descending: bool) -> CombinableMixin:
+    """The rows past ``key`` in the order of ``order``: `a >= x AND (a > x OR <the rows
+    past the rest of the key>)`, mirrored when descending. The leading `a >= x` lets both
+    engines walk the first column's index; an OR of the cases alone defeats SQLite's
+    planner (54 ms instead of 0.1 ms for a registry page at 100k rows)."""
+    (column, *rest), (value, *more) = order, key
+    beyond = column < value if descending else column > value
+    if not rest:
+        return beyond
+    reach = column <= value if descending else column >= value
+    return reach & (beyond | _after(rest, more, descending))
+
+
+def _key(order: Sequence[Column], key: list[Any]) -> list[Any]:
+    """A cursor's key, each value as its column compares it."""
+    try:
+        if len(key) != len(order):
+            raise ValueError
+        return [_from_json(column.value_type, value) for column, value in zip(order, key)]
+    except (TypeError, ValueError):
+        raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
+
+
+def _from_json(wanted: Any, value: Any) -> Any:
+    """A cursor's JSON value as a ``wanted`` (a column's value type): numbers and text
+    as they are, dates, instants and UUIDs from their text."""
+    if wanted in (int, str):
+        if type(value) is not wanted:
+            raise TypeError
+        return value
+    if not isinstance(value, str):
+        raise TypeError
+    return wanted.fromisoformat(value) if wanted in (date, datetime) else wanted(value)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value) if isinstance(value, UUID) else value
 
 
 def _b64(data: bytes) -> str:

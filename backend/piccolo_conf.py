@@ -1,15 +1,13 @@
-"""Piccolo's configuration module (PICCOLO_CONF=backend.piccolo_conf).
-
-The engine comes from the settings; ``backend.db.use_engine`` replaces it when the app,
-the CLI or a test picks a database explicitly.
+"""Piccolo's configuration module (PICCOLO_CONF=backend.piccolo_conf): the apps, and an
+engine that stands in until ``backend.db.use_engine`` binds the tables to the database
+the app, the CLI or a test picks. It reads no settings and imports nothing of the
+backend, so importing a table never opens, creates or configures anything.
 """
 
 from piccolo.conf.apps import AppRegistry
+from piccolo.engine.sqlite import SQLiteEngine
 
-from backend.db import engine_for
-from backend.settings import get_settings
-
-DB = engine_for(get_settings().database_url)
+DB = SQLiteEngine(path=":memory:")  # never queried: backend.db.use_engine replaces it first
 
 APP_REGISTRY = AppRegistry(
     apps=[

@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 from backend import db  # noqa: E402
 from backend.accounts import service as accounts  # noqa: E402
 from backend.accounts.tables import User  # noqa: E402
-from backend.audit.service import place_of  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -62,7 +61,7 @@ async def admin_session(region_code: str = "370000") -> str:
     await User.insert(User(id=user_id, display_name="bench admin", role="admin", region_code=region_code))
     scope = await accounts.scope_of_user(user_id)
     async with db.transaction():
-        return await accounts.start_session(scope, "bench", 24, await place_of(scope))
+        return await accounts.start_session(scope, "bench", 24, await accounts.place_of(scope))
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ from common import admin_session, median, percentile, scratch_database, server, 
 
 from backend import db, demo
 from backend.clock import bureau_today
-from backend.coverage import rollups
+from backend.coverage import rebuild
 from backend.enterprises.tables import Enterprise
 from backend.inspections.tables import ChecklistVersion, Finding, Visit, VisitMember
 from backend.settings import get_settings
@@ -80,7 +80,7 @@ async def load(url: str, enterprises: int, visits: int) -> tuple[float, float, s
             done += len(visit_rows)
         loaded = time.perf_counter()
         await db.analyze()
-        await rollups.rebuild(get_settings().visit_intervals)
+        await rebuild.rebuild(get_settings().visit_intervals)
         await db.analyze()
         return loaded - started, time.perf_counter() - loaded, await admin_session()
 

@@ -26,7 +26,7 @@ from backend.accounts.schemas import (
 )
 from backend.errors import Invalid
 from backend.fields import PRINTABLE
-from backend.pagination import CursorCodec
+from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
 
 Access = NamedDependency[Scope]
@@ -154,15 +154,13 @@ class UserController(Controller):
     async def list_users(
         self,
         access: Access,
-        cursors: NamedDependency[CursorCodec],
+        cursors: Cursors,
         q: Annotated[
             str | None,
             QueryParameter(min_length=1, max_length=100, pattern=PRINTABLE, description="Text within the display name"),
         ] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
-        cursor: Annotated[
-            str | None, QueryParameter(max_length=1000, description="next_cursor of the previous page")
-        ] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
     ) -> UserPage:
         return await service.list_users(access, q, limit, cursor, cursors)
 

@@ -12,19 +12,17 @@ from uuid import UUID
 import msgspec
 
 from backend.access import Role, Scope
-from backend import access, clock, db
+from backend import access, clock, db, pagination
 from backend.accounts.schemas import InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut, UserPage
 from backend.accounts.tables import Invitation, Session, User
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import Enterprise
 from backend.errors import Conflict, Forbidden, Gone, Invalid, NotFound
-from backend.pagination import CursorCodec
 from backend.regions import service as regions
 from backend.regions.tables import Region
 
 INVITATION_TTL = timedelta(hours=72)
-STAFF = (Role.inspector, Role.reviewer, Role.supervisor, Role.admin)
 
 # Which roles each role may invite (DOMAIN.md: an admin invites anyone; supervisors
 # invite staff in their jurisdiction; reviewers invite enterprise users).
@@ -40,7 +38,6 @@ MAY_MANAGE = {
     Role.admin: set(Role),
     Role.supervisor: {Role.inspector, Role.reviewer, Role.enterprise},
 }
-USERS_SORT = "users:display_name"
 
 
 def token_hash(token: str) -> str:
@@ -180,7 +177,8 @@ async def claim_invitation(invitation_id: UUID) -> dict[str, Any]:
 
 
 async def list_invitations(scope: Scope) -> list[InvitationOut]:
-    """Invitations not yet used, that the caller made or that fall in their jurisdiction."""
+    """Invitations neither used nor revoked: all of them for a caller whose scope is
+    everything, otherwise the ones the caller made."""
     query = Invitation.select().where(Invitation.used_at.is_null(), Invitation.revoked_at.is_null()).order_by(
         Invitation.created_at, ascending=False
     )
@@ -273,7 +271,8 @@ def _users_in(scope: Scope) -> Any:
     return query.where(staff | firms)
 
 
-async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None, cursors: CursorCodec) -> UserPage:
+async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None,
+                     cursors: pagination.CursorCodec) -> UserPage:
     """Users in the caller's jurisdiction by display name (then id), a keyset page at a time;
     ``q``: text within the display name."""
     query = _users_in(scope)
@@ -283,24 +282,9 @@ async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None
         if not term:
             raise Invalid("Type some characters of a name to search for.", "q")
         query = query.where(User.display_name.like(f"%{term}%"))
-    if cursor is not None:
-        name, last_id = _user_cursor(cursors.decode(cursor, USERS_SORT))
-        query = query.where(User.display_name >= name, (User.display_name > name) | (User.id > last_id))
-    rows = await query.order_by(User.display_name, User.id).limit(limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = cursors.encode(USERS_SORT, [rows[-1]["display_name"], str(rows[-1]["id"])]) if more else None
+    rows, next_cursor = await pagination.page(query, (User.display_name, User.id), limit, cursor, cursors,
+                                              kind="users:display_name")
     return UserPage(items=[_user_out(r) for r in rows], next_cursor=next_cursor)
-
-
-def _user_cursor(key: list[Any]) -> tuple[str, UUID]:
-    try:
-        name, last_id = key
-        if not isinstance(name, str) or not isinstance(last_id, str):
-            raise TypeError
-        return name, UUID(last_id)
-    except (TypeError, ValueError):
-        raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
 
 
 async def set_active(scope: Scope, user_id: UUID, active: bool) -> UserOut:

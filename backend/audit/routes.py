@@ -9,7 +9,7 @@ from litestar.params import QueryParameter
 from backend.access import MANAGERS, Scope, roles
 from backend.audit import service
 from backend.audit.schemas import AuditPage
-from backend.pagination import CursorCodec
+from backend.pagination import Cursor, Cursors, Limit
 
 
 class AuditController(Controller):
@@ -21,7 +21,7 @@ class AuditController(Controller):
     async def list_events(
         self,
         access: NamedDependency[Scope],
-        cursors: NamedDependency[CursorCodec],
+        cursors: Cursors,
         actor: Annotated[UUID | None, QueryParameter(description="Only events by this user")] = None,
         enterprise: Annotated[UUID | None, QueryParameter(description="Only events about this enterprise")] = None,
         action: Annotated[
@@ -30,8 +30,8 @@ class AuditController(Controller):
         since: Annotated[datetime | None, QueryParameter(
             description="Events at or after this instant, with its time zone (2026-11-24T09:30:00+08:00)")] = None,
         until: Annotated[datetime | None, QueryParameter(description="Events before this instant, with its time zone")] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
-        cursor: Annotated[str | None, QueryParameter(max_length=200, description="next_cursor of the previous page")] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
     ) -> AuditPage:
         filters = service.AuditFilter(actor=actor, enterprise=enterprise, action=action, since=since, until=until)
         return await service.list_events(access, filters, limit, cursor, cursors)

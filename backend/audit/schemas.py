@@ -24,10 +24,3 @@ class AuditEventOut(msgspec.Struct):
 class AuditPage(msgspec.Struct):
     items: list[AuditEventOut]
     next_cursor: str | None
-
-
-class VerificationOut(msgspec.Struct):
-    ok: bool
-    events: int
-    broken_at: int | None
-    reason: str

@@ -16,13 +16,12 @@ from uuid import UUID
 
 import msgspec
 
-from backend import access, clock, db
+from backend import access, clock, db, pagination
 from backend.access import Scope
 from backend.audit.schemas import AuditEventOut, AuditPage
 from backend.audit.tables import AuditEvent
 from backend.errors import Invalid
 from backend.fields import check_period
-from backend.pagination import CursorCodec
 
 GENESIS = "0" * 64
 VERIFY_BATCH = 5_000
@@ -131,7 +130,8 @@ class AuditFilter:
         check_period(self.since and self.since.date(), self.until and self.until.date(), "since", "until")
 
 
-async def list_events(scope: Scope, f: AuditFilter, limit: int, cursor: str | None, cursors: CursorCodec) -> AuditPage:
+async def list_events(scope: Scope, f: AuditFilter, limit: int, cursor: str | None,
+                      cursors: pagination.CursorCodec) -> AuditPage:
     """Newest first, inside the reader's jurisdiction."""
     query = AuditEvent.select().where(*access.in_scope(scope, AuditEvent, AuditEvent.enterprise))
     if f.actor is not None:
@@ -144,15 +144,9 @@ async def list_events(scope: Scope, f: AuditFilter, limit: int, cursor: str | No
         query = query.where(AuditEvent.at >= f.since)
     if f.until is not None:
         query = query.where(AuditEvent.at < f.until)
-    if cursor is not None:
-        (last_id,) = cursors.decode(cursor, "audit")
-        if not isinstance(last_id, int):
-            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor")
-        query = query.where(AuditEvent.id < last_id)
-    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = await pagination.page(query, (AuditEvent.id,), limit, cursor, cursors, kind="audit",
+                                              descending=True)
     return AuditPage(
         items=[msgspec.convert({**r, "details": json.loads(r["details"])}, AuditEventOut) for r in rows],
-        next_cursor=cursors.encode("audit", [rows[-1]["id"]]) if more else None,
+        next_cursor=next_cursor,
     )

@@ -3,26 +3,23 @@ its figure counts, in keyset pages, newest first. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import msgspec
 
-from backend import access
+from backend import access, pagination
 from backend.access import Scope
 from backend.coverage.schemas import CoverageFinding, FindingPage, UncoveredPoint, UncoveredPointPage
 from backend.coverage.service import Period
-from backend.enterprises.schedule import VISITED
+from backend.inspections.schedule import VISITED
 from backend.enterprises.tables import ControlPoint
 from backend.errors import Invalid
 from backend.inspections.schemas import VisitPage, VisitSummary
 from backend.inspections.service import SUMMARY_COLUMNS as VISIT_COLUMNS
 from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus
 from backend.notices.tables import Notice, NoticeStatus
-from backend.pagination import CursorCodec
 from backend.regions import service as regions
 from backend.regions.schemas import RegionOut
 
@@ -31,7 +28,7 @@ from backend.regions.schemas import RegionOut
 class Page:
     limit: int
     cursor: str | None
-    cursors: CursorCodec
+    cursors: pagination.CursorCodec
 
 
 async def visits(scope: Scope, region_code: str | None, period: Period, page: Page, inspector: UUID | None = None,
@@ -50,7 +47,7 @@ async def visits(scope: Scope, region_code: str | None, period: Period, page: Pa
         if inspector is not None:
             query = query.where(Visit.id.is_in(VisitMember.select(VisitMember.visit).where(
                 VisitMember.user == inspector, VisitMember.started_at >= since, VisitMember.started_at < until)))
-    rows, next_cursor = await _keyset(query, (Visit.started_at, Visit.id), (datetime.fromisoformat, UUID), page,
+    rows, next_cursor = await _keyset(query, (Visit.started_at, Visit.id), page,
                                       ("visits", region.code, period, inspector, awaiting_review))
     return VisitPage(items=[msgspec.convert(r, VisitSummary) for r in rows], next_cursor=next_cursor)
 
@@ -71,7 +68,7 @@ async def findings(scope: Scope, region_code: str | None, period: Period, page: 
     else:
         since, until = period.bounds()
         query = query.where(order >= since, order < until)
-    rows, next_cursor = await _keyset(query, (order, Finding.id), (datetime.fromisoformat, UUID), page,
+    rows, next_cursor = await _keyset(query, (order, Finding.id), page,
                                       ("findings", region.code, None if status == "open" else period, status))
     return FindingPage(items=[msgspec.convert(r, CoverageFinding) for r in rows], next_cursor=next_cursor)
 
@@ -87,8 +84,8 @@ async def uncovered_points(scope: Scope, region_code: str | None, page: Page) ->
         ControlPoint.enterprise.as_alias("enterprise_id"), ControlPoint.enterprise.name.as_alias("enterprise_name"),
     ).where(access.under(ControlPoint.enterprise, region.code, region.level),  # type: ignore[arg-type]
             ControlPoint.id.not_in(current))
-    rows, next_cursor = await _keyset(query, (ControlPoint.enterprise, ControlPoint.id), (UUID, UUID), page,
-                                      ("uncovered", region.code), names=("enterprise_id", "id"))
+    rows, next_cursor = await _keyset(query, (ControlPoint.enterprise, ControlPoint.id), page, ("uncovered", region.code),
+                                      fields=("enterprise_id", "id"))
     return UncoveredPointPage(items=[msgspec.convert(r, UncoveredPoint) for r in rows], next_cursor=next_cursor)
 
 
@@ -98,24 +95,9 @@ async def _region(scope: Scope, region_code: str | None) -> RegionOut:
     return await regions.get_region(scope, code, field="region")
 
 
-async def _keyset(query: Any, columns: tuple[Any, Any], parse: tuple[Callable[[str], Any], Callable[[str], Any]],
-                  page: Page, filters: tuple, names: tuple[str, str] | None = None) -> tuple[list[dict], str | None]:
-    """One page of ``query`` in descending order of ``columns`` (a sort key and the id);
-    the cursor serves only the filters it was made for."""
-    kind = "coverage:" + hashlib.sha256(repr(filters).encode()).hexdigest()[:16]
-    first, last = columns
-    if page.cursor is not None:
-        key = page.cursors.decode(page.cursor, kind)
-        try:
-            value, after = parse[0](key[0]), parse[1](key[1])
-        except (TypeError, ValueError, IndexError):
-            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
-        query = query.where(first <= value, (first < value) | (last < after))
-    rows = await query.order_by(first, last, ascending=False).limit(page.limit + 1).output(load_json=True)
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
-    if not more:
-        return rows, None
-    a, b = names or (first._meta.name, last._meta.name)
-    key = [v.isoformat() if isinstance(v, datetime) else str(v) for v in (rows[-1][a], rows[-1][b])]
-    return rows, page.cursors.encode(kind, key)
+async def _keyset(query: Any, order: tuple[Any, Any], page: Page, filters: tuple,
+                  fields: tuple[str, str] | None = None) -> tuple[list[dict], str | None]:
+    """One page of ``query`` in descending ``order`` (a sort key and the id); the cursor
+    serves only the filters it was made for."""
+    return await pagination.page(query.output(load_json=True), order, page.limit, page.cursor, page.cursors,
+                                 kind=pagination.kind_of("coverage", filters), descending=True, fields=fields)

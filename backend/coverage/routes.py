@@ -11,16 +11,13 @@ from backend.coverage import lists, service
 from backend.coverage.schemas import CoverageOut, FindingPage, UncoveredPointPage
 from backend.fields import SIX_DIGITS
 from backend.inspections.schemas import VisitPage
-from backend.pagination import CursorCodec
+from backend.pagination import Cursor, Cursors, Limit
 
 Access = NamedDependency[Scope]
 Today = NamedDependency[date]
-Cursors = NamedDependency[CursorCodec]
 Region = Annotated[str | None, QueryParameter(pattern=SIX_DIGITS, description="Default: your jurisdiction")]
 Start = Annotated[date | None, QueryParameter(description="First day (default: 1 January this year)")]
 End = Annotated[date | None, QueryParameter(description="Last day (default: today)")]
-Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
-Cursor = Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")]
 
 
 def _period(today: date, start: date | None, end: date | None) -> service.Period:

@@ -19,7 +19,7 @@ from backend.accounts.tables import User
 from backend.clock import BUREAU_TIME
 from backend.coverage.schemas import CoverageOut, InspectorVisits
 from backend.coverage.tables import CoverageDay, InspectorDay, InspectorMonth
-from backend.enterprises.schedule import VISITED
+from backend.inspections.schedule import VISITED
 from backend.enterprises.tables import Enterprise
 from backend.errors import Invalid
 from backend.fields import check_period

@@ -25,10 +25,10 @@ import msgspec
 from backend import db
 from backend.accounts.tables import User
 from backend.clock import BUREAU_TIME
-from backend.coverage import rollups
+from backend.coverage import rebuild
 from backend.demo import images
 from backend.demo.registry import ROPE_NET_COUNTY, person_name
-from backend.enterprises import schedule
+from backend.inspections import schedule
 from backend.enterprises.tables import Category
 from backend.inspections import service as inspections
 from backend.inspections.schemas import AnswerIn, SignatureIn, VisitPlan
@@ -333,5 +333,5 @@ async def load_history(firms: list[Firm], seed: int, today: date, store: MediaSt
             await Notice.update({Notice.photo: photo, Notice.visit: visit, Notice.posted_by: posted_by,
                                  Notice.posted_at: posted_at}).where(Notice.id == notice)
             await Notice.update({Notice.ended_at: posted_at}).where(Notice.replaced_by == notice)
-    await rollups.rebuild(get_settings().visit_intervals)
+    await rebuild.rebuild(get_settings().visit_intervals)
     return rows

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
 
-from backend.enterprises import schedule, uscc
+from backend.enterprises import uscc
+from backend.inspections import schedule
 from backend.enterprises.tables import Category, ControlPointKind
 from backend.notices.service import CODE_ALPHABET, CODE_LENGTH
 from backend.notices.tables import NoticeStatus

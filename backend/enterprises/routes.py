@@ -23,7 +23,7 @@ from backend.enterprises.schemas import (
 )
 from backend.enterprises.tables import Category, RiskGrade
 from backend.fields import PRINTABLE, SIX_DIGITS, check_period
-from backend.pagination import CursorCodec
+from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
 
 EnterpriseId = Annotated[UUID, PathParameter(description="The enterprise's id")]
@@ -42,7 +42,7 @@ class EnterpriseController(Controller):
     async def list_enterprises(
         self,
         access: Access,
-        cursors: NamedDependency[CursorCodec],
+        cursors: Cursors,
         today: Today,
         region: Annotated[
             str | None, QueryParameter(pattern=SIX_DIGITS, description="Only enterprises under this region (any level)")
@@ -67,10 +67,8 @@ class EnterpriseController(Controller):
             ),
         ] = None,
         sort: Annotated[service.Sort, QueryParameter(description="Sort field; a leading - sorts descending")] = "name",
-        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
-        cursor: Annotated[
-            str | None, QueryParameter(max_length=1000, description="next_cursor of the previous page")
-        ] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
     ) -> EnterprisePage:
         check_period(due_from, due_to, "due_from", "due_to")
         filters = service.EnterpriseFilter(
@@ -90,10 +88,10 @@ class EnterpriseController(Controller):
 
     @patch("/{enterprise_id:uuid}", operation_id="updateEnterprise", summary="Change an enterprise's profile")
     async def update_enterprise(
-        self, access: Access, today: Today, settings: NamedDependency[Settings], enterprise_id: EnterpriseId,
+        self, access: Access, today: Today, reschedule: NamedDependency[service.Reschedule], enterprise_id: EnterpriseId,
         data: JSONBody[EnterprisePatch],
     ) -> EnterpriseOut:
-        return await service.update_enterprise(access, enterprise_id, data, today, settings.visit_intervals)
+        return await service.update_enterprise(access, enterprise_id, data, today, reschedule)
 
     @post("/{enterprise_id:uuid}/licences", operation_id="addLicence", summary="Add a production licence")
     async def add_licence(self, access: Access, enterprise_id: EnterpriseId, data: JSONBody[LicenceIn]) -> LicenceOut:

@@ -69,7 +69,7 @@ class Enterprise(Table):
     contacts = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
-    # The risk-based schedule (backend/enterprises/schedule.py keeps these current).
+    # The risk-based schedule (backend/inspections/schedule.py keeps these current).
     last_visited_on = Date(null=True, default=None)
     # Coverage facts (backend/coverage/rollups.py): the last day a finding was recorded
     # here and the last follow-up visit, so "enterprises with …" counts are indexed.

@@ -12,13 +12,14 @@ import msgspec
 from backend.access import Scope
 from backend import access, clock, db
 from backend.audit import service as audit
-from backend.coverage import rollups
-from backend.enterprises import schedule
+from backend.inspections import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import FindingDecision, RectificationOut
+from backend.inspections.tally import Tally
 from backend.inspections.tables import Finding, Visit, VisitStatus, VisitType
 from backend.media import service as media
+from backend.media.links import Links
 from backend.media.schemas import ReviewIn
 from backend.media.tables import MediaItem
 
@@ -42,7 +43,7 @@ async def get_finding(scope: Scope, finding_id: UUID, today: date) -> Rectificat
     return (await _with_evidence([row], today))[0]
 
 
-async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: date,
+async def decide(scope: Scope, links: Links, tally: Tally, finding_id: UUID, data: FindingDecision, today: date,
                  intervals: Mapping[str, int]) -> RectificationOut:
     """Close a finding (on the evidence, which is accepted with it, or on a follow-up
     visit), or reject its evidence. The closure is one conditional UPDATE: of requests sent
@@ -57,16 +58,18 @@ async def decide(scope: Scope, finding_id: UUID, data: FindingDecision, today: d
                 raise Invalid("Name the rectification upload (evidence_id) this decision is about.", "evidence_id")
             if data.decision == "reject" and not data.note.strip():
                 raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note")
-            await media.review(scope, data.evidence_id, ReviewIn(decision="accept" if data.decision == "close" else "return",
-                                                                   reason=data.note))
-        if data.decision == "close" and not await _close(scope, finding_id, data, intervals):
+            await media.review(scope, links, data.evidence_id,
+                               ReviewIn(decision="accept" if data.decision == "close" else "return", reason=data.note))
+        if data.decision == "close" and not await _close(scope, tally, finding_id, data, intervals):
             return _settled(await get_finding(scope, finding_id, today), data)  # closed a moment ago by another request
     return await get_finding(scope, finding_id, today)
 
 
-async def _close(scope: Scope, finding_id: UUID, data: FindingDecision, intervals: Mapping[str, int]) -> bool:
+async def _close(scope: Scope, tally: Tally, finding_id: UUID, data: FindingDecision,
+                 intervals: Mapping[str, int]) -> bool:
     """Close an open finding, in the caller's transaction; False if it is not open."""
-    row = await Finding.select(Finding.found_at, Finding.enterprise, *rollups.codes(Finding)).where(
+    row = await Finding.select(Finding.found_at, Finding.enterprise, Finding.province_code, Finding.city_code,
+                               Finding.county_code).where(
         Finding.id == finding_id).first()
     closed_at = clock.now()
     found_at = row["found_at"] or closed_at
@@ -81,7 +84,7 @@ async def _close(scope: Scope, finding_id: UUID, data: FindingDecision, interval
                                    Finding.closure_note: data.note.strip()}).where(
         Finding.id == finding_id, Finding.status == "open").returning(Finding.id)
     if closed:
-        await rollups.record_closure(row, closed_at)
+        await tally.record_closure(row, closed_at)
         await schedule.refresh(row["enterprise"], intervals)
         await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
                            await enterprises.place_of(row["enterprise"]))

@@ -9,9 +9,11 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 from backend.access import EVERYONE, FIELD_TEAM, REVIEWERS, Role, STAFF, Scope, roles
 from backend.errors import Invalid
 from backend.fields import check_period
-from backend.inspections import rectification, service
+from backend.inspections import checklists, rectification, service
 from backend.inspections.tables import VisitStatus
-from backend.pagination import CursorCodec
+from backend.inspections.tally import Tally
+from backend.media.links import Links
+from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
 from backend.inspections.schemas import (
     ChecklistOut,
@@ -37,17 +39,17 @@ class ChecklistController(Controller):
 
     @get("/", operation_id="listChecklists", summary="Published checklist versions")
     async def list_checklists(self) -> list[ChecklistOut]:
-        return await service.list_checklists()
+        return await checklists.list_checklists()
 
     @get("/{checklist_id:uuid}", operation_id="getChecklist", summary="One published checklist version")
     async def get_checklist(self, checklist_id: Annotated[UUID, PathParameter(description="Version id")]) -> ChecklistOut:
-        return await service.get_checklist(checklist_id)
+        return await checklists.get_checklist(checklist_id)
 
     @post("/{code:str}/versions", operation_id="publishChecklistVersion", opt=roles(frozenset({Role.admin})),
           summary="Publish a template's next version (published versions never change)")
     async def publish(self, access: Access, code: Annotated[str, PathParameter(max_length=50, description="Template code")],
                       data: JSONBody[ChecklistVersionIn]) -> ChecklistOut:
-        return await service.publish_version(access, code, data)
+        return await checklists.publish_version(access, code, data)
 
 
 class VisitController(Controller):
@@ -63,15 +65,15 @@ class VisitController(Controller):
     @get("/", operation_id="listVisits", opt=roles(EVERYONE),
          summary="Visits in your jurisdiction by planned date: your day (mine=true), a review queue (status=submitted), a dossier")
     async def list_visits(
-        self, access: Access, today: Today, cursors: NamedDependency[CursorCodec],
+        self, access: Access, today: Today, cursors: Cursors,
         enterprise_id: Annotated[UUID | None, QueryParameter(description="Of this enterprise")] = None,
         status: Annotated[VisitStatus | None, QueryParameter(description="e.g. planned, submitted")] = None,
         mine: Annotated[bool, QueryParameter(description="Only visits whose team includes you")] = False,
         since: Annotated[date | None, QueryParameter(name="from", description="Planned on or after")] = None,
         until: Annotated[date | None, QueryParameter(name="to", description="Planned on or before")] = None,
         ascending: Annotated[bool, QueryParameter(description="Earliest first")] = False,
-        limit: Annotated[int, QueryParameter(ge=1, le=200, description="Page size")] = 50,
-        cursor: Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
     ) -> VisitPage:
         check_period(since, until, "from", "to")
         member = access.user_id if mine else None
@@ -81,11 +83,11 @@ class VisitController(Controller):
     @post("/submissions", operation_id="submitVisit",
           summary="Submit a whole visit as one batch (sent twice, it is filed once)")
     async def submit(self, request: Request, access: Access, today: Today, settings: NamedDependency[Settings],
-                     data: JSONBody[Submission]) -> Response[VisitOut]:
+                     tally: NamedDependency[Tally], data: JSONBody[Submission]) -> Response[VisitOut]:
         key = request.headers.get("idempotency-key")
         if key is not None and key != str(data.visit.id):
             raise Invalid("The Idempotency-Key header must be the visit's id.", "Idempotency-Key")
-        visit, created = await service.submit(access, data, today, settings.visit_intervals)
+        visit, created = await service.submit(access, data, today, settings.visit_intervals, tally)
         return Response(visit, status_code=201 if created else 200)
 
     @get("/{visit_id:uuid}", operation_id="getVisit", summary="A visit with its answers and findings", opt=roles(EVERYONE))
@@ -111,9 +113,9 @@ class FindingController(Controller):
     @post("/{finding_id:uuid}/decision", operation_id="decideFinding", status_code=200,
           summary="Close a finding (on evidence or after a follow-up visit), or reject the evidence")
     async def decide(self, access: Access, today: Today, settings: NamedDependency[Settings],
-                     finding_id: Annotated[UUID, PathParameter(description="Finding id")],
+                     links: NamedDependency[Links], tally: NamedDependency[Tally], finding_id: Annotated[UUID, PathParameter(description="Finding id")],
                      data: JSONBody[FindingDecision]) -> RectificationOut:
-        return await rectification.decide(access, finding_id, data, today, settings.visit_intervals)
+        return await rectification.decide(access, links, tally, finding_id, data, today, settings.visit_intervals)
 
 
 class DossierFindingController(Controller):

@@ -1,10 +1,8 @@
-"""Inspection rules: checklists, planning, the offline batch submission, locking, review.
-Knows nothing of HTTP."""
+"""Inspection rules: planning, the offline batch submission, locking, review (checklists
+are in checklists.py). Knows nothing of HTTP."""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
@@ -13,127 +11,25 @@ from uuid import UUID
 import msgspec
 from piccolo.querystring import QueryString
 
-from backend.access import Role, Scope
-from backend import access, clock, db
+from backend.access import FIELD_TEAM, Role, Scope
+from backend import access, clock, db, pagination
 from backend.accounts.tables import User
 from backend.audit import service as audit
-from backend.coverage import rollups
-from backend.enterprises import schedule
+from backend.inspections import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.inspections import checklists
 from backend.inspections.schemas import (
-    ChecklistOut, ChecklistVersionIn, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
+    ChecklistOut, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
 )
-from backend.inspections.standard_templates import STANDARD_TEMPLATES
-from backend.inspections.tables import ChecklistTemplate, ChecklistVersion, Finding, Visit, VisitMember, VisitStatus
+from backend.inspections.tally import Tally
+from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus
 from backend.media import service as media_service
 from backend.media.tables import Category, MediaItem
-from backend.pagination import CursorCodec
-
-INSPECTORS = (Role.inspector, Role.supervisor)
 
 # How far ahead of the server's clock a phone's may run: a visit cannot have started in
 # the future. (That every date lies in 2000–2100 is the request schemas' rule.)
 CLOCK_DRIFT = timedelta(minutes=10)
-
-
-# ---------------------------------------------------------------------------- checklists
-
-
-async def install_standard_templates() -> int:
-    """Publish version 1 of each standard template that is not there yet."""
-    added = 0
-    for template in STANDARD_TEMPLATES:
-        if await ChecklistTemplate.exists().where(ChecklistTemplate.code == template["code"]):
-            continue
-        template_id = uuid.uuid4()
-        sections = [
-            {"title": s["title"], "items": [
-                {"key": key, "text": text, "kind": kind, "severity": severity, "legal_basis": basis,
-                 "photo_required_on_fail": photo, **extra}
-                for key, text, kind, severity, basis, photo, extra in s["items"]
-            ]}
-            for s in template["sections"]
-        ]
-        content = checklist_content(msgspec.convert({"sections": sections}, ChecklistVersionIn))
-        await ChecklistTemplate.insert(ChecklistTemplate(id=template_id, code=template["code"], title=template["title"],
-                                                         title_en=template["title_en"]))
-        await ChecklistVersion.insert(ChecklistVersion(id=uuid.uuid4(), template=template_id, version=1,
-                                                       content=content, content_hash=_digest(content)))
-        added += 1
-    return added
-
-
-def checklist_content(data: ChecklistVersionIn) -> dict[str, Any]:
-    """A version's content once it keeps the rules its schema cannot state: item keys
-    unique, limits and units on numbers only, two or more distinct choices on choice items."""
-    keys: set[str] = set()
-    for s, section in enumerate(data.sections):
-        for i, item in enumerate(section.items):
-            field = f"sections[{s}].items[{i}]"
-            if item.key in keys:
-                raise Invalid(f"Item key {item.key} is used twice; each item needs its own.", f"{field}.key")
-            keys.add(item.key)
-            if item.kind != "number" and (item.unit, item.min, item.max) != (None, None, None):
-                raise Invalid("Only a number item has a unit and limits.", f"{field}.unit")
-            if item.min is not None and item.max is not None and item.min > item.max:
-                raise Invalid(f"The lower limit {item.min} is above the upper limit {item.max}.", f"{field}.min")
-            choices = item.choices or []
-            if item.kind == "choice" and (len(choices) < 2 or len(set(choices)) != len(choices)):
-                raise Invalid("A choice item offers two or more different choices.", f"{field}.choices")
-            if item.kind != "choice" and item.choices is not None:
-                raise Invalid("Only a choice item has choices.", f"{field}.choices")
-    return msgspec.to_builtins(data)
-
-
-async def publish_version(scope: Scope, code: str, data: ChecklistVersionIn) -> ChecklistOut:
-    """Publish the next version of a template. Published versions never change: this one
-    is new, numbered after the latest, and visits planned from now on may pin it."""
-    template = await ChecklistTemplate.select(ChecklistTemplate.id).where(ChecklistTemplate.code == code).first()
-    if template is None:
-        raise NotFound(f"No checklist template {code!r}.", "code")
-    content = checklist_content(data)
-    version_id = uuid.uuid4()
-    async with db.transaction():
-        await db.serialise(f"checklist:{code}")  # two publishers never take the same number
-        latest = await ChecklistVersion.select(ChecklistVersion.version).where(
-            ChecklistVersion.template == template["id"]).order_by(ChecklistVersion.version, ascending=False).first()
-        version = (latest["version"] if latest else 0) + 1
-        digest = _digest(content)
-        await ChecklistVersion.insert(ChecklistVersion(id=version_id, template=template["id"], version=version,
-                                                       content=content, content_hash=digest))
-        await audit.record(scope, "checklist.published", "checklist_version", version_id,
-                           {"code": code, "version": version, "content_hash": digest})
-    return await get_checklist(version_id)
-
-
-_CHECKLIST_COLUMNS = (
-    ChecklistVersion.id, ChecklistVersion.version, ChecklistVersion.content, ChecklistVersion.content_hash,
-    ChecklistVersion.template.code.as_alias("code"), ChecklistVersion.template.title.as_alias("title"),
-    ChecklistVersion.template.title_en.as_alias("title_en"),
-)
-
-
-async def list_checklists() -> list[ChecklistOut]:
-    rows = await ChecklistVersion.select(*_CHECKLIST_COLUMNS).order_by(ChecklistVersion.template.code).order_by(
-        ChecklistVersion.version).output(load_json=True)
-    return [_checklist(r) for r in rows]
-
-
-async def get_checklist(checklist_id: UUID, field: str | None = None) -> ChecklistOut:
-    row = await ChecklistVersion.select(*_CHECKLIST_COLUMNS).where(ChecklistVersion.id == checklist_id).output(
-        load_json=True).first()
-    if row is None:
-        raise NotFound(f"No checklist version {checklist_id}.", field)
-    return _checklist(row)
-
-
-def _checklist(row: dict) -> ChecklistOut:
-    return msgspec.convert({**row, "sections": row["content"]["sections"]}, ChecklistOut)
-
-
-def _items(checklist: ChecklistOut) -> dict[str, dict]:
-    return {item["key"]: item for section in checklist.sections for item in section["items"]}
 
 
 # ---------------------------------------------------------------------------- planning
@@ -154,7 +50,7 @@ async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitO
 
 async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
     enterprise = await enterprises.get_enterprise(scope, plan.enterprise_id, today)  # 404 outside scope
-    await get_checklist(plan.checklist_id, "visit.checklist_id")
+    await checklists.get_checklist(plan.checklist_id, "visit.checklist_id")
     team = {str(u) for u in plan.team}
     if len(team) != len(plan.team):
         raise Invalid("An inspector is named twice in the team; name each once.", "visit.team")
@@ -162,7 +58,7 @@ async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
         raise Invalid("The law requires a team of at least two enforcement officers.", "visit.team")
     members = await User.select(User.id, User.role, User.active, User.region_code.level.as_alias("level"),
                                 User.region_code).where(User.id.is_in(list(team)))
-    covering = {str(m["id"]) for m in members if m["active"] and m["role"] in INSPECTORS and _covers(m, enterprise)}
+    covering = {str(m["id"]) for m in members if m["active"] and m["role"] in FIELD_TEAM and _covers(m, enterprise)}
     if missing := team - covering:
         raise Invalid(f"Not an active inspector with jurisdiction over this enterprise: {', '.join(sorted(missing))}.",
                       "visit.team")
@@ -191,8 +87,9 @@ def digest(plan: VisitPlan, started_at: datetime, answers: list[dict], findings:
            conclusion: str, media_hashes: dict[str, str]) -> str:
     """The content hash of a filed visit: what was checked, found and signed, and the
     bytes of every photo it cites."""
-    return _digest({"plan": _plan_dict(plan), "started_at": started_at, "answers": answers, "findings": findings,
-                    "signatures": signatures, "conclusion": conclusion, "media": media_hashes})
+    return checklists.sha256_of({"plan": _plan_dict(plan), "started_at": started_at, "answers": answers,
+                                 "findings": findings, "signatures": signatures, "conclusion": conclusion,
+                                 "media": media_hashes})
 
 
 async def _stored_plan(visit_id: UUID, *where: Any) -> dict | None:
@@ -205,7 +102,8 @@ async def _stored_plan(visit_id: UUID, *where: Any) -> dict | None:
 # ---------------------------------------------------------------------------- submission
 
 
-async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping[str, int]) -> tuple[VisitOut, bool]:
+async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping[str, int],
+                 tally: Tally) -> tuple[VisitOut, bool]:
     """File a whole visit in one go. Sending it again changes nothing (False); anything
     else sent for a submitted visit is refused: corrections are amendments.
 
@@ -217,7 +115,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in plan.team}:
         raise Invalid("Only a member of the visit's team submits it.", "visit.team")
     _check_started(data.started_at)
-    checklist = await get_checklist(plan.checklist_id)
+    checklist = await checklists.get_checklist(plan.checklist_id)
     media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
     answers = _check_answers(data, checklist, enterprise.id, media)
     findings = _check_findings(data, checklist, today)
@@ -252,7 +150,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
                                    for f in findings))
         await VisitMember.insert(*(VisitMember(visit=plan.id, user=member, started_at=data.started_at, **_codes(enterprise))
                                    for member in plan.team))
-        await rollups.record_visit(enterprise, plan.visit_type.value, data.started_at, plan.team, plan.amends,
+        await tally.record_visit(enterprise, plan.visit_type.value, data.started_at, plan.team, plan.amends,
                                    len(findings), now)
         await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
         await schedule.refresh(plan.enterprise_id, intervals)
@@ -288,7 +186,7 @@ async def _media(ids: set[str]) -> dict[str, dict]:
 
 
 def _check_answers(data: Submission, checklist: ChecklistOut, enterprise_id: UUID, media: dict[str, dict]) -> list[dict]:
-    items = _items(checklist)
+    items = checklists.items(checklist)
     seen: set[str] = set()
     answers = []
     for i, answer in enumerate(data.answers):
@@ -323,7 +221,7 @@ def _check_value(answer: Any, item: dict, field: str) -> None:
 
 
 def _check_findings(data: Submission, checklist: ChecklistOut, today: date) -> list[dict]:
-    items = _items(checklist)
+    items = checklists.items(checklist)
     failed = {a.item for a in data.answers if a.result == "fail"}
     ids: set[UUID] = set()
     findings = []
@@ -414,8 +312,8 @@ SUMMARY_COLUMNS = (
 )
 
 
-async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | None, cursors: CursorCodec,
-                      today: date) -> VisitPage:
+async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | None,
+                      cursors: pagination.CursorCodec, today: date) -> VisitPage:
     """Visits in the caller's scope by planned date, in keyset pages."""
     query = Visit.select(*SUMMARY_COLUMNS).where(*access.in_scope(scope, Visit, Visit.enterprise), *_announced(scope))
     if f.enterprise_id is not None:
@@ -430,22 +328,9 @@ async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | No
         query = query.where(Visit.planned_date >= f.since)
     if f.until is not None:
         query = query.where(Visit.planned_date <= f.until)
-    kind = "visits:" + hashlib.sha256(repr(f).encode()).hexdigest()[:16]  # a cursor serves only its own filter
-    if cursor is not None:
-        key = cursors.decode(cursor, kind)
-        try:
-            day, last_id = date.fromisoformat(key[0]), UUID(key[1])
-        except (TypeError, ValueError, IndexError):
-            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
-        if f.ascending:
-            query = query.where(Visit.planned_date >= day, (Visit.planned_date > day) | (Visit.id > last_id))
-        else:
-            query = query.where(Visit.planned_date <= day, (Visit.planned_date < day) | (Visit.id < last_id))
-    rows = await query.order_by(Visit.planned_date, Visit.id, ascending=f.ascending).limit(limit + 1).output(
-        load_json=True)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = cursors.encode(kind, [rows[-1]["planned_date"].isoformat(), str(rows[-1]["id"])]) if more else None
+    rows, next_cursor = await pagination.page(query.output(load_json=True), (Visit.planned_date, Visit.id), limit,
+                                              cursor, cursors, kind=pagination.kind_of("visits", f),
+                                              descending=not f.ascending)
     return VisitPage(items=[msgspec.convert(r, VisitSummary) for r in rows], next_cursor=next_cursor)
 
 
@@ -480,7 +365,3 @@ def _codes(enterprise: Any) -> dict[str, Any]:
     """The enterprise's region codes, repeated on visits, members and findings."""
     return {"province_code": enterprise.province_code, "city_code": enterprise.city_code,
             "county_code": enterprise.county_code}
-
-
-def _digest(content: Any) -> str:
-    return hashlib.sha256(audit.canonical(msgspec.to_builtins(content)).encode()).hexdigest()

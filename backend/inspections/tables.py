@@ -86,7 +86,8 @@ class Finding(Table):
     province_code = Varchar(length=6, default="", index=True)  # the visit's, as on Visit
     city_code = Varchar(length=6, null=True, default=None, index=True)
     county_code = Varchar(length=6, default="", index=True)
-    found_at = Timestamptz(null=True, default=None, index=True)  # recorded: when its visit was submitted
+    # when its visit was submitted (empty only on findings filed before this column existed)
+    found_at = Timestamptz(null=True, default=None, index=True)
     item_key = Varchar(length=20)
     severity = Varchar(length=10)
     legal_basis = Varchar(length=200, default="")

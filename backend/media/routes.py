@@ -15,20 +15,19 @@ from backend.errors import DomainError, NotFound
 from backend.fields import SIX_DIGITS
 from backend.media import service
 from backend.media.images import PDF
+from backend.media.links import Links
 from backend.media.receive import receive
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
 from backend.media.tables import Category, ReviewStatus
 from backend.openapi import multipart
-from backend.pagination import CursorCodec
+from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
 
 Access = NamedDependency[Scope]
 Store = NamedDependency[MediaStore]
-Cursors = NamedDependency[CursorCodec]
+Linked = NamedDependency[Links]
 MediaId = Annotated[UUID, PathParameter(description="The upload's id (the phone's UUID)")]
-Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size")]
-Cursor = Annotated[str | None, QueryParameter(max_length=300, description="next_cursor of the previous page")]
 CHUNK = 256 * 1024
 
 
@@ -40,12 +39,12 @@ class MediaController(Controller):
     @post("/", operation_id="uploadMedia", summary="Upload a photo or document (multipart: fields + one file)",
           request_max_body_size=None, status_code=201, operation_class=multipart(UploadFields, "file"))
     async def upload(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
-                     today: NamedDependency[date]) -> Response[MediaOut]:
+                     links: Linked, today: NamedDependency[date]) -> Response[MediaOut]:
         """Idempotent by the form field `id`: a retry answers 200 with the first record;
         another file under the same id is a 409."""
         received = await receive(request.stream(), request.headers.get("content-type", ""), store,
                                  settings.media_max_mb * 2**20)
-        result = await service.file_upload(access, store, received, today, settings.gps_flag_metres)
+        result = await service.file_upload(access, store, links, received, today, settings.gps_flag_metres)
         return Response(result.media, status_code=201 if result.created else 200)
 
     @get("/mine", operation_id="listMyUploads", summary="Your uploads, newest first")
@@ -69,8 +68,8 @@ class MediaController(Controller):
 
     @post("/{media_id:uuid}/review", operation_id="reviewMedia", summary="Accept, or return with a reason",
           opt=roles(REVIEWERS), status_code=200)
-    async def review(self, access: Access, media_id: MediaId, data: JSONBody[ReviewIn]) -> MediaOut:
-        return await service.review(access, media_id, data)
+    async def review(self, access: Access, links: Linked, media_id: MediaId, data: JSONBody[ReviewIn]) -> MediaOut:
+        return await service.review(access, links, media_id, data)
 
     @get("/{media_id:uuid}/{variant:str}", operation_id="getMediaFile",
          summary="The original (Range requests allowed), the preview or the thumbnail")

@@ -16,20 +16,18 @@ from piccolo.query.functions.aggregate import Count
 from piccolo.querystring import QueryString
 
 from backend.access import Scope
-from backend import access, clock, db
+from backend import access, clock, db, pagination
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.fields import error_field, humanise
 from backend.media import images
+from backend.media.links import Links
 from backend.media.receive import Received
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
-from backend.inspections.tables import Finding, Visit, VisitStatus
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
-from backend.notices.tables import Notice
-from backend.pagination import CursorCodec
 from backend.regions import service as regions
 
 NEAR_DUPLICATE_BITS = 6
@@ -60,7 +58,8 @@ class Upload:
 # ---------------------------------------------------------------------------- filing
 
 
-async def file_upload(scope: Scope, store: MediaStore, received: Received, today: Any, gps_flag_metres: int) -> Upload:
+async def file_upload(scope: Scope, store: MediaStore, links: Links, received: Received, today: Any,
+                      gps_flag_metres: int) -> Upload:
     """File a received upload in its enterprise's dossier, once: the same upload sent again
     (or many times at once) is answered with the first record. The temp file is consumed:
     moved into the store, or deleted with nothing recorded."""
@@ -74,7 +73,7 @@ async def file_upload(scope: Scope, store: MediaStore, received: Received, today
         enterprise = await enterprises.get_enterprise(scope, fields.enterprise_id, today)
         if (existing := await _existing(scope, fields.id)) is not None:
             return Upload(_same_upload(existing, fields, received.sha256), created=False)
-        await _check_references(scope, fields)
+        await _check_references(scope, links, fields)
 
         mime = images.sniff(received.head)
         known = await Blob.select(Blob.phash).where(Blob.sha256 == received.sha256).first()
@@ -85,7 +84,7 @@ async def file_upload(scope: Scope, store: MediaStore, received: Received, today
                                      phash=None if known["phash"] is None else known["phash"] & (2**64 - 1))
         now = clock.now()
         item = _item(fields, received, derived, scope, now)
-        item["flags"] = await _flags(item, enterprise, received.sha256, derived.phash, gps_flag_metres)
+        item["flags"] = await _flags(item, enterprise, links, received.sha256, derived.phash, gps_flag_metres)
         async with db.transaction():
             await db.serialise(f"media:{fields.id}")
             raced = await MediaItem.exists().where(MediaItem.id == fields.id)
@@ -151,30 +150,15 @@ def _fields(received: Received) -> UploadFields:
     return fields
 
 
-async def _check_references(scope: Scope, fields: UploadFields) -> None:
-    """Every record an upload names is one of its enterprise's, and a notice is of the
-    named visit; an enterprise user cannot name a visit still planned (it is not shown
-    to them)."""
-    enterprise_id = fields.enterprise_id
-    if fields.visit_id is not None:
-        visit = await Visit.select(Visit.status).where(Visit.id == fields.visit_id, Visit.enterprise == enterprise_id).first()
-        if visit is None or (scope.enterprise_id is not None and visit["status"] == VisitStatus.planned):
-            raise Invalid("That visit is not one of this enterprise's.", "visit_id")
+async def _check_references(scope: Scope, links: Links, fields: UploadFields) -> None:
+    """Every record an upload names is one of its enterprise's: control points here; the
+    visit, notice and rectification order by the links (see Links.check)."""
+    if fields.rectification_id is not None and fields.category != Category.rectification:
+        raise Invalid("Evidence against a rectification order has category 'rectification'.", "category")
     if fields.control_point_id is not None and not await ControlPoint.exists().where(
-            ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == enterprise_id):
+            ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == fields.enterprise_id):
         raise Invalid("That control point is not one of this enterprise's.", "control_point_id")
-    if fields.notice_id is not None:
-        notice = await Notice.select(Notice.visit).where(Notice.id == fields.notice_id, Notice.enterprise == enterprise_id).first()
-        if notice is None:
-            raise Invalid("That notice is not one of this enterprise's.", "notice_id")
-        if fields.visit_id is not None and str(notice["visit"]) != str(fields.visit_id):
-            raise Invalid("That notice was posted during another visit.", "notice_id")
-    if fields.rectification_id is not None:
-        if fields.category != Category.rectification:
-            raise Invalid("Evidence against a rectification order has category 'rectification'.", "category")
-        if not await Finding.exists().where(Finding.id == fields.rectification_id, Finding.status == "open",
-                                            Finding.enterprise == enterprise_id):
-            raise Invalid("That rectification order is not an open finding of this enterprise.", "rectification_id")
+    await links.check(scope, fields)
 
 
 def _item(fields: UploadFields, received: Received, derived: images.Derived, scope: Scope, now: datetime) -> dict:
@@ -212,7 +196,8 @@ def bands(phash: int | None) -> dict[str, int | None]:
     return {"phash": signed, **{f"band{i}": (phash >> (16 * i)) & 0xFFFF for i in range(4)}}
 
 
-async def _flags(item: dict, enterprise: Any, sha256: str, phash: int | None, gps_flag_metres: int) -> list[str]:
+async def _flags(item: dict, enterprise: Any, links: Links, sha256: str, phash: int | None,
+                 gps_flag_metres: int) -> list[str]:
     """What a reviewer should look at twice (shown, not refused)."""
     flags = []
     if None not in (item["latitude"], item["longitude"], enterprise.latitude, enterprise.longitude):
@@ -221,8 +206,7 @@ async def _flags(item: dict, enterprise: Any, sha256: str, phash: int | None, gp
     if await _seen_elsewhere(sha256, phash, item["enterprise"], item["visit"]):
         flags.append("near_duplicate")
     if item["visit"] is not None and item["captured_at"] is not None:
-        visit = await Visit.select(Visit.started_at).where(Visit.id == item["visit"]).first()
-        if visit is not None and _far_in_time(item["captured_at"], visit["started_at"]):
+        if _far_in_time(item["captured_at"], await links.visit_started(item["visit"])):
             flags.append("far_from_visit_time")
     return flags
 
@@ -291,14 +275,14 @@ async def get_media(scope: Scope, media_id: UUID) -> MediaOut:
     return await _one(scope, media_id)
 
 
-async def review(scope: Scope, media_id: UUID, decision: ReviewIn) -> MediaOut:
+async def review(scope: Scope, links: Links, media_id: UUID, decision: ReviewIn) -> MediaOut:
     """Accept an upload, or return it to its sender with a reason, once: the same decision
     sent again (or many times at once) answers with the record; another one is a 409."""
     reason = decision.reason.strip()
     if decision.decision == "return" and not reason:
         raise Invalid("Say why the upload is returned, so the inspector can put it right.", "reason")
     media = await _one(scope, media_id)
-    await _not_own_work(scope, media)
+    await _not_own_work(scope, links, media)
     now = clock.now()
     status = ReviewStatus.accepted if decision.decision == "accept" else ReviewStatus.returned
     async with db.transaction():
@@ -316,7 +300,7 @@ async def review(scope: Scope, media_id: UUID, decision: ReviewIn) -> MediaOut:
     return media
 
 
-async def _not_own_work(scope: Scope, media: MediaOut) -> None:
+async def _not_own_work(scope: Scope, links: Links, media: MediaOut) -> None:
     """Nobody reviews their own work: not the uploader, nor a member of the team of the
     visit whose photo a teammate took. (An enterprise's rectification evidence, even
     named against a visit, is decided by the inspectors.)"""
@@ -325,8 +309,7 @@ async def _not_own_work(scope: Scope, media: MediaOut) -> None:
     if media.uploaded_by == scope.user_id:
         raise Forbidden("You uploaded this; another reviewer decides on it.", "decision")
     if media.visit_id is not None:
-        visit = await Visit.select(Visit.team).where(Visit.id == media.visit_id).output(load_json=True).first()
-        team = {str(member) for member in visit["team"]} if visit else set()
+        team = await links.visit_team(media.visit_id)
         if str(scope.user_id) in team and str(media.uploaded_by) in team:
             raise Forbidden("You are on the team of the visit this photo belongs to; a reviewer from outside "
                             "the team decides on it.", "decision")
@@ -339,7 +322,8 @@ class QueueFilter:
     flag: str | None = None
 
 
-async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | None, cursors: CursorCodec) -> MediaPage:
+async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | None,
+                       cursors: pagination.CursorCodec) -> MediaPage:
     """Pending uploads in the caller's jurisdiction, oldest first."""
     query = MediaItem.select(*_COLUMNS).where(MediaItem.status == ReviewStatus.pending, *_in_scope(scope))
     if f.region is not None:
@@ -353,7 +337,8 @@ async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | N
     return await _page(query, MediaItem.uploaded_at, False, "queue", limit, cursor, cursors)
 
 
-async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, cursor: str | None, cursors: CursorCodec) -> MediaPage:
+async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, cursor: str | None,
+                     cursors: pagination.CursorCodec) -> MediaPage:
     """What the caller sent, newest first (returned ones tell them what to put right)."""
     query = MediaItem.select(*_COLUMNS).where(MediaItem.uploaded_by == scope.user_id, *_in_scope(scope))
     if status is not None:
@@ -362,7 +347,7 @@ async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, curs
 
 
 async def archive(scope: Scope, enterprise_id: UUID, category: Category | None, limit: int, cursor: str | None,
-                  cursors: CursorCodec, today: Any) -> Archive:
+                  cursors: pagination.CursorCodec, today: Any) -> Archive:
     """An enterprise's image archive: its timeline (newest first) and counts per category."""
     await enterprises.get_enterprise(scope, enterprise_id, today)
     counts = await MediaItem.select(MediaItem.category, Count()).where(MediaItem.enterprise == enterprise_id).group_by(
@@ -376,20 +361,8 @@ async def archive(scope: Scope, enterprise_id: UUID, category: Category | None, 
 
 
 async def _page(query: Any, column: Any, descending: bool, kind: str, limit: int, cursor: str | None,
-                cursors: CursorCodec) -> MediaPage:
-    name = column._meta.name
-    if cursor is not None:
-        key = cursors.decode(cursor, kind)
-        try:
-            value, last_id = datetime.fromisoformat(key[0]), UUID(key[1])
-        except (TypeError, ValueError, IndexError):
-            raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
-        if descending:
-            query = query.where(column <= value, (column < value) | (MediaItem.id < last_id))
-        else:
-            query = query.where(column >= value, (column > value) | (MediaItem.id > last_id))
-    rows = await query.order_by(column, MediaItem.id, ascending=not descending).limit(limit + 1).output(load_json=True)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = cursors.encode(kind, [rows[-1][name].isoformat(), str(rows[-1]["id"])]) if more else None
+                cursors: pagination.CursorCodec) -> MediaPage:
+    """A page of uploads in the order of ``column``, then id."""
+    rows, next_cursor = await pagination.page(query.output(load_json=True), (column, MediaItem.id), limit, cursor,
+                                              cursors, kind=kind, descending=descending)
     return MediaPage(items=[msgspec.convert(r, MediaOut) for r in rows], next_cursor=next_cursor)

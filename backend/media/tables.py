@@ -36,8 +36,10 @@ class ReviewStatus(str, Enum):
 
 class Blob(Table):
     """Stored bytes, once per SHA-256. The perceptual hash is split into four 16-bit
-    bands: photos within 3 bits of each other share at least one band, so candidates
-    for near-duplicates come from four indexed lookups."""
+    bands, and candidates for near-duplicates come from four indexed lookups (one per band).
+    Photos within 3 bits of each other always share a band, so they are always found;
+    photos 4 to 6 bits apart (NEAR_DUPLICATE_BITS) only when their differing bits leave
+    one band whole."""
 
     sha256 = Varchar(length=64, primary_key=True)
     size = BigInt()

@@ -12,7 +12,7 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="inspections", description=DESCRIPTION)
 
     async def publish():
-        from backend.inspections.service import install_standard_templates
+        from backend.inspections.checklists import install_standard_templates
 
         await install_standard_templates()
 

@@ -12,7 +12,7 @@ from httpx import AsyncClient
 
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
-from backend.inspections import service
+from backend.inspections import checklists
 from backend.inspections.schemas import ChecklistVersionIn
 from backend.inspections.tables import ChecklistVersion
 from tests.conftest import SignIn
@@ -25,7 +25,7 @@ async def latest(client: AsyncClient, code: str) -> dict:
 
 async def test_standard_templates_keep_the_rules(client: AsyncClient) -> None:
     for version in await ChecklistVersion.select(ChecklistVersion.content).output(load_json=True):
-        assert service.checklist_content(msgspec.convert(version["content"], ChecklistVersionIn)) == version["content"]
+        assert checklists.checklist_content(msgspec.convert(version["content"], ChecklistVersionIn)) == version["content"]
 
 
 async def test_admin_publishes_the_next_version(client: AsyncClient, sign_in: SignIn) -> None:

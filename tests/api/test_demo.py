@@ -8,7 +8,7 @@ import pytest
 from httpx import AsyncClient
 
 from backend import demo
-from backend.coverage import rollups
+from backend.coverage import rebuild
 from backend.enterprises import uscc
 from backend.enterprises.tables import ControlPoint, Enterprise, Licence
 from backend.inspections.tables import ChecklistVersion, Finding, Visit
@@ -106,7 +106,7 @@ async def test_demo_history_gives_every_screen_something(client: AsyncClient, se
 
     # The schedule and the coverage rollups are what the visits and findings make them.
     kept = await rollup_state()
-    await rollups.rebuild(settings.visit_intervals)
+    await rebuild.rebuild(settings.visit_intervals)
     assert await rollup_state() == kept
 
     # Through the API: a supervisor's coverage, a visit, an order, a photo and the review queue.

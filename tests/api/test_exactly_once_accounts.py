@@ -14,7 +14,7 @@ from backend.access import SYSTEM
 from backend.accounts import service as accounts
 from backend.accounts.tables import Challenge, Passkey, Session, User
 from backend.audit.tables import AuditEvent
-from backend.coverage import rollups
+from backend.coverage import rebuild
 from backend.coverage.tables import CoverageDay
 from backend.enterprises.tables import ControlPoint, Enterprise, Licence
 from backend.errors import Conflict
@@ -138,7 +138,7 @@ async def registry_state(settings: Settings) -> tuple[list, list]:
         return [rows, await CoverageDay.select().order_by(CoverageDay.id)]
 
     kept = await state()
-    await rollups.rebuild(settings.visit_intervals)
+    await rebuild.rebuild(settings.visit_intervals)
     return kept, await state()
 
 

@@ -14,7 +14,7 @@ from httpx import AsyncClient, Response
 
 from backend.audit.tables import AuditEvent
 from backend.clock import bureau_today
-from backend.coverage import rollups
+from backend.coverage import rebuild
 from backend.coverage.tables import CoverageDay
 from backend.inspections.tables import Finding, Visit, VisitMember
 from backend.settings import Settings
@@ -34,7 +34,7 @@ async def closures() -> int:
 async def assert_rollups_recount(settings: Settings) -> None:
     """The rollups kept as the records changed are what a recount of the records gives."""
     kept = await rollup_state()
-    await rollups.rebuild(settings.visit_intervals)
+    await rebuild.rebuild(settings.visit_intervals)
     assert await rollup_state() == kept
 
 
