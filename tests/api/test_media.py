@@ -310,5 +310,6 @@ def test_sweep_removes_only_stale_temp_files(tmp_path: Path) -> None:
     stale.write_bytes(b"crashed upload")
     fresh.write_bytes(b"upload in progress")
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    os.utime(fresh, (time.time() - 60, time.time() - 60))  # ages by the same clock as the sweep's
     assert store.sweep(older_than_s=3600) == 1
     assert not stale.exists() and fresh.exists()
