@@ -227,3 +227,9 @@ async def sign_in_with(client: httpx.AsyncClient, authenticator: SoftAuthenticat
 async def client(sign_in: SignIn) -> httpx.AsyncClient:
     """Signed in as a province-level admin: sees and may change the whole registry."""
     return await sign_in("admin", "370000", name="省局管理员")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in its
+    worker for the rest of the session, and an async test cannot start one after it."""
+    items.sort(key=lambda item: item.path.is_relative_to(Path(__file__).parent / "e2e"))
