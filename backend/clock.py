@@ -4,10 +4,11 @@ dependency (``bureau_today``) for the bureau's date; tests freeze both with time
 Dates are Asia/Shanghai dates, whatever the server's zone.
 """
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 BUREAU_TIME = ZoneInfo("Asia/Shanghai")
+PHONE_DRIFT = timedelta(minutes=10)  # how far ahead of ours a phone's clock may run
 
 
 def now() -> datetime:
@@ -17,3 +18,8 @@ def now() -> datetime:
 
 def bureau_today() -> date:
     return now().astimezone(BUREAU_TIME).date()
+
+
+def in_future(instant: datetime) -> bool:
+    """Whether a phone's reading of the time lies ahead of now by more than its clock may drift."""
+    return instant > now() + PHONE_DRIFT

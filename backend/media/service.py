@@ -32,7 +32,6 @@ from backend.regions import service as regions
 
 NEAR_DUPLICATE_BITS = 6
 VISIT_HOURS = 12  # a photo taken further than this from its visit's start is flagged
-CLOCK_DRIFT = timedelta(minutes=10)  # a phone's clock may run this far ahead of ours
 ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
 
 _COLUMNS = (
@@ -145,7 +144,7 @@ def _fields(received: Received) -> UploadFields:
         fields = msgspec.convert({k: v for k, v in received.fields.items() if v != ""}, UploadFields, strict=False)
     except msgspec.ValidationError as e:
         raise Invalid(humanise(str(e).split(" - at ")[0]), error_field(str(e)) or "body") from None
-    if fields.captured_at is not None and fields.captured_at > clock.now() + CLOCK_DRIFT:
+    if fields.captured_at is not None and clock.in_future(fields.captured_at):
         raise Invalid("The capture time is in the future; check the phone's date and time.", "captured_at")
     return fields
 
