@@ -34,7 +34,11 @@ from backend.inspections.routes import (
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.store import LocalMediaStore
 from backend.notices.links import DossierLinks
-from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController, verify_page
+from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController
+from backend.documents.issue import Issuer
+from backend.documents.routes import (
+    DocumentController, EnterpriseDocumentController, VisitDocumentController, verify_page,
+)
 from backend.fields import field_of, humanise
 from backend.openapi import document_answers
 from backend.pagination import CursorCodec
@@ -56,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     cursors = CursorCodec(settings.secret_key)
     store = LocalMediaStore(settings.media_root)
     links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
+    paper = Issuer()  # what inspections tell the documents: number a filed visit's record, a closure's re-check
 
     @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC,
          responses={503: ResponseSpec(dict[str, str], description="The database is unreachable")})
@@ -89,6 +94,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NoticeTemplateController,
             NoticeController,
             EnterpriseNoticeController,
+            DocumentController,
+            VisitDocumentController,
+            EnterpriseDocumentController,
             verify_page,
             webapp_root,
             webapp_path,
@@ -113,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "store": Provide(lambda: store, sync_to_thread=False),
             "links": Provide(lambda: links, sync_to_thread=False),
             "tally": Provide(lambda: rollups, sync_to_thread=False),
+            "paper": Provide(lambda: paper, sync_to_thread=False),
             "today": Provide(bureau_today, sync_to_thread=False),
             "reschedule": Provide(lambda: partial(schedule.refresh, intervals=settings.visit_intervals),
                                   sync_to_thread=False),

@@ -18,6 +18,7 @@ APP_REGISTRY = AppRegistry(
         "backend.media.piccolo_app",
         "backend.inspections.piccolo_app",
         "backend.notices.piccolo_app",
+        "backend.documents.piccolo_app",
         "backend.coverage.piccolo_app",
     ]
 )

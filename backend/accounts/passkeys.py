@@ -89,6 +89,7 @@ async def finish_enrolment(
                 role=invitation["role"],
                 region_code=invitation["region_code"],
                 enterprise=invitation["enterprise"],
+                certificate_no=invitation["certificate_no"],
             )
         )
         scope = await accounts.scope_of_user(user_id)

@@ -164,9 +164,11 @@ class UserController(Controller):
     ) -> UserPage:
         return await service.list_users(access, q, limit, cursor, cursors)
 
-    @patch("/{user_id:uuid}", operation_id="updateUser", summary="Activate or deactivate a user",
+    @patch("/{user_id:uuid}", operation_id="updateUser",
+           summary="Activate or deactivate a user, or set their enforcement certificate number",
            description="A supervisor manages only inspectors, reviewers and enterprise users; an admin anyone, in "
                        "their jurisdiction. Nobody changes their own account or deactivates the last active admin. "
+                       "Only an admin sets certificate_no (执法证号), of staff only. "
                        "Sent again, it answers with the user as they now are.")
     async def update(self, access: Access, user_id: Annotated[UUID, PathParameter(description="User id")], data: JSONBody[UserPatch]) -> UserOut:
-        return await service.set_active(access, user_id, data.active)
+        return await service.update_user(access, user_id, data)

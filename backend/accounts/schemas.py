@@ -9,6 +9,8 @@ from backend.access import Role
 from backend.fields import SIX_DIGITS, text
 
 DisplayName = text(100, 1)
+CertificateNo = Annotated[str, Meta(pattern=r"^[0-9A-Za-z\-]{4,30}$", description=(
+    "执法证号: the enforcement certificate number printed on the officer's card (4-30 letters, digits or '-')"))]
 
 
 class InvitationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -16,6 +18,7 @@ class InvitationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     display_name: DisplayName
     region_code: Annotated[str, Meta(pattern=SIX_DIGITS)] | None = None
     enterprise_id: UUID | None = None
+    certificate_no: CertificateNo | None = None  # staff only
 
 
 class InvitationOut(msgspec.Struct, kw_only=True):
@@ -87,6 +90,7 @@ class UserOut(msgspec.Struct, kw_only=True):
     enterprise_id: UUID | None
     active: bool
     created_at: datetime
+    certificate_no: str
 
 
 class UserPage(msgspec.Struct):
@@ -94,5 +98,8 @@ class UserPage(msgspec.Struct):
     next_cursor: str | None
 
 
-class UserPatch(msgspec.Struct, forbid_unknown_fields=True):
-    active: bool
+class UserPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Activate or deactivate a user, or set their enforcement certificate number (admins)."""
+
+    active: bool | None = None
+    certificate_no: CertificateNo | None = None

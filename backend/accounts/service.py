@@ -13,7 +13,9 @@ import msgspec
 
 from backend.access import Role, Scope
 from backend import access, clock, db, pagination
-from backend.accounts.schemas import InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut, UserPage
+from backend.accounts.schemas import (
+    InvitationIn, InvitationInfo, InvitationOut, SessionOut, UserOut, UserPage, UserPatch,
+)
 from backend.accounts.tables import Invitation, Session, User
 from backend.audit import service as audit
 from backend.enterprises import service as enterprises
@@ -113,6 +115,8 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
         if data.region_code is None or data.enterprise_id is not None:
             raise Invalid("A staff invitation names the jurisdiction (region_code), not an enterprise.", "region_code")
         await regions.get_region(inviter, data.region_code, field="region_code")
+    if data.certificate_no is not None and data.role == Role.enterprise:
+        raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no")
     token = secrets.token_urlsafe(32)
     invitation_id = uuid.uuid4()
     async with db.transaction():
@@ -124,6 +128,7 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
                 display_name=data.display_name.strip(),
                 region_code=data.region_code,
                 enterprise=data.enterprise_id,
+                certificate_no=data.certificate_no or "",
                 invited_by=inviter.user_id,
                 expires_at=clock.now() + INVITATION_TTL,
             )
@@ -285,6 +290,35 @@ async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None
     rows, next_cursor = await pagination.page(query, (User.display_name, User.id), limit, cursor, cursors,
                                               kind="users:display_name")
     return UserPage(items=[_user_out(r) for r in rows], next_cursor=next_cursor)
+
+
+async def update_user(scope: Scope, user_id: UUID, patch: UserPatch) -> UserOut:
+    """Change what a request names: the enforcement certificate number, then the state."""
+    if patch.active is None and patch.certificate_no is None:
+        raise Invalid("Send active (true or false) or certificate_no.", "active")
+    if patch.certificate_no is not None:
+        await set_certificate(scope, user_id, patch.certificate_no)
+    if patch.active is not None:
+        return await set_active(scope, user_id, patch.active)
+    return _user_out(await User.select().where(User.id == user_id).first())
+
+
+async def set_certificate(scope: Scope, user_id: UUID, certificate_no: str) -> None:
+    """An admin records a staff member's enforcement certificate number (执法证号), which
+    the documents print; the same number sent again changes nothing and records nothing."""
+    if scope.role != Role.admin:
+        raise Forbidden("Only an admin sets an enforcement certificate number.", "certificate_no")
+    async with db.transaction():
+        target = await _users_in(scope).where(User.id == user_id).first()
+        if target is None:
+            raise NotFound("No such user in your jurisdiction.")
+        if target["role"] == Role.enterprise:
+            raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no")
+        changed = await User.update({User.certificate_no: certificate_no}).where(
+            User.id == user_id, User.certificate_no != certificate_no).returning(User.id)
+        if changed:
+            await audit.record(scope, "user.certificate_set", "user", user_id, {"certificate_no": certificate_no},
+                               await place_of(await scope_of_user(user_id)))
 
 
 async def set_active(scope: Scope, user_id: UUID, active: bool) -> UserOut:

@@ -28,6 +28,7 @@ class User(Table, tablename="app_user"):
     enterprise = ForeignKey(references=Enterprise, null=True, on_delete=OnDelete.restrict, index=True)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    certificate_no = Varchar(length=30, default="")  # 执法证号: an enforcement officer's certificate
 
 
 class Passkey(Table):
@@ -51,6 +52,7 @@ class Invitation(Table):
     display_name = Varchar(length=100)
     region_code = ForeignKey(references=Region, null=True, on_delete=OnDelete.restrict)
     enterprise = ForeignKey(references=Enterprise, null=True, on_delete=OnDelete.restrict)
+    certificate_no = Varchar(length=30, default="")  # passed on to the user at enrolment
     invited_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()

@@ -16,6 +16,7 @@ from backend.inspections import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.schemas import FindingDecision, RectificationOut
+from backend.inspections.paper import Paper
 from backend.inspections.tally import Tally
 from backend.inspections.tables import Finding, Visit, VisitStatus, VisitType
 from backend.media import service as media
@@ -43,8 +44,8 @@ async def get_finding(scope: Scope, finding_id: UUID, today: date) -> Rectificat
     return (await _with_evidence([row], today))[0]
 
 
-async def decide(scope: Scope, links: Links, tally: Tally, finding_id: UUID, data: FindingDecision, today: date,
-                 intervals: Mapping[str, int]) -> RectificationOut:
+async def decide(scope: Scope, links: Links, tally: Tally, paper: Paper, finding_id: UUID, data: FindingDecision,
+                 today: date, intervals: Mapping[str, int]) -> RectificationOut:
     """Close a finding (on the evidence, which is accepted with it, or on a follow-up
     visit), or reject its evidence. The closure is one conditional UPDATE: of requests sent
     at once, one closes; for the others the finding is closed already, which answers a
@@ -60,12 +61,12 @@ async def decide(scope: Scope, links: Links, tally: Tally, finding_id: UUID, dat
                 raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note")
             await media.review(scope, links, data.evidence_id,
                                ReviewIn(decision="accept" if data.decision == "close" else "return", reason=data.note))
-        if data.decision == "close" and not await _close(scope, tally, finding_id, data, intervals):
+        if data.decision == "close" and not await _close(scope, tally, paper, finding_id, data, intervals):
             return _settled(await get_finding(scope, finding_id, today), data)  # closed a moment ago by another request
     return await get_finding(scope, finding_id, today)
 
 
-async def _close(scope: Scope, tally: Tally, finding_id: UUID, data: FindingDecision,
+async def _close(scope: Scope, tally: Tally, paper: Paper, finding_id: UUID, data: FindingDecision,
                  intervals: Mapping[str, int]) -> bool:
     """Close an open finding, in the caller's transaction; False if it is not open."""
     row = await Finding.select(Finding.found_at, Finding.enterprise, Finding.province_code, Finding.city_code,
@@ -88,6 +89,7 @@ async def _close(scope: Scope, tally: Tally, finding_id: UUID, data: FindingDeci
         await schedule.refresh(row["enterprise"], intervals)
         await audit.record(scope, "finding.closed", "finding", finding_id, {"via": data.via, "note": data.note},
                            await enterprises.place_of(row["enterprise"]))
+        await paper.finding_closed(finding_id)
     return bool(closed)
 
 

@@ -3,7 +3,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from backend.access import EVERYONE, FIELD_TEAM, REVIEWERS, Role, STAFF, Scope, roles
@@ -11,6 +11,7 @@ from backend.errors import Invalid
 from backend.fields import check_period
 from backend.inspections import checklists, rectification, service
 from backend.inspections.tables import VisitStatus
+from backend.inspections.paper import Paper
 from backend.inspections.tally import Tally
 from backend.media.links import Links
 from backend.pagination import Cursor, Cursors, Limit
@@ -30,6 +31,24 @@ from backend.inspections.schemas import (
 Access = NamedDependency[Scope]
 Today = NamedDependency[date]
 VisitId = Annotated[UUID, PathParameter(description="The visit's id")]
+
+
+def visit_filter(
+    access: Access,
+    enterprise_id: Annotated[UUID | None, QueryParameter(description="Of this enterprise")] = None,
+    status: Annotated[VisitStatus | None, QueryParameter(description="e.g. planned, submitted")] = None,
+    mine: Annotated[bool, QueryParameter(description="Only visits whose team includes you")] = False,
+    since: Annotated[date | None, QueryParameter(name="from", description="Planned on or after")] = None,
+    until: Annotated[date | None, QueryParameter(name="to", description="Planned on or before")] = None,
+    ascending: Annotated[bool, QueryParameter(description="Earliest first")] = False,
+) -> service.VisitFilter:
+    """The visit list's filters, as query parameters: the list and its exports take the same."""
+    check_period(since, until, "from", "to")
+    return service.VisitFilter(enterprise_id, status, access.user_id if mine else None, since, until, ascending)
+
+
+VISIT_FILTER = {"filters": Provide(visit_filter, sync_to_thread=False)}
+VisitFilter = NamedDependency[service.VisitFilter]
 
 
 class ChecklistController(Controller):
@@ -62,32 +81,21 @@ class VisitController(Controller):
         visit, created = await service.plan_visit(access, data, today)
         return Response(visit, status_code=201 if created else 200)
 
-    @get("/", operation_id="listVisits", opt=roles(EVERYONE),
+    @get("/", operation_id="listVisits", opt=roles(EVERYONE), dependencies=VISIT_FILTER,
          summary="Visits in your jurisdiction by planned date: your day (mine=true), a review queue (status=submitted), a dossier")
-    async def list_visits(
-        self, access: Access, today: Today, cursors: Cursors,
-        enterprise_id: Annotated[UUID | None, QueryParameter(description="Of this enterprise")] = None,
-        status: Annotated[VisitStatus | None, QueryParameter(description="e.g. planned, submitted")] = None,
-        mine: Annotated[bool, QueryParameter(description="Only visits whose team includes you")] = False,
-        since: Annotated[date | None, QueryParameter(name="from", description="Planned on or after")] = None,
-        until: Annotated[date | None, QueryParameter(name="to", description="Planned on or before")] = None,
-        ascending: Annotated[bool, QueryParameter(description="Earliest first")] = False,
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> VisitPage:
-        check_period(since, until, "from", "to")
-        member = access.user_id if mine else None
-        f = service.VisitFilter(enterprise_id, status, member, since, until, ascending)
-        return await service.list_visits(access, f, limit, cursor, cursors, today)
+    async def list_visits(self, access: Access, today: Today, cursors: Cursors, filters: VisitFilter,
+                          limit: Limit = 50, cursor: Cursor = None) -> VisitPage:
+        return await service.list_visits(access, filters, limit, cursor, cursors, today)
 
     @post("/submissions", operation_id="submitVisit",
           summary="Submit a whole visit as one batch (sent twice, it is filed once)")
     async def submit(self, request: Request, access: Access, today: Today, settings: NamedDependency[Settings],
-                     tally: NamedDependency[Tally], data: JSONBody[Submission]) -> Response[VisitOut]:
+                     tally: NamedDependency[Tally], paper: NamedDependency[Paper],
+                     data: JSONBody[Submission]) -> Response[VisitOut]:
         key = request.headers.get("idempotency-key")
         if key is not None and key != str(data.visit.id):
             raise Invalid("The Idempotency-Key header must be the visit's id.", "Idempotency-Key")
-        visit, created = await service.submit(access, data, today, settings.visit_intervals, tally)
+        visit, created = await service.submit(access, data, today, settings.visit_intervals, tally, paper)
         return Response(visit, status_code=201 if created else 200)
 
     @get("/{visit_id:uuid}", operation_id="getVisit", summary="A visit with its answers and findings", opt=roles(EVERYONE))
@@ -113,9 +121,11 @@ class FindingController(Controller):
     @post("/{finding_id:uuid}/decision", operation_id="decideFinding", status_code=200,
           summary="Close a finding (on evidence or after a follow-up visit), or reject the evidence")
     async def decide(self, access: Access, today: Today, settings: NamedDependency[Settings],
-                     links: NamedDependency[Links], tally: NamedDependency[Tally], finding_id: Annotated[UUID, PathParameter(description="Finding id")],
+                     links: NamedDependency[Links], tally: NamedDependency[Tally], paper: NamedDependency[Paper],
+                     finding_id: Annotated[UUID, PathParameter(description="Finding id")],
                      data: JSONBody[FindingDecision]) -> RectificationOut:
-        return await rectification.decide(access, links, tally, finding_id, data, today, settings.visit_intervals)
+        return await rectification.decide(access, links, tally, paper, finding_id, data, today,
+                                          settings.visit_intervals)
 
 
 class DossierFindingController(Controller):

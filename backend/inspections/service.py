@@ -22,6 +22,7 @@ from backend.inspections import checklists
 from backend.inspections.schemas import (
     ChecklistOut, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
 )
+from backend.inspections.paper import Paper
 from backend.inspections.tally import Tally
 from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus
 from backend.media import service as media_service
@@ -99,7 +100,7 @@ async def _stored_plan(visit_id: UUID, *where: Any) -> dict | None:
 
 
 async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping[str, int],
-                 tally: Tally) -> tuple[VisitOut, bool]:
+                 tally: Tally, paper: Paper) -> tuple[VisitOut, bool]:
     """File a whole visit in one go. Sending it again changes nothing (False); anything
     else sent for a submitted visit is refused: corrections are amendments.
 
@@ -154,6 +155,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
                            {"content_hash": content_hash, "conclusion": data.conclusion.value,
                             "findings": len(findings), "amends": str(plan.amends) if plan.amends else None},
                            enterprises.place(enterprise))
+        await paper.visit_filed(plan.id)
     return await get_visit(scope, plan.id), True
 
 

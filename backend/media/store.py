@@ -42,6 +42,8 @@ class LocalMediaStore:
     def relative(self, sha256: str, variant: str) -> str:
         if variant == "original":
             return f"originals/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+        if variant == "document":  # an issued document's PDF (backend.documents)
+            return f"documents/{sha256[:2]}/{sha256}.pdf"
         return f"{variant}/{sha256[:2]}/{sha256}.jpg"
 
     def path(self, sha256: str, variant: str) -> Path:
@@ -59,6 +61,7 @@ class LocalMediaStore:
         return True
 
     def put_derivative(self, sha256: str, variant: str, data: bytes) -> None:
+        """Write a file made from stored bytes (a thumbnail, a preview, a document's PDF)."""
         temp = self.new_temp()
         temp.write_bytes(data)
         _fsync(temp)

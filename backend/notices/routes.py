@@ -2,12 +2,11 @@ from typing import Annotated, Callable
 from uuid import UUID
 
 import anyio
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
-from backend.access import EVERYONE, FIELD_TEAM, PUBLIC, STAFF, Scope, roles
-from backend.accounts import ratelimit
+from backend.access import EVERYONE, FIELD_TEAM, STAFF, Scope, roles
 from backend.notices import page, render, service
 from backend.notices.schemas import NoticeIn, NoticeOut, NoticePhotoIn, NoticeTemplateOut, RemovalIn
 from backend.notices.tables import NoticeStatus
@@ -16,7 +15,6 @@ from backend.settings import Settings
 
 Access = NamedDependency[Scope]
 NoticeId = Annotated[UUID, PathParameter(description="The notice's id")]
-VERIFY_PER_ADDRESS = (120, 60)  # (lookups, seconds): enough for anyone scanning, too few to walk the codes
 
 
 class NoticeTemplateController(Controller):
@@ -70,7 +68,7 @@ async def _printed(access: Scope, settings: Settings, notice_id: UUID, kind: str
     notice = await service.get_notice(access, notice_id)
     if notice.status != NoticeStatus.current:
         raise Conflict(f"This notice is {notice.status.value}; print the control point's current notice instead.", "status")
-    content = await anyio.to_thread.run_sync(draw, notice, verify_url(settings, notice.code))
+    content = await anyio.to_thread.run_sync(draw, notice, page.verify_url(settings.public_url, notice.code))
     return Response(content, media_type="image/png" if kind == "png" else "application/pdf",
                     headers={"Content-Disposition": f'inline; filename="notice-{notice.code}.{kind}"'})
 
@@ -84,17 +82,3 @@ class EnterpriseNoticeController(Controller):
     async def notices(self, access: Access,
                       enterprise_id: Annotated[UUID, PathParameter(description="The enterprise's id")]) -> list[NoticeOut]:
         return await service.enterprise_notices(access, enterprise_id)
-
-
-def verify_url(settings: Settings, code: str) -> str:
-    """What a notice's QR code holds: the public verification page on the app's first origin."""
-    return f"{settings.public_url}/v/{code}"
-
-
-@get("/v/{code:str}", opt=PUBLIC, include_in_schema=False)
-async def verify_page(request: Request, code: Annotated[str, PathParameter(description="The notice's short code")]) -> Response[str]:
-    """Anyone who scans a notice: is it genuine and current? HTML, no sign-in, no JavaScript."""
-    await ratelimit.hit(f"verify:{request.client.host if request.client else 'unknown'}", VERIFY_PER_ADDRESS)
-    notice = await service.by_code(code)
-    return Response(page.verification_page(code, notice), media_type="text/html; charset=utf-8",
-                    status_code=200 if notice else 404, headers={"Cache-Control": "no-store"})

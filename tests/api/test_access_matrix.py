@@ -18,7 +18,9 @@ from httpx import AsyncClient
 from litestar import Litestar
 
 from backend.accounts.tables import User
+from backend import clock
 from backend.audit.tables import AuditEvent
+from backend.documents.tables import Document
 from backend.inspections.tables import Finding
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body
@@ -80,6 +82,23 @@ def upload_body(w: dict, role: str, own: bool) -> Multipart:
     side = w["own" if own else "other"]
     return Multipart({"id": str(uuid.uuid4()), "enterprise_id": side["enterprise"], "category": "rectification"},
                      {"file": ("p.png", PNG, "image/png")})
+
+def export_rules() -> dict[tuple[str, str], Rule]:
+    """Each list's export, as CSV and as XLSX: the list's roles, the list's request."""
+    lists = {"visits": (EVERYONE, "enterprise_id={enterprise}"), "findings": (EVERYONE, "enterprise_id={enterprise}"),
+             "notices": (EVERYONE, "enterprise_id={enterprise}"), "coverage-visits": (MANAGERS, "region={county}"),
+             "coverage-findings": (MANAGERS, "status=open&region={county}"),
+             "uncovered-points": (MANAGERS, "region={county}")}
+    rules = {}
+    for kind in ("csv", "xlsx"):
+        registry = f"/api/exports/enterprises.{kind}"
+        rules[("GET", registry)] = Rule(EVERYONE, lambda w, role, own, path=registry: (
+            path if own else f"{path}?region={w['other']['county']}", None), other=404)
+        for name, (allowed, query) in lists.items():
+            rules[("GET", f"/api/exports/{name}.{kind}")] = Rule(allowed, url(f"/api/exports/{name}.{kind}?{query}"),
+                                                                  other=404)
+    return rules
+
 
 RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/health"): Rule(EVERYONE, url("/api/health"), public=True),
@@ -164,6 +183,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/coverage/findings"): Rule(MANAGERS, url("/api/coverage/findings?status=open&region={county}"), other=404),
     ("GET", "/api/coverage/uncovered-points"): Rule(MANAGERS, url("/api/coverage/uncovered-points?region={county}"),
                                                     other=404),
+    **export_rules(),
     ("POST", "/api/checklists/{code:str}/versions"): Rule(  # admitted, then refused for want of items (400)
         {"admin"}, with_body("/api/checklists/food-routine/versions", lambda *_: {"sections": []}), own=400,
     ),
@@ -200,6 +220,13 @@ RULES: dict[tuple[str, str], Rule] = {
         EVERYONE, url("/api/enterprises/{enterprise}/notices"), other=404
     ),
     ("GET", "/v/{code:str}"): Rule(EVERYONE, url("/v/NOSUCH23"), own=404, public=True),
+    ("GET", "/api/documents/{document_id:uuid}"): Rule(EVERYONE, url("/api/documents/{document}"), other=404),
+    ("GET", "/api/documents/{document_id:uuid}/pdf"): Rule(EVERYONE, url("/api/documents/{document}/pdf"), other=404),
+    ("GET", "/api/visits/{visit_id:uuid}/documents"): Rule(  # the visit is planned: not announced to the enterprise
+        EVERYONE, url("/api/visits/{visit}/documents"), other=404, own_for={"enterprise": 404}),
+    ("GET", "/api/enterprises/{enterprise_id:uuid}/documents"): Rule(
+        EVERYONE, url("/api/enterprises/{enterprise}/documents"), other=404
+    ),
 }
 
 
@@ -249,6 +276,11 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
         await Finding.insert(Finding(id=side["finding"], visit=side["visit"], enterprise=side["enterprise"], item_key="A1",
                                      severity="critical"))
         side["notice"] = await post_notice(client, side.pop("poster"), side)
+        side["document"] = str(uuid.uuid4())
+        await Document.insert(Document(id=side["document"], kind="record", subject=side["visit"], visit=side["visit"],
+                                       enterprise=side["enterprise"], bureau_code=side["county"], year=2026, serial=1,
+                                       number="惠民市监现记〔2026〕1号", code=side["document"][:8].upper(),
+                                       content_hash="0" * 64, issued_at=clock.now()))
     return sides
 
 

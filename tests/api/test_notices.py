@@ -19,7 +19,7 @@ from backend.audit.tables import AuditEvent
 from backend.enterprises.tables import Enterprise
 from backend.notices import render
 from backend.notices import service as notices
-from backend.notices.routes import VERIFY_PER_ADDRESS
+from backend.documents.routes import VERIFY_PER_ADDRESS
 from backend.notices.tables import Notice
 from tests.api.test_visits import scene, submission, upload  # noqa: F401  (scene is a fixture)
 from tests.conftest import ORIGIN, SignIn

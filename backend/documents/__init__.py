@@ -1,0 +1,2 @@
+"""The inspection's legal paper: numbered, hashed, verifiable documents (on-site record,
+order to correct, re-check record) rendered as PDF."""

@@ -1,0 +1,125 @@
+"""Reading documents, and rendering each one's PDF once: the first request for a PDF
+renders it, stores it under its SHA-256 and records the hash in the audit chain; every
+later request serves those bytes. Documents of visits filed before documents existed are
+numbered when first listed (issue.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import anyio
+import msgspec
+
+from backend import access, db
+from backend.access import Scope
+from backend.audit import service as audit
+from backend.documents import context, issue, render
+from backend.documents.schemas import DocumentOut
+from backend.documents.tables import Document, DocumentKind
+from backend.enterprises import service as enterprises
+from backend.errors import NotFound
+from backend.inspections import service as inspections
+from backend.inspections.tables import Finding, Visit
+from backend.media.store import MediaStore
+from backend.notices.page import verify_url
+
+_COLUMNS = (Document.all_columns(), Document.enterprise.as_alias("enterprise_id"),
+            Document.enterprise.name.as_alias("enterprise_name"), Document.visit.as_alias("visit_id"),
+            Document.subject.as_alias("subject_id"))
+
+
+def _out(row: dict[str, Any]) -> DocumentOut:
+    return msgspec.convert({**row, "title": context.LABELS["kinds"][row["kind"]]}, DocumentOut)
+
+
+async def visit_documents(scope: Scope, visit_id: UUID) -> list[DocumentOut]:
+    """A visit's documents (404 outside the caller's scope; none while it is planned)."""
+    await inspections.get_visit(scope, visit_id)
+    await _number_missing(Visit.id == visit_id)
+    rows = await Document.select(*_COLUMNS).where(Document.visit == visit_id).order_by(Document.issued_at).order_by(
+        Document.kind)
+    return [_out(r) for r in rows]
+
+
+async def enterprise_documents(scope: Scope, enterprise_id: UUID, today: date) -> list[DocumentOut]:
+    """An enterprise's documents, newest first."""
+    await enterprises.get_enterprise(scope, enterprise_id, today)
+    await _number_missing(Visit.enterprise == enterprise_id)
+    rows = await Document.select(*_COLUMNS).where(Document.enterprise == enterprise_id).order_by(
+        Document.issued_at, ascending=False).order_by(Document.kind)
+    return [_out(r) for r in rows]
+
+
+async def get_document(scope: Scope, document_id: UUID) -> DocumentOut:
+    row = await Document.select(*_COLUMNS).where(
+        Document.id == document_id, *access.in_scope(scope, Document.enterprise, Document.enterprise)).first()
+    if row is None:
+        raise NotFound(f"No document {document_id} in your jurisdiction.")
+    return _out(row)
+
+
+async def by_code(code: str) -> DocumentOut | None:
+    """The document a public code names (for its verification page)."""
+    row = await Document.select(*_COLUMNS).where(Document.code == code.upper()).first()
+    return _out(row) if row else None
+
+
+async def pdf(scope: Scope, store: MediaStore, public_url: str, document_id: UUID) -> tuple[DocumentOut, Path]:
+    """The document and its PDF's path, rendered now if this is its first request."""
+    document = await get_document(scope, document_id)
+    if document.sha256 is None:
+        document = await _render(document, store, public_url)
+    return document, store.path(document.sha256, "document")
+
+
+async def _render(document: DocumentOut, store: MediaStore, public_url: str) -> DocumentOut:
+    if document.kind == DocumentKind.recheck:
+        data = await context.recheck(document.subject_id, await _record_number(document.visit_id))
+    elif document.kind == DocumentKind.order:
+        data = await context.order(document.visit_id, await _record_number(document.visit_id))
+    else:
+        data = await context.record(document.visit_id)
+    data.update(number=document.number, code=document.code, qr=render.qr(verify_url(public_url, document.code)))
+    content = await anyio.to_thread.run_sync(render.pdf, data, store)
+    sha256 = hashlib.sha256(content).hexdigest()
+    await anyio.to_thread.run_sync(store.put_derivative, sha256, "document", content)
+    async with db.transaction():
+        done = await Document.update({Document.sha256: sha256, Document.size: len(content)}).where(
+            Document.id == document.id, Document.sha256.is_null()).returning(Document.id)
+        if done:  # else rendered a moment ago by another request, to the same bytes
+            await audit.record(None, "document.rendered", "document", document.id,
+                               {"number": document.number, "sha256": sha256, "size": len(content)},
+                               await enterprises.place_of(document.enterprise_id))
+    return await by_id(document.id)
+
+
+async def by_id(document_id: UUID) -> DocumentOut:
+    return _out(await Document.select(*_COLUMNS).where(Document.id == document_id).first())
+
+
+async def _record_number(visit_id: UUID) -> str:
+    row = await Document.select(Document.number).where(Document.subject == visit_id,
+                                                       Document.kind == DocumentKind.record).first()
+    return row["number"] if row else ""
+
+
+async def _number_missing(*visits: Any) -> None:
+    """Number the documents that filed visits (matching ``visits``) and their closed
+    findings lack: those filed before documents existed, or loaded in bulk."""
+    numbered = Document.select(Document.subject).where(Document.kind == DocumentKind.record)
+    unnumbered = await Visit.select(Visit.id).where(*visits, Visit.status.is_in(list(issue.FILED)),
+                                                    Visit.id.not_in(numbered)).order_by(Visit.submitted_at)
+    rechecked = Document.select(Document.subject).where(Document.kind == DocumentKind.recheck)
+    closed = await Finding.select(Finding.id).where(Finding.visit.is_in(Visit.select(Visit.id).where(*visits)),
+                                                    Finding.status == "closed", Finding.id.not_in(rechecked)).order_by(
+        Finding.closed_at)
+    for row in unnumbered:
+        async with db.transaction():
+            await issue.number_visit(row["id"])
+    for row in closed:
+        async with db.transaction():
+            await issue.number_recheck(row["id"])
