@@ -30,14 +30,17 @@ pwa/node_modules/.package-lock.json: pwa/package-lock.json
 pwa/dist/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
 	cd pwa && npm run build
 
-# Debian packages. Noto Sans CJK draws the printed warning notices (make run, make test);
-# Chromium drives the browser tests (make test), whose screenshots show Chinese with the same
-# font. Each target installs what is missing with one apt-get call.
+# Debian packages. Noto Sans CJK draws the printed warning notices and the documents, which
+# WeasyPrint lays out with Pango and subsets with HarfBuzz (make run, make test); Chromium
+# drives the browser tests (make test), whose screenshots show Chinese with the same font.
+# Each target installs what is missing with one apt-get call.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+WEASYPRINT_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 
 fonts:
-	@test -f $(CJK_FONT) || { $(APT_INSTALL) fonts-noto-cjk; }
+	@test -f $(CJK_FONT) && ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+		|| { $(APT_INSTALL) fonts-noto-cjk $(WEASYPRINT_LIBS); }
 
 browser:
 	@test -x /usr/bin/chromium && test -f $(CJK_FONT) || { $(APT_INSTALL) chromium fonts-noto-cjk; }
@@ -47,7 +50,7 @@ run: install pwa fonts
 	$(BIN)/dossier demo --if-empty
 	$(BIN)/dossier serve
 
-test: install pwa browser
+test: install pwa browser fonts
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Re-pin every dependency after changing pyproject.toml.

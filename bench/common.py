@@ -95,6 +95,14 @@ def server(database_url: str, session_token: str, **settings: str) -> Iterator[h
         process.wait(10)
 
 
+def memory_kb(pid: int, field: str) -> int:
+    """A /proc/PID/status figure in kB: VmRSS (now) or VmHWM (the peak so far)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
+
+
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:
     """Milliseconds of ``repeat`` calls, after one untimed warm-up call."""
     fn()

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
-from common import admin_session, scratch_database, server
+from common import admin_session, memory_kb, scratch_database, server
 from PIL import Image, ImageDraw, ImageFilter
 
 from backend import db, demo
@@ -89,13 +89,6 @@ def post(client, enterprise_id: str, content: bytes, name: str, category: str = 
                            files={"file": (name, content, "application/octet-stream")})
     assert response.status_code == 201, response.text
     return (time.perf_counter() - started) * 1000
-
-
-def memory_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise KeyError(field)
 
 
 async def prepare(url: str) -> tuple[str, str]:

@@ -32,6 +32,9 @@ _COLUMNS = (Document.all_columns(), Document.enterprise.as_alias("enterprise_id"
             Document.subject.as_alias("subject_id"))
 
 
+RANK = {kind.value: rank for rank, kind in enumerate(DocumentKind)}  # a visit's record first, then its order
+
+
 def _out(row: dict[str, Any]) -> DocumentOut:
     return msgspec.convert({**row, "title": context.LABELS["kinds"][row["kind"]]}, DocumentOut)
 
@@ -40,18 +43,16 @@ async def visit_documents(scope: Scope, visit_id: UUID) -> list[DocumentOut]:
     """A visit's documents (404 outside the caller's scope; none while it is planned)."""
     await inspections.get_visit(scope, visit_id)
     await _number_missing(Visit.id == visit_id)
-    rows = await Document.select(*_COLUMNS).where(Document.visit == visit_id).order_by(Document.issued_at).order_by(
-        Document.kind)
-    return [_out(r) for r in rows]
+    rows = await Document.select(*_COLUMNS).where(Document.visit == visit_id).order_by(Document.issued_at)
+    return [_out(r) for r in sorted(rows, key=lambda r: (r["issued_at"], RANK[r["kind"]]))]
 
 
 async def enterprise_documents(scope: Scope, enterprise_id: UUID, today: date) -> list[DocumentOut]:
     """An enterprise's documents, newest first."""
     await enterprises.get_enterprise(scope, enterprise_id, today)
     await _number_missing(Visit.enterprise == enterprise_id)
-    rows = await Document.select(*_COLUMNS).where(Document.enterprise == enterprise_id).order_by(
-        Document.issued_at, ascending=False).order_by(Document.kind)
-    return [_out(r) for r in rows]
+    rows = await Document.select(*_COLUMNS).where(Document.enterprise == enterprise_id)
+    return [_out(r) for r in sorted(rows, key=lambda r: (-r["issued_at"].timestamp(), RANK[r["kind"]]))]
 
 
 async def get_document(scope: Scope, document_id: UUID) -> DocumentOut:
