@@ -52,6 +52,7 @@ class Scope:
     region_code: str | None = None
     region_level: str | None = None
     enterprise_id: UUID | None = None
+    certificate_no: str = ""  # 执法证号 of enforcement staff
 
     @property
     def is_everything(self) -> bool:

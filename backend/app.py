@@ -22,7 +22,8 @@ from backend.accounts.routes import AuthController, InvitationController, Sessio
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.coverage import rollups
-from backend.coverage.routes import CoverageController
+from backend.coverage.routes import CoverageController, CoverageExportController
+from backend.exports.routes import ExportController
 from backend.errors import DomainError, TooManyRequests
 from backend.inspections import schedule
 from backend.inspections.routes import (
@@ -50,7 +51,8 @@ from backend.webapp import webapp_path, webapp_root
 # JavaScript goes from 120 KB to under 40 KB. Photos, documents and printed notices are
 # compressed already, and a photo's byte ranges must stay the file's own.
 COMPRESSION = CompressionConfig(backend="gzip", gzip_compress_level=6,
-                                exclude=[r"^/api/media/[0-9a-f-]{36}/", r"^/api/notices/[0-9a-f-]{36}/print\."])
+                                exclude=[r"^/api/media/[0-9a-f-]{36}/", r"^/api/notices/[0-9a-f-]{36}/print\.",
+                                         r"^/api/exports/[a-z-]+\.xlsx$"])
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FindingController,
             DossierFindingController,
             CoverageController,
+            ExportController,
+            CoverageExportController,
             NoticeTemplateController,
             NoticeController,
             EnterpriseNoticeController,

@@ -34,4 +34,9 @@ function serviceWorker() {
   };
 }
 
-export default defineConfig({ plugins: [serviceWorker()] });
+// The record's preview (src/paper.js) bundles the server's document templates as text:
+// the dev server may read them too.
+export default defineConfig({
+  plugins: [serviceWorker()],
+  server: { fs: { allow: ['.', '../backend/documents/templates'] } },
+});

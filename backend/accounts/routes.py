@@ -35,7 +35,7 @@ Config = NamedDependency[Settings]
 
 def _me(scope: Scope) -> Me:
     return Me(id=scope.user_id, display_name=scope.display_name, role=scope.role,
-              region_code=scope.region_code, enterprise_id=scope.enterprise_id)
+              region_code=scope.region_code, enterprise_id=scope.enterprise_id, certificate_no=scope.certificate_no)
 
 
 def _signed_in(scope: Scope, token: str, settings: Settings) -> Response[Me]:

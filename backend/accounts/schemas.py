@@ -65,6 +65,7 @@ class Me(msgspec.Struct, kw_only=True):
     role: Role
     region_code: str | None
     enterprise_id: UUID | None
+    certificate_no: str = ""  # 执法证号 (enforcement staff)
 
 
 class PasskeyOut(msgspec.Struct):

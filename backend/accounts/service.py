@@ -60,7 +60,7 @@ async def place_of(scope: Scope) -> audit.Place:
     return audit.Place()
 
 
-_SCOPE_COLUMNS = ("id", "display_name", "role", "region_code", "enterprise", "active")
+_SCOPE_COLUMNS = ("id", "display_name", "role", "region_code", "enterprise", "active", "certificate_no")
 
 
 async def scope_for_token(token: str) -> Scope | None:
@@ -96,6 +96,7 @@ def _scope(user: dict[str, Any], region_level: str | None) -> Scope:
         region_code=user["region_code"],
         region_level=region_level,
         enterprise_id=user["enterprise"],
+        certificate_no=user["certificate_no"],
     )
 
 

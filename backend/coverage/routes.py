@@ -2,13 +2,16 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
+from litestar.response import Stream
 
 from backend.access import MANAGERS, Scope, roles
 from backend.coverage import lists, service
 from backend.coverage.schemas import CoverageOut, FindingPage, UncoveredPointPage
+from backend.exports import columns, tabular
+from backend.exports.tabular import Column, export
 from backend.fields import SIX_DIGITS
 from backend.inspections.schemas import VisitPage
 from backend.pagination import Cursor, Cursors, Limit
@@ -18,6 +21,10 @@ Today = NamedDependency[date]
 Region = Annotated[str | None, QueryParameter(pattern=SIX_DIGITS, description="Default: your jurisdiction")]
 Start = Annotated[date | None, QueryParameter(description="First day (default: 1 January this year)")]
 End = Annotated[date | None, QueryParameter(description="Last day (default: today)")]
+Inspector = Annotated[UUID | None, QueryParameter(description="Only this inspector's visits")]
+AwaitingReview = Annotated[bool, QueryParameter(description="Submitted, not yet reviewed (any period)")]
+FindingStatus = Annotated[Literal["open", "opened", "closed"],
+                          QueryParameter(description="open (now), or opened (found) or closed in the period")]
 
 
 def _period(today: date, start: date | None, end: date | None) -> service.Period:
@@ -38,9 +45,7 @@ class CoverageController(Controller):
          summary="The visits behind the figures: started in the period, of one inspector, or awaiting review now")
     async def visits(
         self, access: Access, today: Today, cursors: Cursors, region: Region = None, start: Start = None,
-        end: End = None,
-        inspector: Annotated[UUID | None, QueryParameter(description="Only this inspector's visits")] = None,
-        awaiting_review: Annotated[bool, QueryParameter(description="Submitted, not yet reviewed (any period)")] = False,
+        end: End = None, inspector: Inspector = None, awaiting_review: AwaitingReview = False,
         limit: Limit = 50, cursor: Cursor = None,
     ) -> VisitPage:
         return await lists.visits(access, region, _period(today, start, end), lists.Page(limit, cursor, cursors),
@@ -49,10 +54,7 @@ class CoverageController(Controller):
     @get("/findings", operation_id="getCoverageFindings",
          summary="The findings behind the figures: open now, or opened or closed in the period")
     async def findings(
-        self, access: Access, today: Today, cursors: Cursors,
-        status: Annotated[Literal["open", "opened", "closed"],
-                          QueryParameter(description="open (now), or opened (found) or closed in the period")],
-        region: Region = None, start: Start = None, end: End = None, limit: Limit = 50, cursor: Cursor = None,
+        self, access: Access, today: Today, cursors: Cursors, status: FindingStatus, region: Region = None, start: Start = None, end: End = None, limit: Limit = 50, cursor: Cursor = None,
     ) -> FindingPage:
         return await lists.findings(access, region, _period(today, start, end), lists.Page(limit, cursor, cursors), status)
 
@@ -61,3 +63,56 @@ class CoverageController(Controller):
     async def uncovered_points(self, access: Access, cursors: Cursors, region: Region = None, limit: Limit = 50,
                                cursor: Cursor = None) -> UncoveredPointPage:
         return await lists.uncovered_points(access, region, lists.Page(limit, cursor, cursors))
+
+
+FINDINGS = (
+    Column("问题编号", "id", width=columns.ID),
+    Column("检查记录编号", "visit_id", width=columns.ID),
+    Column("企业名称", "enterprise_name", width=columns.NAME),
+    Column("检查项", "item_key", width=8),
+    Column("严重程度", "severity", columns.SEVERITIES, 9),
+    Column("问题描述", "description", width=columns.ADDRESS),
+    Column("发现时间", "found_at", width=columns.INSTANT),
+    Column("整改期限", "deadline"),
+    Column("整改状态", "status", columns.FINDING_STATUSES),
+    Column("销号时间", "closed_at", width=columns.INSTANT),
+)
+UNCOVERED_POINTS = (
+    Column("企业名称", "enterprise_name", width=columns.NAME),
+    Column("控制点", "name", width=20),
+    Column("类型", "kind", columns.POINT_KINDS, 14),
+    Column("位置", "location", width=columns.TEXT),
+    Column("控制点编号", "id", width=columns.ID),
+)
+
+
+class CoverageExportController(Controller):
+    """The lists behind the coverage figures as CSV or XLSX files, with their parameters."""
+
+    path = "/api/exports"
+    tags = ["exports"]
+    opt = roles(MANAGERS)
+
+    @export("coverage-visits", "The visits behind the coverage figures as a file")
+    async def visits(self, request: Request, access: Access, today: Today, cursors: Cursors, region: Region = None,
+                     start: Start = None, end: End = None, inspector: Inspector = None,
+                     awaiting_review: AwaitingReview = False) -> Stream:
+        period = _period(today, start, end)
+        rows = tabular.pages(lambda limit, cursor: lists.visits(
+            access, region, period, lists.Page(limit, cursor, cursors), inspector, awaiting_review))
+        return await tabular.download(request, columns.VISITS, columns.named_visits(rows), "检查明细", today)
+
+    @export("coverage-findings", "The findings behind the coverage figures as a file")
+    async def findings(self, request: Request, access: Access, today: Today, cursors: Cursors, status: FindingStatus,
+                       region: Region = None, start: Start = None, end: End = None) -> Stream:
+        period = _period(today, start, end)
+        rows = tabular.pages(lambda limit, cursor: lists.findings(
+            access, region, period, lists.Page(limit, cursor, cursors), status))
+        return await tabular.download(request, FINDINGS, rows, "问题明细", today)
+
+    @export("uncovered-points", "Control points without a current warning notice, as a file")
+    async def uncovered_points(self, request: Request, access: Access, today: Today, cursors: Cursors,
+                               region: Region = None) -> Stream:
+        rows = tabular.pages(lambda limit, cursor: lists.uncovered_points(
+            access, region, lists.Page(limit, cursor, cursors)))
+        return await tabular.download(request, UNCOVERED_POINTS, rows, "未张贴警示告知的控制点", today)

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from litestar import Controller, Response, get, patch, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from backend.access import EVERYONE, FIELD_STAFF, Scope, roles
@@ -33,48 +33,48 @@ Access = NamedDependency[Scope]
 Today = NamedDependency[date]
 
 
+def registry_filter(
+    region: Annotated[
+        str | None, QueryParameter(pattern=SIX_DIGITS, description="Only enterprises under this region (any level)")
+    ] = None,
+    category: Annotated[Category | None, QueryParameter(description="Industry category")] = None,
+    risk_grade: Annotated[RiskGrade | None, QueryParameter(description="Risk grade A-D")] = None,
+    licence: Annotated[
+        Literal["missing", "expiring"] | None,
+        QueryParameter(description="missing: no licence valid today; expiring: a valid licence ends within `within_days`"),
+    ] = None,
+    due: Annotated[
+        Literal["overdue", "due"] | None,
+        QueryParameter(description="The visit schedule: overdue, or due within `within_days`"),
+    ] = None,
+    within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring and due=due")] = 30,
+    due_from: Annotated[date | None, QueryParameter(description="Next visit due on or after this date")] = None,
+    due_to: Annotated[date | None, QueryParameter(description="Next visit due on or before this date")] = None,
+    q: Annotated[
+        str | None,
+        QueryParameter(min_length=1, max_length=100, pattern=PRINTABLE, description="Text within the name, USCC or address"),
+    ] = None,
+) -> service.EnterpriseFilter:
+    """The registry's filters, as query parameters: its list and its exports take the same."""
+    check_period(due_from, due_to, "due_from", "due_to")
+    return service.EnterpriseFilter(region=region, category=category, risk_grade=risk_grade, licence=licence, due=due,
+                                    within_days=within_days, due_from=due_from, due_to=due_to, q=q)
+
+
+REGISTRY_FILTER = {"filters": Provide(registry_filter, sync_to_thread=False)}
+RegistryFilter = NamedDependency[service.EnterpriseFilter]
+RegistrySort = Annotated[service.Sort, QueryParameter(description="Sort field; a leading - sorts descending")]
+
+
 class EnterpriseController(Controller):
     path = "/api/enterprises"
     tags = ["enterprises"]
     opt = roles(FIELD_STAFF)  # writes; reads are open to everyone, each in their scope
 
-    @get("/", operation_id="listEnterprises", summary="Search and filter the registry", opt=roles(EVERYONE))
-    async def list_enterprises(
-        self,
-        access: Access,
-        cursors: Cursors,
-        today: Today,
-        region: Annotated[
-            str | None, QueryParameter(pattern=SIX_DIGITS, description="Only enterprises under this region (any level)")
-        ] = None,
-        category: Annotated[Category | None, QueryParameter(description="Industry category")] = None,
-        risk_grade: Annotated[RiskGrade | None, QueryParameter(description="Risk grade A-D")] = None,
-        licence: Annotated[
-            Literal["missing", "expiring"] | None,
-            QueryParameter(description="missing: no licence valid today; expiring: a valid licence ends within `within_days`"),
-        ] = None,
-        due: Annotated[
-            Literal["overdue", "due"] | None,
-            QueryParameter(description="The visit schedule: overdue, or due within `within_days`"),
-        ] = None,
-        within_days: Annotated[int, QueryParameter(ge=1, le=3650, description="Window for licence=expiring and due=due")] = 30,
-        due_from: Annotated[date | None, QueryParameter(description="Next visit due on or after this date")] = None,
-        due_to: Annotated[date | None, QueryParameter(description="Next visit due on or before this date")] = None,
-        q: Annotated[
-            str | None,
-            QueryParameter(
-                min_length=1, max_length=100, pattern=PRINTABLE, description="Text within the name, USCC or address"
-            ),
-        ] = None,
-        sort: Annotated[service.Sort, QueryParameter(description="Sort field; a leading - sorts descending")] = "name",
-        limit: Limit = 50,
-        cursor: Cursor = None,
-    ) -> EnterprisePage:
-        check_period(due_from, due_to, "due_from", "due_to")
-        filters = service.EnterpriseFilter(
-            region=region, category=category, risk_grade=risk_grade, licence=licence, due=due, within_days=within_days,
-            due_from=due_from, due_to=due_to, q=q
-        )
+    @get("/", operation_id="listEnterprises", summary="Search and filter the registry", opt=roles(EVERYONE),
+         dependencies=REGISTRY_FILTER)
+    async def list_enterprises(self, access: Access, cursors: Cursors, today: Today, filters: RegistryFilter,
+                               sort: RegistrySort = "name", limit: Limit = 50, cursor: Cursor = None) -> EnterprisePage:
         return await service.list_enterprises(access, filters, sort, limit, cursor, cursors, today)
 
     @post("/", operation_id="createEnterprise", summary="Register an enterprise (idempotent by its id, if it has one)")

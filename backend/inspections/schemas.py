@@ -127,6 +127,14 @@ class FindingDecision(Strict, kw_only=True):
     note: LongText = ""
 
 
+class MemberOut(msgspec.Struct, kw_only=True):
+    """An officer of a visit's team, as its record prints them."""
+
+    id: UUID
+    display_name: str
+    certificate_no: str  # 执法证号
+
+
 class VisitOut(msgspec.Struct, kw_only=True):
     id: UUID
     enterprise_id: UUID
@@ -146,6 +154,7 @@ class VisitOut(msgspec.Struct, kw_only=True):
     reviewed_at: datetime | None
     findings: list[FindingOut] = []
     amended_by: list[UUID] = []  # later visits that correct this one, oldest first
+    members: list[MemberOut] = []  # the team, in its order, with names and certificate numbers
 
 
 class VisitSummary(msgspec.Struct, kw_only=True):

@@ -290,7 +290,11 @@ async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
         raise NotFound(f"No visit {visit_id} in your jurisdiction.")
     findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)
     amendments = await Visit.select(Visit.id).where(Visit.amends == visit_id).order_by(Visit.submitted_at)
-    return msgspec.convert({**row, "findings": findings, "amended_by": [a["id"] for a in amendments]}, VisitOut)
+    people = {str(u["id"]): u for u in await User.select(User.id, User.display_name, User.certificate_no).where(
+        User.id.is_in([str(m) for m in row["team"]]))} if row["team"] else {}
+    members = [people[str(m)] for m in row["team"] if str(m) in people]
+    return msgspec.convert({**row, "findings": findings, "amended_by": [a["id"] for a in amendments],
+                            "members": members}, VisitOut)
 
 
 @dataclass(frozen=True)

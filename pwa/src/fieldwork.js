@@ -29,6 +29,7 @@ export const dossierPaths = (enterpriseId) => [
 export async function keepForOffline(visits, enterprises) {
   const paths = new Set(['/api/checklists', '/api/notice-templates']);
   for (const v of visits) {
+    rememberMembers(v.members);
     paths.add(`/api/visits/${v.id}`);
     paths.add(`/api/checklists/${v.checklist_id}`);
     dossierPaths(v.enterprise_id).forEach((p) => paths.add(p));
@@ -58,6 +59,24 @@ export const colleagueName = (id) => JSON.parse(localStorage.getItem('colleagues
 export function rememberColleague(id, name) {
   const names = JSON.parse(localStorage.getItem('colleagues') || '{}');
   localStorage.setItem('colleagues', JSON.stringify({ ...names, [id]: name }));
+}
+
+// The team as its record prints it: each member's name and enforcement certificate number
+// (执法证号), kept on the phone from the visits the server sends (their `members`) and the
+// signed-in user, else the name typed at the member's signature.
+export function rememberMembers(members) {
+  if (!members?.length) return;
+  const roster = JSON.parse(localStorage.getItem('roster') || '{}');
+  for (const m of members) roster[m.id] = { name: m.display_name, certificate_no: m.certificate_no || '' };
+  localStorage.setItem('roster', JSON.stringify(roster));
+}
+
+export function teamOf(draft, me) {
+  const roster = JSON.parse(localStorage.getItem('roster') || '{}');
+  return Object.fromEntries(draft.plan.team.map((id) => {
+    const known = roster[id] || (id === me.id ? { name: me.display_name, certificate_no: me.certificate_no } : {});
+    return [id, { name: known.name || draft.signatures[id]?.name?.trim() || colleagueName(id), certificate_no: known.certificate_no || '' }];
+  }));
 }
 
 export function newDraft(me, enterprise, plan, planned) {
@@ -105,12 +124,29 @@ export function problems(draft, checklist, shots) {
 
 const answered = (a) => a && (a.result || a.number !== null && a.number !== undefined && a.number !== '' || a.text || a.choice);
 
+// The answers and findings as the visit sends them (and the preview of its record prints them).
+export function answersOf(draft, checklist, shots) {
+  return checklist.sections.flatMap((s) => s.items).filter((item) => answered(draft.answers[item.key])).map((item) => {
+    const a = draft.answers[item.key];
+    const out = { item: item.key, note: (a.note || '').trim(), media: shots.filter((p) => p.item === item.key).map((p) => p.id) };
+    if (a.result) out.result = a.result;
+    if (a.number !== null && a.number !== undefined && a.number !== '') out.number = Number(a.number);
+    if (a.text) out.text = a.text.trim();
+    if (a.choice) out.choice = a.choice;
+    return out;
+  });
+}
+
+export const findingsOf = (draft, answers) => answers.filter((a) => a.result === 'fail').map((a) => {
+  const f = draft.findings[a.item] || {};
+  return { id: f.id, item: a.item, description: (f.description || a.note || '').trim(), deadline: f.deadline || null };
+});
+
 // File a finished draft: (if planned on the phone) the plan, then its photos, which name
 // the visit and so wait for it to exist, then the visit as one batch, then its notices —
 // queued together with the draft marked as sent.
 export async function submitDraft(draft, checklist, me) {
   const shots = await photos.ofVisit(draft.id);
-  const items = checklist.sections.flatMap((s) => s.items);
   const planOp = draft.planned ? null : {
     id: `plan-${draft.id}`, kind: 'plan', user: me.id, deps: [], path: '/api/visits', body: draft.plan,
     visit: draft.id, label: draft.enterprise.name,
@@ -126,19 +162,8 @@ export async function submitDraft(draft, checklist, me) {
   const ops = planOp ? [planOp, ...mediaOps] : [...mediaOps];
   const visitDeps = mediaOps.filter((op) => op.category !== 'notice').map((op) => op.id);
   if (planOp) visitDeps.push(planOp.id);
-  const answers = items.filter((item) => answered(draft.answers[item.key])).map((item) => {
-    const a = draft.answers[item.key];
-    const out = { item: item.key, note: (a.note || '').trim(), media: shots.filter((p) => p.item === item.key).map((p) => p.id) };
-    if (a.result) out.result = a.result;
-    if (a.number !== null && a.number !== undefined && a.number !== '') out.number = Number(a.number);
-    if (a.text) out.text = a.text.trim();
-    if (a.choice) out.choice = a.choice;
-    return out;
-  });
-  const findings = answers.filter((a) => a.result === 'fail').map((a) => {
-    const f = draft.findings[a.item] || {};
-    return { id: f.id, item: a.item, description: (f.description || a.note || '').trim(), deadline: f.deadline || null };
-  });
+  const answers = answersOf(draft, checklist, shots);
+  const findings = findingsOf(draft, answers);
   const signatures = draft.plan.team.map((member) => ({
     signer: 'inspector', user_id: member, name: draft.signatures[member].name.trim(), media_id: draft.signatures[member].photo,
   }));

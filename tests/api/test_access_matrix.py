@@ -162,6 +162,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/media/{media_id:uuid}/{variant:str}"): Rule(EVERYONE, url("/api/media/{media}/thumbnail"), other=404),
     ("GET", "/api/enterprises/{enterprise_id:uuid}/media"): Rule(EVERYONE, url("/api/enterprises/{enterprise}/media"), other=404),
+    ("GET", "/api/enterprises/{enterprise_id:uuid}/package.zip"): Rule(
+        EVERYONE, url("/api/enterprises/{enterprise}/package.zip"), other=404
+    ),
     ("GET", "/api/checklists"): Rule(STAFF, url("/api/checklists")),
     ("GET", "/api/checklists/{checklist_id:uuid}"): Rule(STAFF, url("/api/checklists/{checklist}")),
     ("GET", "/api/visits"): Rule(EVERYONE, url("/api/visits?enterprise_id={enterprise}"), other=404),

@@ -45,6 +45,11 @@ addStrings({
   published: (v) => `已发布第 ${v} 版`,
   badJson: 'JSON 格式有误：',
   fieldAt: '位置',
+  certificateNo: '执法证号',
+  certificateHint: '4–30 位字母、数字或“-”，印在执法证上；可稍后由管理员补录',
+  certificateMissing: '未登记执法证号',
+  setCertificate: '设置执法证号',
+  save: '保存',
 }, {
   admin: 'Admin',
   people: 'People',
@@ -82,6 +87,11 @@ addStrings({
   published: (v) => `Published version ${v}`,
   badJson: 'The JSON is not valid: ',
   fieldAt: 'At',
+  certificateNo: 'Enforcement certificate no.',
+  certificateHint: "4–30 letters, digits or '-', as printed on the card; an admin can add it later",
+  certificateMissing: 'No certificate number on record',
+  setCertificate: 'Set certificate no.',
+  save: 'Save',
 });
 
 // Who may invite whom: the server's rule (accounts.service.MAY_INVITE), to offer only those.
@@ -121,6 +131,7 @@ function useRegions(me) {
 }
 
 const LEVELS = ['province', 'city', 'county'];
+const CERTIFICATE = '[0-9A-Za-z\\-]{4,30}'; // accounts.schemas.CertificateNo
 
 function problemOf(error) {
   if (error instanceof ApiError && error.status === 401) signInAgain();
@@ -130,7 +141,7 @@ function problemOf(error) {
 function Invitations({ me }) {
   const regions = useRegions(me);
   const list = useApi('/api/invitations');
-  const [form, setForm] = useState({ role: 'inspector', display_name: '', region_code: me.region_code, enterprise_id: '' });
+  const [form, setForm] = useState({ role: 'inspector', display_name: '', region_code: me.region_code, enterprise_id: '', certificate_no: '' });
   const [firms, setFirms] = useState([]);
   const [search, setSearch] = useState('');
   const [busy, setBusy] = useState(false);
@@ -154,9 +165,10 @@ function Invitations({ me }) {
     const body = { role: form.role, display_name: form.display_name.trim() };
     if (form.role === 'enterprise') body.enterprise_id = form.enterprise_id || null;
     else body.region_code = form.region_code;
+    if (form.role !== 'enterprise' && form.certificate_no.trim()) body.certificate_no = form.certificate_no.trim();
     try {
       setCreated(await api('/api/invitations', { method: 'POST', body }));
-      set({ display_name: '' });
+      set({ display_name: '', certificate_no: '' });
       list.reload();
     } catch (e) {
       setError(problemOf(e));
@@ -200,6 +212,11 @@ function Invitations({ me }) {
           <select value=${form.region_code} onChange=${(e) => set({ region_code: e.target.value })}>
             ${regions.all.map((r) => html`<option value=${r.code}>${'\u3000'.repeat(LEVELS.indexOf(r.level) - LEVELS.indexOf(regions.all[0].level))}${regions.names[r.code]}</option>`)}
           </select>
+        </label>
+        <label>${t('certificateNo')}
+          <input value=${form.certificate_no} pattern=${CERTIFICATE} maxlength="30" autocomplete="off"
+            onInput=${(e) => set({ certificate_no: e.target.value })} />
+          <span class="small">${t('certificateHint')}</span>
         </label>`}
       <${Problem} error=${error} />
       <button class="primary" disabled=${busy}>${busy ? t('inviting') : t('invite')}</button>
@@ -230,13 +247,15 @@ function Users({ me }) {
   const list = usePages(`/api/users?${new URLSearchParams({ limit: '50', ...(search ? { q: search } : {}) })}`);
   const [changed, setChanged] = useState({}); // users (de)activated here, by id, newer than their page
   const [error, setError] = useState(null);
-  const toggle = async (user) => {
+  const patch = async (user, body) => {
     setError(null);
     try {
-      const now = await api(`/api/users/${user.id}`, { method: 'PATCH', body: { active: !user.active } });
+      const now = await api(`/api/users/${user.id}`, { method: 'PATCH', body });
       setChanged((old) => ({ ...old, [now.id]: now }));
+      return true;
     } catch (e) {
       setError(problemOf(e));
+      return false;
     }
   };
   const users = list.items.map((u) => changed[u.id] || u);
@@ -249,11 +268,30 @@ function Users({ me }) {
     <ul class="cards">${users.map((u) => html`<li key=${u.id} class="card row" data-user=${u.display_name}>
       <span><strong>${u.display_name}</strong> <span class="muted">${t('roles')[u.role]}</span><br />
         <span class="muted">${regions.names[u.region_code] || u.region_code || ''}</span>
-        <span class=${u.active ? 'badge valid' : 'badge missing'}>${u.active ? t('active') : t('inactive')}</span></span>
+        <span class=${u.active ? 'badge valid' : 'badge missing'}>${u.active ? t('active') : t('inactive')}</span>
+        ${u.role !== 'enterprise' && html`<br /><span class="muted certificate">${u.certificate_no
+          ? html`${t('certificateNo')} <span class="mono">${u.certificate_no}</span>` : t('certificateMissing')}</span>`}
+        ${me.role === 'admin' && u.role !== 'enterprise' && html`<${Certificate} user=${u} onSave=${(no) => patch(u, { certificate_no: no })} />`}</span>
       ${u.id !== me.id && MAY_MANAGE[me.role].includes(u.role)
-        && html`<button class="small" onClick=${() => toggle(u)}>${u.active ? t('deactivate') : t('activate')}</button>`}
+        && html`<button class="small" onClick=${() => patch(u, { active: !u.active })}>${u.active ? t('deactivate') : t('activate')}</button>`}
     </li>`)}</ul>
     ${list.cursor && !list.loading && html`<button class="secondary" onClick=${list.more}>${t('loadMore')}</button>`}`;
+}
+
+// An admin records a staff member's enforcement certificate number (执法证号).
+function Certificate({ user, onSave }) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(user.certificate_no);
+  if (!editing) return html`<button class="link" onClick=${() => setEditing(true)}>${t('setCertificate')}</button>`;
+  const submit = async (event) => {
+    event.preventDefault();
+    if (await onSave(value.trim())) setEditing(false);
+  };
+  return html`<form class="certificate-form" onSubmit=${submit}>
+    <input required value=${value} pattern=${CERTIFICATE} maxlength="30" autocomplete="off"
+      aria-label=${`${user.display_name} ${t('certificateNo')}`} onInput=${(e) => setValue(e.target.value)} />
+    <button class="small">${t('save')}</button>
+  </form>`;
 }
 
 function Regions({ me }) {

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
+import { Export } from '../files.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem, today } from '../ui.js';
@@ -327,9 +328,9 @@ function RegionBreakdown({ regions, start, end, onPick }) {
 // ---------------------------------------------------------------- the lists behind the figures
 
 const LISTS = {
-  visits: { path: '/api/coverage/visits', title: (q) => (q.get('awaiting_review') ? t('awaitingList') : t('visitsList')) },
-  findings: { path: '/api/coverage/findings', title: (q) => t(`${q.get('status')}FindingsList`) },
-  points: { path: '/api/coverage/uncovered-points', title: () => t('pointsList') },
+  visits: { path: '/api/coverage/visits', export: '/api/exports/coverage-visits', title: (q) => (q.get('awaiting_review') ? t('awaitingList') : t('visitsList')) },
+  findings: { path: '/api/coverage/findings', export: '/api/exports/coverage-findings', title: (q) => t(`${q.get('status')}FindingsList`) },
+  points: { path: '/api/coverage/uncovered-points', export: '/api/exports/uncovered-points', title: () => t('pointsList') },
 };
 
 export function CoverageList({ params: [kind] }) {
@@ -345,6 +346,7 @@ export function CoverageList({ params: [kind] }) {
     <button class="link" onClick=${() => history.back()}>← ${t('back')}</button>
     <h1>${list.title(q)}${name ? ` · ${name}` : ''}</h1>
     ${period && html`<p class="muted">${period}</p>`}
+    <${Export} path=${list.export} query=${q} />
     <${Problem} error=${error} />
     <ul class="cards">${items.map((item) => html`<li key=${item.id}>${ROW[kind](item)}</li>`)}</ul>
     ${!loading && !error && items.length === 0 && html`<p class="empty">${t('emptyList')}</p>`}

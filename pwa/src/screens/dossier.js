@@ -1,11 +1,13 @@
 // An enterprise's dossier: rectification orders (with evidence upload for the enterprise
 // and the inspector's decision), the timeline of visits, current warning notices and the
-// photo archive by category. Enterprise users see their own; staff their jurisdiction's.
+// photo archive by category, the official documents, exports of its lists and the evidence
+// package. Enterprise users see their own; staff their jurisdiction's.
 import { useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
+import { DocumentList, Export, PackageDownload } from '../files.js';
 import { Flags, formatTime, Preview, uploadMedia } from '../media.js';
 import { signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
@@ -21,6 +23,8 @@ addStrings(
     sectionVisits: '检查记录',
     sectionNotices: '警示语',
     sectionArchive: '影像档案',
+    sectionDocuments: '执法文书',
+    sectionPackage: '案卷',
     findingsEmpty: '没有整改通知：历次检查未发现需要整改的问题。',
     visitsEmpty: '还没有检查记录。',
     noticesEmpty: '目前没有张贴中的警示语。',
@@ -59,6 +63,8 @@ addStrings(
     sectionVisits: 'Visits',
     sectionNotices: 'Warning notices',
     sectionArchive: 'Photo archive',
+    sectionDocuments: 'Official documents',
+    sectionPackage: 'Case file',
     findingsEmpty: 'No rectification orders: no visit found anything to put right.',
     visitsEmpty: 'No visits yet.',
     noticesEmpty: 'No warning notices are posted at the moment.',
@@ -101,8 +107,8 @@ export function Dossier({ params: [id], me }) {
       <p class="problem" role="alert">${missing ? t('dossierMissing') : error.message}</p></main>`;
   }
   if (!e) return html`<main><p class="muted">${t('loading')}</p></main>`;
-  const sections = [['findings', 'sectionFindings'], ['visits', 'sectionVisits'], ['notices', 'sectionNotices'],
-    ['archive', 'sectionArchive']];
+  const sections = [['findings', 'sectionFindings'], ['visits', 'sectionVisits'], ['documents', 'sectionDocuments'],
+    ['notices', 'sectionNotices'], ['archive', 'sectionArchive'], ['package', 'sectionPackage']];
   return html`<main class="dossier">
     ${me.role !== 'enterprise' && html`<button class="link" onClick=${() => history.back()}>← ${t('back')}</button>`}
     <h1>${e.name} · ${t('dossierOf')}</h1>
@@ -113,8 +119,16 @@ export function Dossier({ params: [id], me }) {
     </nav>
     <${Findings} id=${id} me=${me} />
     <${Timeline} id=${id} me=${me} />
+    <section id="documents">
+      <h2>${t('sectionDocuments')}</h2>
+      <${DocumentList} path=${`/api/enterprises/${id}/documents`} />
+    </section>
     <${Notices} id=${id} />
     <${Archive} id=${id} me=${me} />
+    <section id="package">
+      <h2>${t('packageTitle')}</h2>
+      <${PackageDownload} enterpriseId=${id} categories=${CATEGORIES} />
+    </section>
   </main>`;
 }
 
@@ -131,6 +145,7 @@ function Findings({ id, me }) {
   const list = findings.data ? [...findings.data].sort((a, b) => (a.status === 'open') === (b.status === 'open') ? 0 : a.status === 'open' ? -1 : 1) : [];
   return html`<section id="findings">
     <h2>${t('sectionFindings')}</h2>
+    <${Export} path="/api/exports/findings" query=${{ enterprise_id: id }} />
     <${Problem} error=${findings.error || evidence.error} />
     ${!findings.data && !findings.error && html`<p class="muted">${t('loading')}</p>`}
     ${findings.data && list.length === 0 && html`<p class="empty">${t('findingsEmpty')}</p>`}
@@ -246,6 +261,7 @@ function Timeline({ id, me }) {
   const { items, page, cursor, loading, error, more } = usePages(`/api/visits?enterprise_id=${id}&limit=20`);
   return html`<section id="visits">
     <h2>${t('sectionVisits')}</h2>
+    <${Export} path="/api/exports/visits" query=${{ enterprise_id: id }} />
     <${Problem} error=${error} />
     ${loading && html`<p class="muted">${t('loading')}</p>`}
     ${page && items.length === 0 && html`<p class="empty">${t('visitsEmpty')}</p>`}
@@ -259,10 +275,20 @@ function Timeline({ id, me }) {
             ${t('conclusions')[v.conclusion]}</span>`}
         </span>
         ${v.review_reason && me.role !== 'enterprise' && html`<p class="reason"><span>${t('visitReturned')}：</span>${v.review_reason}</p>`}
+        ${v.status !== 'planned' && html`<${VisitDocuments} id=${v.id} />`}
       </li>`)}
     </ol>`}
     ${cursor && !loading && html`<button class="secondary" onClick=${more}>${t('loadMore')}</button>`}
   </section>`;
+}
+
+// A filed visit's documents, fetched when opened.
+function VisitDocuments({ id }) {
+  const [open, setOpen] = useState(false);
+  return html`<details class="visit-documents" onToggle=${(e) => setOpen(e.target.open)}>
+    <summary>${t('documents')}</summary>
+    ${open && html`<${DocumentList} path=${`/api/visits/${id}/documents`} />`}
+  </details>`;
 }
 
 // ------------------------------------------------------------ notices
@@ -273,6 +299,7 @@ function Notices({ id }) {
   const ended = (data || []).length - current.length;
   return html`<section id="notices">
     <h2>${t('sectionNotices')}</h2>
+    <${Export} path="/api/exports/notices" query=${{ enterprise_id: id }} />
     <${Problem} error=${error} />
     ${!data && !error && html`<p class="muted">${t('loading')}</p>`}
     ${data && current.length === 0 && html`<p class="empty">${t('noticesEmpty')}</p>`}

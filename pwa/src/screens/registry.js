@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api } from '../api.js';
+import { Export } from '../files.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { Link, useApi, usePages } from '../router.js';
 import { Problem, today } from '../ui.js';
@@ -61,6 +62,7 @@ export function Registry() {
         <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
           onClick=${() => setFilter(value)}>${t(key)}</button>`)}
     </div>
+    <${Export} path="/api/exports/enterprises" query=${query} />
     <${Problem} error=${list.error} />
     <ul class="cards">
       ${pages.map((e) => html`<li key=${e.id}>

@@ -6,6 +6,7 @@ import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
+import { DocumentList } from '../files.js';
 import { Flags, formatTime, Preview } from '../media.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
@@ -305,6 +306,8 @@ function VisitDetails({ summary }) {
       <ul class="plain">${v.signatures.map((s, i) => html`<li key=${i}>${s.name}${s.refused ? ` (${t('refused')})` : ''}</li>`)}</ul>`}
     ${photos.length > 0 && html`<h3>${t('photos')}</h3>
       <div class="thumbs">${photos.map((id) => html`<${Attachment} key=${id} id=${id} />`)}</div>`}
+    <h3>${t('documents')}</h3>
+    <${DocumentList} path=${`/api/visits/${summary.id}/documents`} />
     <${Link} href=${`/enterprises/${summary.enterprise_id}/dossier`}>${t('openDossier')} →<//>`;
 }
 

@@ -6,8 +6,9 @@ import { html } from 'htm/preact';
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { keepForOffline, localDrafts, todayPaths } from '../fieldwork.js';
+import { shellReady } from '../offline.js';
 import { cachedApi } from '../outbox.js';
-import { Link, signInAgain } from '../router.js';
+import { Link, signInAgain, useApi } from '../router.js';
 import { Problem, today } from '../ui.js';
 import '../visits.js';
 
@@ -24,6 +25,7 @@ addStrings({
   plannedFor: '计划日期',
   overduePlan: '已过计划日期',
   offlineReady: '已保存到本机，可离线工作',
+  filedVisits: '近期提交的检查（查看文书）',
 }, {
   today: 'Today',
   plannedVisits: 'Planned visits',
@@ -37,6 +39,7 @@ addStrings({
   plannedFor: 'Planned for',
   overduePlan: 'Past its planned date',
   offlineReady: 'Saved on this phone for offline work',
+  filedVisits: 'Recently submitted visits (their documents)',
 });
 
 const timeOf = (iso) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
@@ -44,6 +47,7 @@ const timeOf = (iso) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/
 export function Today({ me }) {
   const [state, setState] = useState({ loading: true });
   const [mine, setMine] = useState([]);
+  const filed = useApi('/api/visits?mine=true&limit=30'); // with signal only: without, the section is left out
 
   useEffect(() => {
     let live = true;
@@ -55,7 +59,10 @@ export function Today({ me }) {
         const enterprises = [...overdue.data.items, ...due.data.items];
         const cachedAt = visits.cachedAt || overdue.cachedAt || due.cachedAt;
         setState({ loading: false, visits: visits.data.items, overdue: overdue.data.items, due: due.data.items, cachedAt });
-        if (!cachedAt) keepForOffline(visits.data.items, enterprises).then(() => live && setState((old) => ({ ...old, kept: true })));
+        if (!cachedAt) {
+          Promise.all([keepForOffline(visits.data.items, enterprises), shellReady()])
+            .then(() => live && setState((old) => ({ ...old, kept: true })));
+        }
       })
       .catch((error) => {
         if (error instanceof ApiError && error.status === 401) return signInAgain();
@@ -67,6 +74,7 @@ export function Today({ me }) {
   const draftOf = Object.fromEntries(mine.map((d) => [d.id, d]));
   const planned = new Set((state.visits || []).map((v) => v.id));
   const unplanned = mine.filter((d) => !planned.has(d.id));
+  const recent = (filed.data?.items || []).filter((v) => v.status !== 'planned').slice(0, 10);
   return html`<main>
     <h1>${t('today')}</h1>
     ${state.cachedAt && html`<p class="offline-note" role="status">${t('offlineSince')(timeOf(state.cachedAt))}</p>`}
@@ -89,6 +97,12 @@ export function Today({ me }) {
         ${unplanned.map((d) => html`<li key=${d.id}><${Link} href=${`/visits/${d.id}`} class="card">
           <strong>${d.enterprise.name}</strong>
           <span class="badges"><span class="badge expiring">${t('draftState')[d.status]}</span></span>
+        <//></li>`)}
+      </ul>`}
+      ${recent.length > 0 && html`<h2>${t('filedVisits')}</h2><ul class="cards">
+        ${recent.map((v) => html`<li key=${v.id}><${Link} href=${`/visits/${v.id}`} class="card filed-visit">
+          <strong>${v.enterprise_name}</strong>
+          <span class="muted">${t('visitTypes')[v.visit_type]} · ${formatDate(v.started_at || v.planned_date)} · ${t('visitStatus')[v.status]}</span>
         <//></li>`)}
       </ul>`}
       <h2>${t('dueEnterprises')}</h2>

@@ -6,7 +6,8 @@ import { html } from 'htm/preact';
 
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { addPhoto, colleagueName, knownTeams, newDraft, newId, problems, submitDraft, todayPaths } from '../fieldwork.js';
+import { addPhoto, colleagueName, knownTeams, newDraft, newId, problems, rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { DocumentList } from '../files.js';
 import { cachedApi, drafts, photos } from '../outbox.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
@@ -66,6 +67,10 @@ addStrings({
   noTeam: '检查组至少两人。检查人员无权查看人员名单，只能沿用已安排给您的计划检查中的检查组；请先请科室安排一次计划检查。',
   createVisit: '创建并开始',
   offlineMissing: '离线且本机没有这家企业的资料：请联网后在“今日任务”打开一次。',
+  previewRecord: '预览笔录',
+  previewHint: '请企业负责人核对笔录内容后签名。提交后由系统编号，打印件与此内容一致（检查结束时间以提交时间为准）。',
+  closePreview: '关闭预览',
+  filedDocuments: '本次检查的文书',
 }, {
   visit: 'Site visit',
   start: 'Start the visit (time and location)',
@@ -121,6 +126,10 @@ addStrings({
   noTeam: 'A team has at least two inspectors. Inspectors cannot list staff, so an unplanned visit reuses the team of a visit planned for you; ask your office to plan one first.',
   createVisit: 'Create and start',
   offlineMissing: "Offline, and this enterprise's dossier is not on this phone: open it once from Today with a connection.",
+  previewRecord: 'Preview the record',
+  previewHint: "Let the enterprise's representative read the record before signing. Once submitted it is numbered; the printed record has these words (the end time is the time of submission).",
+  closePreview: 'Close preview',
+  filedDocuments: "This visit's documents",
 });
 
 const CHECKLIST_OF = { food_production: 'food-routine', special_equipment: 'special-equipment',
@@ -242,6 +251,29 @@ function Item({ item, answer = {}, finding, shots, onAnswer, onFinding, onPhoto,
   </li>`;
 }
 
+// The record as it will print (pwa/src/paper.js, loaded on first use), full screen; its
+// photos and signatures are this phone's own copies.
+function RecordPreview({ draft, checklist, enterprise, shots, me, onClose }) {
+  const [state, setState] = useState({});
+  useEffect(() => {
+    const urls = [];
+    const url = (p) => urls[urls.push(URL.createObjectURL(p.blob)) - 1];
+    import('../paper.js')
+      .then(async ({ recordContext, renderPaper }) => renderPaper(await recordContext({
+        draft, checklist, enterprise, team: teamOf(draft, me), shots, url, now: new Date().toISOString() })))
+      .then((paper) => setState({ paper }), (error) => setState({ error }));
+    return () => urls.forEach((u) => URL.revokeObjectURL(u));
+  }, []);
+  return html`<div class="paper-preview" role="dialog" aria-modal="true" aria-label=${t('previewRecord')}>
+    <div class="paper-bar"><strong>${t('previewRecord')}</strong>
+      <button class="viewer-close" onClick=${onClose}>✕ ${t('closePreview')}</button></div>
+    <p class="small">${t('previewHint')}</p>
+    <${Problem} error=${state.error} />
+    ${state.paper ? html`<iframe class="paper" title=${t('previewRecord')} sandbox="allow-same-origin" srcdoc=${state.paper}></iframe>`
+      : !state.error && html`<p class="muted">${t('loading')}</p>`}
+  </div>`;
+}
+
 // ---------------------------------------------------------------- the visit
 
 async function loadVisit(id, me) {
@@ -249,6 +281,7 @@ async function loadVisit(id, me) {
   if (!draft) {
     const visit = (await cachedApi(`/api/visits/${id}`)).data;
     if (visit.status !== 'planned') return { filed: visit.status };
+    rememberMembers(visit.members);
     const enterprise = (await cachedApi(`/api/enterprises/${visit.enterprise_id}`)).data;
     const { enterprise_id, checklist_id, visit_type, planned_date, team } = visit;
     draft = newDraft(me, enterprise, { id, enterprise_id, checklist_id, visit_type, planned_date, team }, true);
@@ -270,6 +303,7 @@ export function Visit({ params: [id], me }) {
   const [shots, setShots] = useState([]);
   const [choosing, setChoosing] = useState(null); // the control point whose notice template is being chosen
   const [tried, setTried] = useState(false);
+  const [preview, setPreview] = useState(false);
   const latest = useRef(null); // the draft as last saved: async steps (photos, GPS) build on it, not on a stale render
 
   useEffect(() => {
@@ -283,7 +317,10 @@ export function Visit({ params: [id], me }) {
 
   if (error) return html`<main><${Problem} error=${error} /></main>`;
   if (!ctx) return html`<main><p class="muted">${t('loading')}</p></main>`;
-  if (ctx.filed) return html`<main><p class="empty">${t('alreadyFiled')(t('visitStatus')[ctx.filed])}</p></main>`;
+  if (ctx.filed) {
+    return html`<main><p class="empty">${t('alreadyFiled')(t('visitStatus')[ctx.filed])}</p>
+      <h2>${t('filedDocuments')}</h2><${DocumentList} path=${`/api/visits/${id}/documents`} /></main>`;
+  }
 
   const { enterprise, checklist, templates, notices, findings } = ctx;
   const locked = draft.status !== 'draft';
@@ -402,6 +439,9 @@ export function Visit({ params: [id], me }) {
           <${SignaturePad} photo=${byId[s.photo]} label=${t('signHere')} onSigned=${(file) => sign(member, file)} />
         </div>`;
       })}
+      <button class="secondary" onClick=${() => setPreview(true)}>📄 ${t('previewRecord')}</button>
+      ${preview && html`<${RecordPreview} draft=${latest.current} checklist=${checklist} enterprise=${enterprise} shots=${shots} me=${me}
+        onClose=${() => setPreview(false)} />`}
       <div class="signature" data-signer="enterprise">
         <label>${t('enterpriseSigns')} <input value=${draft.signatures.enterprise?.name || ''} placeholder=${t('signerName')}
           aria-label=${`${t('enterpriseSigns')} ${t('signerName')}`} onInput=${(e) => signer('enterprise', { name: e.target.value })} /></label>
