@@ -24,6 +24,7 @@ from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.coverage import rollups
 from backend.coverage.routes import CoverageController, CoverageExportController
 from backend.exports.routes import ExportController
+from backend.exports.package_routes import PackageController
 from backend.errors import DomainError, TooManyRequests
 from backend.inspections import schedule
 from backend.inspections.routes import (
@@ -52,7 +53,7 @@ from backend.webapp import webapp_path, webapp_root
 # compressed already, and a photo's byte ranges must stay the file's own.
 COMPRESSION = CompressionConfig(backend="gzip", gzip_compress_level=6,
                                 exclude=[r"^/api/media/[0-9a-f-]{36}/", r"^/api/notices/[0-9a-f-]{36}/print\.",
-                                         r"^/api/exports/[a-z-]+\.xlsx$"])
+                                         r"^/api/enterprises/[0-9a-f-]{36}/package\.zip", r"^/api/exports/[a-z-]+\.xlsx$"])
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DossierFindingController,
             CoverageController,
             ExportController,
+            PackageController,
             CoverageExportController,
             NoticeTemplateController,
             NoticeController,

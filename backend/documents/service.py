@@ -14,7 +14,7 @@ from uuid import UUID
 import anyio
 import msgspec
 
-from backend import access, db
+from backend import access, clock, db
 from backend.access import Scope
 from backend.audit import service as audit
 from backend.documents import context, issue, render
@@ -75,6 +75,22 @@ async def pdf(scope: Scope, store: MediaStore, public_url: str, document_id: UUI
     if document.sha256 is None:
         document = await _render(document, store, public_url)
     return document, store.path(document.sha256, "document")
+
+
+async def printed(scope: Scope, store: MediaStore, public_url: str, enterprise_id: UUID, today: date,
+                  visit_id: UUID | None = None, since: date | None = None, until: date | None = None,
+                  ) -> list[tuple[DocumentOut, Path]]:
+    """An enterprise's documents (of one visit; issued on bureau days since..until) with
+    their PDFs' paths, rendering those never requested yet: an evidence package's papers."""
+    chosen = []
+    for document in await enterprise_documents(scope, enterprise_id, today):
+        day = document.issued_at.astimezone(clock.BUREAU_TIME).date()
+        if ((visit_id is None or document.visit_id == visit_id) and (since is None or day >= since)
+                and (until is None or day <= until)):
+            if document.sha256 is None:
+                document = await _render(document, store, public_url)
+            chosen.append((document, store.path(document.sha256, "document")))
+    return chosen
 
 
 async def _render(document: DocumentOut, store: MediaStore, public_url: str) -> DocumentOut:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import json
 import re
 import uuid
+import zipfile
 
 import pypdf
 import pytest
@@ -189,3 +191,21 @@ async def test_certificate_numbers_on_invitation_and_by_admin_only(client: Async
     bad = await client.patch(f"/api/users/{scene['ids'][0]}", json={"certificate_no": "证号"})
     assert bad.status_code == 400
     assert (await client.patch(f"/api/users/{scene['ids'][0]}", json={})).status_code == 400
+
+
+async def test_the_evidence_package_carries_the_documents(scene: dict) -> None:
+    visit_id = await filed(scene)
+    docs = await documents(scene["zhang"], visit_id)
+    response = await scene["zhang"].get(f"/api/enterprises/{scene['firm']['id']}/package.zip")
+    assert response.status_code == 200, response.text
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    papers = {name: archive.read(name) for name in archive.namelist() if name.startswith("documents/")}
+    assert len(papers) == 2
+    for document in docs.values():
+        name = next(n for n in papers if n.endswith(f"_{document['code']}.pdf"))
+        assert papers[name] == (await scene["zhang"].get(f"/api/documents/{document['id']}/pdf")).content
+        assert f"{hashlib.sha256(papers[name]).hexdigest()}  {name}" in archive.read("SHA256SUMS").decode()
+    manifest = json.loads(archive.read("manifest.json"))
+    assert sum(1 for f in manifest["files"] if f["kind"] == "document") == 2
+    photos_only = await scene["zhang"].get(f"/api/enterprises/{scene['firm']['id']}/package.zip?category=evidence")
+    assert not any(n.startswith("documents/") for n in zipfile.ZipFile(io.BytesIO(photos_only.content)).namelist())

@@ -25,7 +25,8 @@ LAYERS = (
     {"media"},
     {"inspections"},
     {"notices"},
-    {"plans", "documents", "exports"},
+    {"plans", "documents"},
+    {"exports"},
     {"coverage", "publication"},
     WIRING,
 )
