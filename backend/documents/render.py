@@ -16,9 +16,15 @@ from typing import Any
 import segno
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from PIL import ImageFile
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from backend.media.store import MediaStore
+
+# WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import: a truncated
+# upload would then decode and be filed. Uploads must stay refused (tests/api/test_media.py);
+# the images a document embeds are our own stored derivatives, whole.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 TEMPLATES = Path(__file__).parent / "templates"
 ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)

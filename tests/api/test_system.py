@@ -78,6 +78,7 @@ async def test_every_path_answers_options_and_head_without_a_server_error(app: L
     assert len(paths) > 30
     for path in sorted(paths):
         url = re.sub(r"\{\w+:uuid\}", str(uuid4()), re.sub(r"\{\w+:(str|path|int)\}", "1", path))
+        url = re.sub(r"\{\w+:date\}", "2026-10-01", url)
         for who in (client, anon):
             options = await who.options(url)
             assert options.status_code == 204, (path, options.text)
