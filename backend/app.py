@@ -44,6 +44,10 @@ from backend.documents.routes import (
 from backend.fields import field_of, humanise
 from backend.openapi import document_answers
 from backend.pagination import CursorCodec
+from backend.plans.routes import ConflictController, PlanController, PlanItemController
+from backend.publication.routes import (
+    PublicationController, WorkdayAdjustmentController, results_feed, results_page,
+)
 from backend.regions.routes import RegionController
 from backend.settings import Settings, get_settings
 from backend.webapp import webapp_path, webapp_root
@@ -103,6 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DocumentController,
             VisitDocumentController,
             EnterpriseDocumentController,
+            PlanItemController, PlanController, ConflictController,
+            PublicationController, WorkdayAdjustmentController, results_feed, results_page,
             verify_page,
             webapp_root,
             webapp_path,

@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import sys
 import time
+from pathlib import Path
+from uuid import UUID
 
 import msgspec
 
@@ -19,6 +21,7 @@ from backend.audit import service as audit
 from backend.coverage import rebuild
 from backend.errors import DomainError
 from backend.media.store import LocalMediaStore
+from backend.plans import draw, lock
 from backend.regions.tables import Region
 from backend.settings import Settings, SettingsError, get_settings
 
@@ -49,7 +52,14 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("verify-audit", help="recompute the audit chain; exit 1 naming the first broken link")
 
+    verify_draw = commands.add_parser("verify-draw", help="recompute a plan's random draw from its recorded inputs; "
+                                                          "exit 1 if it does not match")
+    verify_draw.add_argument("plan_id", nargs="?", help="a locked plan's id (reads the database)")
+    verify_draw.add_argument("--file", help="an exported plan file (GET /api/plans/{id}/export) instead: no database")
+
     args = parser.parse_args(argv)
+    if args.command == "verify-draw":  # from a file it needs neither settings nor a database
+        return verify_draw_command(args.plan_id, args.file)
     try:
         settings = get_settings()
     except SettingsError as e:
@@ -147,6 +157,38 @@ async def _verify_audit(settings: Settings) -> int:
     print(f"Audit chain BROKEN at event {result.broken_at}: {result.reason}. "
           f"({result.events} events read, {took:.1f} s)", file=sys.stderr)
     return 1
+
+
+def verify_draw_command(plan_id: str | None, file: str | None) -> int:
+    """`dossier verify-draw PLAN_ID` or `--file plan.json`: 0 if the draw matches its inputs."""
+    if (plan_id is None) == (file is None):
+        print("dossier verify-draw: give a plan id or --file, one of them", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    with draw.without_cycle_collection():
+        try:
+            if file is not None:
+                record = msgspec.json.decode(Path(file).read_bytes(), type=draw.Record)
+            else:
+                record = asyncio.run(_recorded_draw(get_settings().database_url, UUID(plan_id)))
+        except (OSError, ValueError, msgspec.DecodeError, DomainError) as e:  # a SettingsError is a ValueError
+            print(f"dossier verify-draw: {getattr(e, 'message', None) or e}", file=sys.stderr)
+            return 1
+        problems = draw.verify(record)
+    took = time.perf_counter() - started
+    plan = f"plan {record.plan.get('id')} ({record.plan.get('title')})"
+    if problems:
+        print(f"Draw of {plan} DOES NOT MATCH its recorded inputs ({took:.1f} s):", *problems, sep="\n  - ")
+        return 1
+    print(f"Draw of {plan} matches: {len(record.result)} of {len(record.pool)} enterprises drawn, "
+          f"{len(record.redraws)} redraws, algorithm {record.algorithm}, seed {record.seed}, chain head "
+          f"{record.chain_head} ({took:.1f} s).")
+    return 0
+
+
+async def _recorded_draw(database_url: str, plan_id: UUID) -> draw.Record:
+    async with db.connected(database_url):
+        return await lock.record_of(SYSTEM, plan_id)
 
 
 if __name__ == "__main__":

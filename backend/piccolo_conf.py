@@ -19,6 +19,8 @@ APP_REGISTRY = AppRegistry(
         "backend.inspections.piccolo_app",
         "backend.notices.piccolo_app",
         "backend.documents.piccolo_app",
+        "backend.plans.piccolo_app",
         "backend.coverage.piccolo_app",
+        "backend.publication.piccolo_app",
     ]
 )

@@ -161,7 +161,9 @@ def _item(item: dict[str, Any], answer: dict[str, Any] | None) -> dict[str, Any]
         if answer.get("note"):
             detail = f"{detail}；{answer['note']}" if detail else answer["note"]
     result = (answer or {}).get("result")
-    return {"key": item["key"], "text": item["text"], "key_item": item.get("severity") == "critical",
+    item_class = checklists.item_class(item)
+    return {"key": item["key"], "text": item["text"], "key_item": item_class == "key",
+            "item_class": LABELS["item_classes"][item_class],
             "result": LABELS["results"][result] if result else ("已记录" if detail else "未检查"), "detail": detail}
 
 

@@ -21,7 +21,7 @@ from backend.enterprises.schemas import (
     LicencePatch,
     RiskGradeOut,
 )
-from backend.enterprises.tables import Category, RiskGrade
+from backend.enterprises.tables import Category, CreditClass, RiskGrade
 from backend.fields import PRINTABLE, SIX_DIGITS, check_period
 from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
@@ -39,9 +39,11 @@ def registry_filter(
     ] = None,
     category: Annotated[Category | None, QueryParameter(description="Industry category")] = None,
     risk_grade: Annotated[RiskGrade | None, QueryParameter(description="Risk grade A-D")] = None,
+    credit_class: Annotated[CreditClass | None, QueryParameter(description="Credit class A-D (信用风险分类)")] = None,
     licence: Annotated[
-        Literal["missing", "expiring"] | None,
-        QueryParameter(description="missing: no licence valid today; expiring: a valid licence ends within `within_days`"),
+        Literal["valid", "missing", "expiring"] | None,
+        QueryParameter(description="valid: holds a licence valid today; missing: holds none; expiring: a valid licence "
+                                   "ends within `within_days`"),
     ] = None,
     due: Annotated[
         Literal["overdue", "due"] | None,
@@ -57,7 +59,8 @@ def registry_filter(
 ) -> service.EnterpriseFilter:
     """The registry's filters, as query parameters: its list and its exports take the same."""
     check_period(due_from, due_to, "due_from", "due_to")
-    return service.EnterpriseFilter(region=region, category=category, risk_grade=risk_grade, licence=licence, due=due,
+    return service.EnterpriseFilter(region=region, category=category, risk_grade=risk_grade, credit_class=credit_class,
+                                    licence=licence, due=due,
                                     within_days=within_days, due_from=due_from, due_to=due_to, q=q)
 
 

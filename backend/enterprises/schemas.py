@@ -11,7 +11,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from backend.fields import PHONE, SIX_DIGITS, Strict, text
-from backend.enterprises.tables import Category, ControlPointKind, LicenceStatus, RiskGrade
+from backend.enterprises.tables import Category, ControlPointKind, CreditClass, LicenceStatus, RiskGrade
 
 Name = text(200, 1)
 Address = text(300, 1)
@@ -26,6 +26,7 @@ LicenceScope = text(2000)
 PointName = text(100, 1)
 Location = text(200)
 LicenceState = Literal["valid", "expiring", "missing"]
+LicenceFilter = Literal["valid", "missing", "expiring"]
 
 
 class Contact(Strict, kw_only=True):
@@ -74,6 +75,7 @@ class EnterpriseIn(Strict, kw_only=True):
     county_code: CountyCode
     category: Category
     risk_grade: RiskGrade
+    credit_class: Annotated[CreditClass | None, Meta(description="信用风险分类 A-D, if the enterprise has one")] = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     contacts: Annotated[list[Contact], Meta(max_length=20)] = []
@@ -88,6 +90,7 @@ class EnterprisePatch(Strict, kw_only=True):
     county_code: CountyCode | UnsetType = UNSET
     category: Category | UnsetType = UNSET
     risk_grade: RiskGrade | UnsetType = UNSET
+    credit_class: CreditClass | None | UnsetType = UNSET
     latitude: Latitude | None | UnsetType = UNSET
     longitude: Longitude | None | UnsetType = UNSET
     contacts: Annotated[list[Contact], Meta(max_length=20)] | UnsetType = UNSET
@@ -122,6 +125,7 @@ class EnterpriseSummary(msgspec.Struct, kw_only=True):
     category: Category
     risk_grade: RiskGrade
     created_at: datetime
+    credit_class: CreditClass | None = None
     licence_state: LicenceState = "missing"
     licence_valid_to: date | None = None
     last_visited_on: date | None = None

@@ -27,6 +27,7 @@ from backend.enterprises.schemas import (
     EnterprisePage,
     EnterprisePatch,
     EnterpriseSummary,
+    LicenceFilter,
     LicenceIn,
     LicenceOut,
     LicencePatch,
@@ -57,6 +58,7 @@ _SUMMARY_COLUMNS = (
     Enterprise.province_code,
     Enterprise.category,
     Enterprise.risk_grade,
+    Enterprise.credit_class,
     Enterprise.created_at,
     Enterprise.last_visited_on,
     Enterprise.next_due_on,
@@ -75,7 +77,8 @@ class EnterpriseFilter:
     region: str | None = None
     category: str | None = None
     risk_grade: str | None = None
-    licence: Literal["missing", "expiring"] | None = None
+    credit_class: str | None = None
+    licence: LicenceFilter | None = None
     due: Literal["overdue", "due"] | None = None  # the visit schedule: past due, or due within within_days
     within_days: int = 30
     due_from: date | None = None  # next visit due in [due_from, due_to] (coverage's "due in the period")
@@ -130,10 +133,10 @@ async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> 
         conditions.append(Enterprise.category == f.category)
     if f.risk_grade is not None:
         conditions.append(Enterprise.risk_grade == f.risk_grade)
-    if f.licence == "missing":
-        conditions.append(_has_valid_licence(today, negate=True))
-    elif f.licence == "expiring":
-        conditions.append(_has_valid_licence(today, ending_by=today + timedelta(days=f.within_days)))
+    if f.credit_class is not None:
+        conditions.append(Enterprise.credit_class == f.credit_class)
+    if f.licence is not None:
+        conditions.append(licence_condition(f.licence, today, f.within_days))
     if f.due == "overdue":
         conditions.append(Enterprise.next_due_on < today)
     elif f.due == "due":
@@ -156,6 +159,14 @@ async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> 
             Enterprise.name.like(pattern) | Enterprise.uscc.like(pattern.upper()) | Enterprise.address.like(pattern)
         )
     return conditions
+
+
+def licence_condition(state: LicenceFilter, today: date, within_days: int = 30) -> QueryString:
+    """Enterprises that hold a licence valid today (valid), hold none (missing), or hold
+    one ending within ``within_days`` (expiring)."""
+    if state == "expiring":
+        return _has_valid_licence(today, ending_by=today + timedelta(days=within_days))
+    return _has_valid_licence(today, negate=state == "missing")
 
 
 def _has_valid_licence(today: date, ending_by: date | None = None, negate: bool = False) -> QueryString:
@@ -254,6 +265,7 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> tu
                 longitude=data.longitude,
                 category=data.category,
                 risk_grade=data.risk_grade,
+                credit_class=data.credit_class,
                 contacts=msgspec.to_builtins(data.contacts),
                 next_due_on=today,  # never visited: due from registration
                 control_points=len(data.control_points),

@@ -34,6 +34,15 @@ class RiskGrade(str, Enum):
     D = "D"
 
 
+class CreditClass(str, Enum):
+    """信用风险分类: A the least risky; an enterprise may have none yet."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
 class LicenceStatus(str, Enum):
     valid = "valid"  # 有效
     suspended = "suspended"  # 暂停
@@ -66,6 +75,7 @@ class Enterprise(Table):
     longitude = DoublePrecision(null=True, default=None)
     category = Varchar(length=32, choices=Category, index=True)
     risk_grade = Varchar(length=1, choices=RiskGrade, index=True)
+    credit_class = Varchar(length=1, null=True, default=None, choices=CreditClass, index=True)
     contacts = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
+from typing import Any, Mapping
 from uuid import UUID
 
 import msgspec
@@ -34,7 +34,8 @@ async def install_standard_templates() -> int:
             ]}
             for s in template["sections"]
         ]
-        content = checklist_content(msgspec.convert({"sections": sections}, ChecklistVersionIn))
+        rules = {"rules": template["rules"]} if "rules" in template else {}
+        content = checklist_content(msgspec.convert({"sections": sections, **rules}, ChecklistVersionIn))
         await ChecklistTemplate.insert(ChecklistTemplate(id=template_id, code=template["code"], title=template["title"],
                                                          title_en=template["title_en"]))
         await ChecklistVersion.insert(ChecklistVersion(id=uuid.uuid4(), template=template_id, version=1,
@@ -45,7 +46,8 @@ async def install_standard_templates() -> int:
 
 def checklist_content(data: ChecklistVersionIn) -> dict[str, Any]:
     """A version's content once it keeps the rules its schema cannot state: item keys
-    unique, limits and units on numbers only, two or more distinct choices on choice items."""
+    unique, limits and units on numbers only, two or more distinct choices on choice items;
+    rules a visit can meet."""
     keys: set[str] = set()
     for s, section in enumerate(data.sections):
         for i, item in enumerate(section.items):
@@ -62,7 +64,29 @@ def checklist_content(data: ChecklistVersionIn) -> dict[str, Any]:
                 raise Invalid("A choice item offers two or more different choices.", f"{field}.choices")
             if item.kind != "choice" and item.choices is not None:
                 raise Invalid("Only a choice item has choices.", f"{field}.choices")
-    return msgspec.to_builtins(data)
+    content = msgspec.to_builtins(data)
+    if data.rules is not None:
+        _rules_can_be_met(content)
+    return content
+
+
+def _rules_can_be_met(content: dict[str, Any]) -> None:
+    """A version's rules can be met: no more items to cover than it has, and a conclusion
+    rule that ends with its one line without a condition."""
+    rules = content["rules"]
+    classes = [item_class(item) for section in content["sections"] for item in section["items"]]
+    coverage = rules.get("coverage", {})
+    if coverage.get("key_items", 0) > classes.count("key"):
+        raise Invalid(f"The version has {classes.count('key')} key items (重点项); a visit cannot cover "
+                      f"{coverage['key_items']}.", "rules.coverage.key_items")
+    if coverage.get("items", 0) > len(classes):
+        raise Invalid(f"The version has {len(classes)} items; a visit cannot cover {coverage['items']}.",
+                      "rules.coverage.items")
+    lines = rules.get("conclusion", [])
+    for i, line in enumerate(lines):
+        if ("when" in line) != (i < len(lines) - 1):
+            raise Invalid("Every line of the conclusion rule but the last has a condition (when); the last has none "
+                          "and gives the conclusion when no line above applies.", f"rules.conclusion[{i}].when")
 
 
 async def publish_version(scope: Scope, code: str, data: ChecklistVersionIn) -> ChecklistOut:
@@ -108,12 +132,60 @@ async def get_checklist(checklist_id: UUID, field: str | None = None) -> Checkli
 
 
 def _checklist(row: dict) -> ChecklistOut:
-    return msgspec.convert({**row, "sections": row["content"]["sections"]}, ChecklistOut)
+    content = row["content"]
+    return msgspec.convert({**row, "sections": content["sections"], "rules": content.get("rules")}, ChecklistOut)
 
 
 def items(checklist: ChecklistOut) -> dict[str, dict]:
     """A version's items by key."""
     return {item["key"]: item for section in checklist.sections for item in section["items"]}
+
+
+# ---------------------------------------------------------------------------- rules
+# pwa/src/rules.js mirrors these three functions line for line; tests/fixtures/
+# checklist_rules.json holds the cases both must agree on.
+
+
+def item_class(item: Mapping[str, Any]) -> str:
+    """An item's class: key (重点项) or general (一般项). Items of versions published before
+    classes existed have none: their critical items are the key ones."""
+    return item.get("class") or ("key" if item.get("severity") == "critical" else "general")
+
+
+def examined(answer: Mapping[str, Any]) -> bool:
+    """Whether an answer examined its item (pass, fail or a value); 合理缺项 (na) did not."""
+    if answer.get("result") == "na":
+        return False
+    return (answer.get("result") in ("pass", "fail") or answer.get("number") is not None
+            or bool(answer.get("choice")) or bool((answer.get("text") or "").strip()))
+
+
+def assess(checklist: Mapping[str, Any], visit_type: str, answers: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """What a version's rules make of a visit's answers: the key items and items examined,
+    the numbers its coverage rule asks of this type of visit (None: no rule), the items
+    marked na without the reason the rules ask for, and the conclusion its rule gives with
+    the index of the line that gave it (None: the team concludes)."""
+    items = {item["key"]: item for section in checklist["sections"] for item in section["items"]}
+    rules = checklist.get("rules") or {}
+    answered = [(item_class(items[a["item"]]), a) for a in answers if a["item"] in items]
+    examined_classes = [cls for cls, a in answered if examined(a)]
+    coverage = rules.get("coverage")
+    binds = coverage is not None and visit_type in coverage.get("visit_types", [visit_type])
+    conclusion, line = None, None
+    for i, rule in enumerate(rules.get("conclusion", [])):
+        when = rule.get("when")
+        if when is None or when.get("at_least", 1) <= sum(
+                1 for cls, a in answered if a.get("result") == when["result"] and when.get("class", cls) == cls):
+            conclusion, line = rule["then"], i
+            break
+    return {
+        "examined": {"key_items": examined_classes.count("key"), "items": len(examined_classes)},
+        "required": {"key_items": coverage.get("key_items", 0), "items": coverage.get("items", 0)} if binds else None,
+        "na_without_reason": [a["item"] for _, a in answered if rules.get("na_needs_reason")
+                              and a.get("result") == "na" and not (a.get("note") or "").strip()],
+        "conclusion": conclusion,
+        "line": line,
+    }
 
 
 def sha256_of(content: Any) -> str:

@@ -21,6 +21,10 @@ class ChecklistOut(msgspec.Struct, kw_only=True):
     version: int
     content_hash: str
     sections: list[dict[str, Any]]
+    rules: dict[str, Any] | None = None  # ChecklistRules, when the version has any
+
+
+ItemClass = Literal["key", "general"]  # 重点项, 一般项
 
 
 class ChecklistItemIn(Strict, kw_only=True, omit_defaults=True):
@@ -29,9 +33,12 @@ class ChecklistItemIn(Strict, kw_only=True, omit_defaults=True):
     key: ItemKey
     text: text(300, 1)
     kind: Literal["pass_fail", "number", "text", "choice"]
-    severity: Literal["critical", "major", "minor"]
+    severity: Literal["critical", "major", "minor"]  # how serious a failure is: its finding's severity
     legal_basis: text(200, 1)
     photo_required_on_fail: bool
+    # key (重点项) or general (一般项); without it, as in versions published before classes
+    # existed, checklists.item_class reads a critical item as key
+    item_class: ItemClass | None = msgspec.field(default=None, name="class")
     unit: text(20) | None = None  # number only
     min: int | float | None = None  # number only
     max: int | float | None = None  # number only
@@ -43,8 +50,43 @@ class ChecklistSectionIn(Strict, kw_only=True):
     items: Annotated[list[ChecklistItemIn], Meta(min_length=1, max_length=200)]
 
 
-class ChecklistVersionIn(Strict, kw_only=True):
+class RuleCondition(Strict, kw_only=True, omit_defaults=True):
+    """Holds when at least ``at_least`` answers have ``result`` among items of ``class``
+    (of any class when absent)."""
+
+    result: Literal["pass", "fail", "na"]
+    item_class: ItemClass | None = msgspec.field(default=None, name="class")
+    at_least: Annotated[int, Meta(ge=1, le=500)] = 1
+
+
+class ConclusionLine(Strict, kw_only=True, omit_defaults=True):
+    """A line of a conclusion rule: the first line whose condition holds gives the
+    conclusion; the last line has no condition and applies when none above does."""
+
+    when: RuleCondition | None = None
+    then: Conclusion
+
+
+class CoverageRule(Strict, kw_only=True, omit_defaults=True):
+    """How many key items, and items in all, each visit examines (合理缺项 does not count)."""
+
+    key_items: Annotated[int, Meta(ge=0, le=1000)] = 0
+    items: Annotated[int, Meta(ge=0, le=1000)] = 0
+    visit_types: Annotated[list[VisitType], Meta(min_length=1)] | None = None  # the visits it binds; all when absent
+
+
+class ChecklistRules(Strict, kw_only=True, omit_defaults=True):
+    """A version's rules, as data: checklists.assess applies them (and pwa/src/rules.js,
+    its mirror, on the phone). A version without rules leaves the conclusion to the team."""
+
+    coverage: CoverageRule | None = None
+    na_needs_reason: bool = False  # 合理缺项 (result na) says why, in the answer's note
+    conclusion: Annotated[list[ConclusionLine], Meta(min_length=1, max_length=20)] | None = None
+
+
+class ChecklistVersionIn(Strict, kw_only=True, omit_defaults=True):
     sections: Annotated[list[ChecklistSectionIn], Meta(min_length=1, max_length=50)]
+    rules: ChecklistRules | None = None
 
 
 class VisitPlan(Strict, kw_only=True):

@@ -17,6 +17,7 @@ from backend.accounts.tables import User
 from backend.audit import service as audit
 from backend.inspections import schedule
 from backend.enterprises import service as enterprises
+from backend.enterprises.tables import Enterprise
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.inspections import checklists
 from backend.inspections.schemas import (
@@ -30,6 +31,9 @@ from backend.media.tables import Category, MediaItem
 
 
 # ---------------------------------------------------------------------------- planning
+
+PLANNED_COLUMNS = ("id", "enterprise", "province_code", "city_code", "county_code", "checklist", "visit_type",
+                   "planned_date", "team", "status", "answers", "signatures", "review_reason", "created_by")
 
 
 async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitOut, bool]:
@@ -48,17 +52,7 @@ async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitO
 async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
     enterprise = await enterprises.get_enterprise(scope, plan.enterprise_id, today)  # 404 outside scope
     await checklists.get_checklist(plan.checklist_id, "visit.checklist_id")
-    team = {str(u) for u in plan.team}
-    if len(team) != len(plan.team):
-        raise Invalid("An inspector is named twice in the team; name each once.", "visit.team")
-    if len(team) < 2:
-        raise Invalid("The law requires a team of at least two enforcement officers.", "visit.team")
-    members = await User.select(User.id, User.role, User.active, User.region_code.level.as_alias("level"),
-                                User.region_code).where(User.id.is_in(list(team)))
-    covering = {str(m["id"]) for m in members if m["active"] and m["role"] in FIELD_TEAM and _covers(m, enterprise)}
-    if missing := team - covering:
-        raise Invalid(f"Not an active inspector with jurisdiction over this enterprise: {', '.join(sorted(missing))}.",
-                      "visit.team")
+    _check_team(plan.team, await _members(plan.team), _codes(enterprise), "visit.team")
     if plan.amends is not None:
         original = await Visit.select(Visit.enterprise, Visit.status).where(Visit.id == plan.amends).first()
         if original is None or str(original["enterprise"]) != str(plan.enterprise_id) or original["status"] == VisitStatus.planned:
@@ -66,9 +60,76 @@ async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
     return enterprise
 
 
-def _covers(member: dict, enterprise: Any) -> bool:
-    code = {"province": enterprise.province_code, "city": enterprise.city_code, "county": enterprise.county_code}
-    return member["region_code"] is not None and code.get(member["level"]) == member["region_code"]
+async def _members(ids: Any) -> dict[str, dict]:
+    """The users who may be named in teams, by id (as text)."""
+    rows = await User.select(User.id, User.role, User.active, User.region_code.level.as_alias("level"),
+                             User.region_code).where(User.id.is_in(list({str(u) for u in ids})))
+    return {str(m["id"]): m for m in rows}
+
+
+def _check_team(team: list[UUID], members: dict[str, dict], codes: Mapping[str, Any], field: str) -> None:
+    """Two or more active inspectors, each named once, whose jurisdiction covers the
+    enterprise (``codes``: its region codes)."""
+    named = {str(u) for u in team}
+    if len(named) != len(team):
+        raise Invalid("An inspector is named twice in the team; name each once.", field)
+    if len(named) < 2:
+        raise Invalid("The law requires a team of at least two enforcement officers.", field)
+    missing = {u for u in named if not ((m := members.get(u)) and m["active"] and m["role"] in FIELD_TEAM
+                                        and _covers(m, codes))}
+    if missing:
+        raise Invalid(f"Not an active inspector with jurisdiction over this enterprise: {', '.join(sorted(missing))}.",
+                      field)
+
+
+def _covers(member: dict, codes: Mapping[str, Any]) -> bool:
+    column = access.LEVEL_COLUMNS.get(member["level"])
+    return member["region_code"] is not None and column is not None and codes.get(column) == member["region_code"]
+
+
+async def plan_visits(scope: Scope, plans: list[VisitPlan], batch: str, place: audit.Place) -> None:
+    """Plan many new visits at once (a random draw's), in the caller's transaction: the
+    rules of plan_visit checked in a few queries, the rows inserted in bulk, and one
+    audit event (``visits.planned``) naming the ``batch`` with their count and digest."""
+    firms = {str(r["id"]): r for r in await Enterprise.select(
+        Enterprise.id, Enterprise.province_code, Enterprise.city_code, Enterprise.county_code).where(
+        Enterprise.id.is_in([str(p.enterprise_id) for p in plans]), *access.in_scope(scope, Enterprise, Enterprise.id))}
+    for checklist_id in {p.checklist_id for p in plans}:
+        await checklists.get_checklist(checklist_id, "visit.checklist_id")
+    members = await _members({u for p in plans for u in p.team})
+    rows = []
+    for plan in plans:
+        firm = firms.get(str(plan.enterprise_id))
+        if firm is None:
+            raise NotFound(f"No enterprise {plan.enterprise_id} in your jurisdiction.", "visit.enterprise_id")
+        if plan.amends is not None:
+            raise Invalid("Visits planned together are new visits, not amendments.", "visit.amends")
+        _check_team(plan.team, members, firm, "visit.team")
+        rows.append((plan.id, plan.enterprise_id, firm["province_code"], firm["city_code"], firm["county_code"],
+                     plan.checklist_id, plan.visit_type.value, plan.planned_date,
+                     msgspec.json.encode([str(u) for u in plan.team]).decode(), VisitStatus.planned.value, "[]", "[]", "",
+                     scope.user_id))
+    await db.insert_rows(Visit, PLANNED_COLUMNS, rows)
+    await audit.record(scope, "visits.planned", "batch", batch, {
+        "count": len(plans), "digest": checklists.sha256_of(sorted((_plan_dict(p) for p in plans), key=lambda d: d["id"]))},
+        place)
+
+
+async def reassign(scope: Scope, visit_id: UUID, team: list[UUID], reason: str) -> None:
+    """Give a planned visit a new team (a redraw), in the caller's transaction; a visit
+    no longer planned keeps its team (Conflict)."""
+    visit = await Visit.select(Visit.enterprise, Visit.province_code, Visit.city_code, Visit.county_code).where(
+        Visit.id == visit_id, *access.in_scope(scope, Visit, Visit.enterprise)).first()
+    if visit is None:
+        raise NotFound(f"No visit {visit_id} in your jurisdiction.")
+    _check_team(team, await _members(team), visit, "team")
+    changed = await Visit.update({Visit.team: [str(u) for u in team]}).where(
+        Visit.id == visit_id, Visit.status == VisitStatus.planned).returning(Visit.id)
+    if not changed:
+        raise Conflict("The visit is no longer planned: its team stays as it went.", "team")
+    await audit.record(scope, "visit.reassigned", "visit", visit_id, {"team": sorted(str(u) for u in team),
+                                                                       "reason": reason},
+                       await enterprises.place_of(visit["enterprise"]))
 
 
 def _plan_row(plan: VisitPlan) -> dict:
@@ -115,6 +176,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     checklist = await checklists.get_checklist(plan.checklist_id)
     media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
     answers = _check_answers(data, checklist, enterprise.id, media)
+    _check_rules(data, checklist, answers)
     findings = _check_findings(data, checklist, today)
     signatures = _check_signatures(data, enterprise.id, media)
     content_hash = digest(plan, data.started_at, answers, findings, signatures, data.conclusion.value,
@@ -216,6 +278,38 @@ def _check_value(answer: Any, item: dict, field: str) -> None:
         raise Invalid(f"Item {answer.item} takes one of: {', '.join(item.get('choices', []))}.", f"{field}.choice")
     if kind == "text" and not (answer.text or "").strip() and answer.result != "na":
         raise Invalid(f"Item {answer.item} needs a written answer.", f"{field}.text")
+
+
+def _check_rules(data: Submission, checklist: ChecklistOut, answers: list[dict]) -> None:
+    """The pinned version's rules (checklists.assess): a reason for each 合理缺项, enough
+    key items and items examined, and the conclusion its rule gives."""
+    if not checklist.rules:
+        return
+    found = checklists.assess({"sections": checklist.sections, "rules": checklist.rules}, data.visit.visit_type.value,
+                              answers)
+    for key in found["na_without_reason"]:
+        index = next(i for i, a in enumerate(answers) if a["item"] == key)
+        raise Invalid(f"Item {key} is marked not applicable (合理缺项): say why in its note.", f"answers[{index}].note")
+    required, examined = found["required"] or {}, found["examined"]
+    for count, what in (("key_items", "key items (重点项)"), ("items", "items in all")):
+        if examined[count] < required.get(count, 0):
+            raise Invalid(f"Checklist version {checklist.version} asks a {data.visit.visit_type.value} visit to examine at "
+                          f"least {required[count]} {what}; this one examines {examined[count]} (合理缺项 does not count).",
+                          "answers")
+    if found["conclusion"] is not None and found["conclusion"] != data.conclusion.value:
+        line = checklist.rules["conclusion"][found["line"]]
+        raise Invalid(f"By the checklist's conclusion rule ({_rule_line(line)}) these answers conclude "
+                      f"{found['conclusion']!r}, not {data.conclusion.value!r}.", "conclusion")
+
+
+def _rule_line(line: dict) -> str:
+    when = line.get("when")
+    if when is None:
+        return "no line above applies"
+    what = {"key": "key item", "general": "general item"}.get(when.get("class", ""), "item")
+    count = when.get("at_least", 1)
+    amount = f"at least {count} {what}s" if count > 1 else f"{'an' if what == 'item' else 'a'} {what}"
+    return f"{amount} answered {when['result']}"
 
 
 def _check_findings(data: Submission, checklist: ChecklistOut, today: date) -> list[dict]:

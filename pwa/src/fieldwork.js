@@ -1,6 +1,7 @@
 // The inspector's field work as data: what "today" keeps for offline use, visit drafts,
 // and turning a finished draft into the outbox's requests.
 import { cachedApi, drafts, enqueue, photos } from './outbox.js';
+import { assess } from './rules.js';
 import { today } from './ui.js';
 
 export const newId = () => crypto.randomUUID();
@@ -112,13 +113,18 @@ export function problems(draft, checklist, shots) {
     const deadline = draft.findings[item.key]?.deadline;
     if (answer?.result === 'fail' && deadline && deadline < today()) found.push(['deadlinePast', item.key]);
   }
+  const ruled = assessDraft(draft, checklist, shots);
+  for (const key of ruled.na_without_reason) found.push(['naReason', key]);
+  const { examined, required } = ruled;
+  if (required && examined.key_items < required.key_items) found.push(['keyItems', ` ${examined.key_items}/${required.key_items}`]);
+  if (required && examined.items < required.items) found.push(['allItems', ` ${examined.items}/${required.items}`]);
   for (const member of draft.plan.team) {
     const s = draft.signatures[member];
     if (!s?.photo || !s.name?.trim()) found.push(['inspectorSignature', '']);
   }
   const e = draft.signatures.enterprise;
   if (!e?.name?.trim() || (e.refused ? !e.witness_note?.trim() : !e.photo)) found.push(['enterpriseSignature', '']);
-  if (!draft.conclusion) found.push(['noConclusion', '']);
+  if (!(ruled.conclusion ?? draft.conclusion)) found.push(['noConclusion', '']);
   return found;
 }
 
@@ -136,6 +142,13 @@ export function answersOf(draft, checklist, shots) {
     return out;
   });
 }
+
+// The answers as the pinned version's rules see them (rules.js: examined and required
+// counts, 合理缺项 without a reason, the conclusion its rule gives).
+export const assessDraft = (draft, checklist, shots) => assess(checklist, draft.plan.visit_type, answersOf(draft, checklist, shots));
+
+// The visit's conclusion: the version's rule gives it when it has one, else the team chooses.
+export const conclusionOf = (draft, checklist, shots) => assessDraft(draft, checklist, shots).conclusion ?? draft.conclusion;
 
 export const findingsOf = (draft, answers) => answers.filter((a) => a.result === 'fail').map((a) => {
   const f = draft.findings[a.item] || {};
@@ -176,7 +189,7 @@ export async function submitDraft(draft, checklist, me) {
     path: '/api/visits/submissions',
     body: {
       visit: draft.plan, started_at: draft.started_at, start_latitude: draft.latitude, start_longitude: draft.longitude,
-      answers, findings, signatures, conclusion: draft.conclusion,
+      answers, findings, signatures, conclusion: conclusionOf(draft, checklist, shots),
     },
   });
   for (const n of draft.notices) {

@@ -8,7 +8,8 @@ import nunjucks from 'nunjucks';
 import base from '../../backend/documents/templates/base.html?raw';
 import record from '../../backend/documents/templates/record.html?raw';
 import LABELS from '../../backend/documents/templates/labels.json';
-import { answersOf, findingsOf } from './fieldwork.js';
+import { answersOf, conclusionOf, findingsOf } from './fieldwork.js';
+import { itemClass } from './rules.js';
 
 const TEMPLATES = { 'base.html': base, 'record.html': record };
 const env = new nunjucks.Environment(
@@ -60,7 +61,7 @@ function row(item, answer) {
     if (answer.note) detail = detail ? `${detail}；${answer.note}` : answer.note;
   }
   const result = answer?.result;
-  return { key: item.key, text: item.text, key_item: item.severity === 'critical',
+  return { key: item.key, text: item.text, key_item: itemClass(item) === 'key', item_class: LABELS.item_classes[itemClass(item)],
     result: result ? LABELS.results[result] : detail ? '已记录' : '未检查', detail };
 }
 
@@ -158,7 +159,7 @@ export async function recordContext({ draft, checklist, enterprise, team, shots,
       caption: p.caption || '', src: p.type?.startsWith('image/') ? url(p) : '',
       captured: `${moment(captured)}（${LABELS.time_sources[exif ? 'exif' : 'device']}）`,
       place: position(lat, lon), sha256: sha.slice(0, 16) })),
-    conclusion: LABELS.conclusions[draft.conclusion] || '',
+    conclusion: LABELS.conclusions[conclusionOf(draft, checklist, shots)] || '',
     inspectors: draft.plan.team.map((m) => ({ name: draft.signatures[m]?.name?.trim() || team[m].name, src: sign(draft.signatures[m]?.photo) })),
     enterprise_signature: firm.refused
       ? { name: firm.name.trim(), src: '', refused: true, witness_note: firm.witness_note.trim() }

@@ -4,7 +4,7 @@
 /* global VERSION, PRECACHE */
 const SHELL = `shell-${VERSION}`;
 const KEEP_SHELLS = 2; // this version and the one before: a page still open on it keeps its files
-const NETWORK_ONLY = /^\/(api\/|schema|v\/)/; // the server's own: data, API docs, notice verification
+const NETWORK_ONLY = /^\/(api\/|schema|v\/|gs(\/|$))/; // the server's own: data, API docs, verification, published results
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: 'reload' }))))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
@@ -22,6 +23,7 @@ from backend import clock
 from backend.audit.tables import AuditEvent
 from backend.documents.tables import Document
 from backend.inspections.tables import Finding
+from backend.plans.tables import PlanDraw
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body
 
@@ -230,6 +232,51 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/enterprises/{enterprise_id:uuid}/documents"): Rule(
         EVERYONE, url("/api/enterprises/{enterprise}/documents"), other=404
     ),
+    ("GET", "/api/plan-items"): Rule(STAFF, url("/api/plan-items?bureau={county}"), other=404),
+    ("POST", "/api/plan-items"): Rule(MANAGERS, with_body("/api/plan-items", lambda w, r, own: plan_item_body(
+        w["own" if own else "other"])), own=201, other=404),
+    ("GET", "/api/plan-items/{item_id:uuid}"): Rule(STAFF, url("/api/plan-items/{item}"), other=404),
+    ("PATCH", "/api/plan-items/{item_id:uuid}"): Rule(MANAGERS, with_body("/api/plan-items/{item}",
+                                                                          lambda *_: {"name": "改名"}), other=404),
+    ("DELETE", "/api/plan-items/{item_id:uuid}"): Rule(  # admitted, then refused: plans name it
+        MANAGERS, url("/api/plan-items/{item}"), own=409, other=404),
+    ("GET", "/api/plans"): Rule(STAFF, url("/api/plans")),
+    ("POST", "/api/plans"): Rule(MANAGERS, with_body("/api/plans", lambda w, r, own: plan_body(w["own" if own else "other"])),
+                                 own=201, other=404),
+    ("GET", "/api/plans/{plan_id:uuid}"): Rule(STAFF, url("/api/plans/{plan}"), other=404),
+    ("PATCH", "/api/plans/{plan_id:uuid}"): Rule(MANAGERS, with_body("/api/plans/{draft}", lambda *_: {"title": "改"}),
+                                                 other=404),
+    ("DELETE", "/api/plans/{plan_id:uuid}"): Rule(  # admitted, then refused: a locked plan is kept
+        MANAGERS, url("/api/plans/{plan}"), own=409, other=404),
+    ("POST", "/api/plans/{plan_id:uuid}/lock"): Rule(  # drawn already: the same draw
+        MANAGERS, with_body("/api/plans/{plan}/lock", lambda *_: None), other=404),
+    ("GET", "/api/plans/{plan_id:uuid}/draw"): Rule(STAFF, url("/api/plans/{plan}/draw"), other=404),
+    ("GET", "/api/plans/{plan_id:uuid}/export"): Rule(STAFF, url("/api/plans/{plan}/export"), other=404),
+    ("GET", "/api/plans/{plan_id:uuid}/progress"): Rule(STAFF, url("/api/plans/{plan}/progress"), other=404),
+    ("POST", "/api/plans/{plan_id:uuid}/redraw"): Rule(  # admitted, then refused: no officer left for a new team
+        MANAGERS, with_body("/api/plans/{plan}/redraw", lambda w, r, own: {
+            "id": str(uuid.uuid4()), "enterprise_id": w["own" if own else "other"]["enterprise"], "reason": "病假"}),
+        own=409, other=404),
+    ("GET", "/api/conflicts"): Rule(STAFF, url("/api/conflicts?enterprise_id={enterprise}"), other=200),
+    ("POST", "/api/conflicts"): Rule(  # an inspector declares only their own
+        FIELD_STAFF, with_body("/api/conflicts", lambda w, r, own: {
+            "officer_id": w["own" if own else "other"]["user2"], "enterprise_id": w["own" if own else "other"]["enterprise"],
+            "reason": "曾任职"}), own=201, other=404, own_for={"inspector": 403}),
+    ("DELETE", "/api/conflicts/{conflict_id:uuid}"): Rule(MANAGERS, url("/api/conflicts/{conflict}"), own=204, other=404),
+    ("GET", "/api/publication/due"): Rule(MANAGERS, url("/api/publication/due?region={county}"), other=404),
+    ("POST", "/api/publication/due"): Rule(  # nothing accepted yet: nothing published
+        MANAGERS, with_body("/api/publication/due", lambda w, r, own: {"region": w["own" if own else "other"]["county"]}),
+        other=404),
+    ("POST", "/api/publication"): Rule(  # admitted, then refused: the drawn visit is not accepted yet
+        MANAGERS, with_body("/api/publication", lambda w, r, own: {"visit_ids": [w["own" if own else "other"]["drawn"]]}),
+        own=409, other=404),
+    ("GET", "/api/publication/published"): Rule(STAFF, url("/api/publication/published?region={county}"), other=404),
+    ("GET", "/api/workday-adjustments"): Rule({"admin"}, url("/api/workday-adjustments")),
+    ("PUT", "/api/workday-adjustments/{day:date}"): Rule(
+        {"admin"}, with_body("/api/workday-adjustments/2027-01-01", lambda *_: {"working": False, "note": "元旦"}), own=201),
+    ("DELETE", "/api/workday-adjustments/{day:date}"): Rule({"admin"}, url("/api/workday-adjustments/2027-01-02"), own=404),
+    ("GET", "/gs"): Rule(EVERYONE, url("/gs"), public=True),
+    ("GET", "/api/public/results"): Rule(EVERYONE, url("/api/public/results"), public=True),
 }
 
 
@@ -284,7 +331,37 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
                                        enterprise=side["enterprise"], bureau_code=side["county"], year=2026, serial=1,
                                        number="惠民市监现记〔2026〕1号", code=side["document"][:8].upper(),
                                        content_hash="0" * 64, issued_at=clock.now()))
+        await plan_world(client, planner, side)
     return sides
+
+
+async def plan_world(admin: AsyncClient, planner: AsyncClient, side: dict) -> None:
+    """An inspection item of the side's county, a draft plan, a locked (drawn) plan whose
+    pool is the side's enterprise and whose roster its two inspectors, and a conflict."""
+    await User.update({User.certificate_no: "37000000001"}).where(User.id.is_in([side["user"], side["user2"]]))
+    item = await admin.post("/api/plan-items", json=plan_item_body(side))
+    assert item.status_code == 201, item.text
+    side["item"] = item.json()["id"]
+    side["draft"] = (await planner.post("/api/plans", json=plan_body(side))).json()["id"]
+    side["plan"] = (await planner.post("/api/plans", json=plan_body(side))).json()["id"]
+    assert (await planner.post(f"/api/plans/{side['plan']}/lock")).status_code == 201
+    side["drawn"] = str((await PlanDraw.select(PlanDraw.visit).where(PlanDraw.plan == side["plan"]).first())["visit"])
+    conflict = await planner.post("/api/conflicts", json={"officer_id": side["user"], "enterprise_id": side["enterprise"],
+                                                          "reason": "亲属"})
+    assert conflict.status_code == 201, conflict.text
+    side["conflict"] = conflict.json()["id"]
+
+
+def plan_item_body(side: dict) -> dict:
+    return {"region_code": side["county"], "name": "日常监督检查", "legal_basis": "《产品质量法》第十五条",
+            "categories": ["industrial_products"], "checklist_code": "food-routine"}
+
+
+def plan_body(side: dict) -> dict:
+    today = clock.bureau_today()
+    return {"title": "双随机抽查", "year": today.year, "period": "第四季度", "bureau_code": side["county"],
+            "item_ids": [side["item"]], "sampling": [{"stratum": "risk:B", "ratio": 100}],
+            "window_start": today.isoformat(), "window_end": (today + timedelta(days=30)).isoformat()}
 
 
 async def post_notice(client: AsyncClient, poster: AsyncClient, side: dict) -> str:

@@ -97,10 +97,11 @@ async def file_follow_up(scene: dict, started: datetime | None = None) -> dict:
     return response.json()
 
 
-async def test_checklists_are_the_four_standard_templates(scene: dict) -> None:
+async def test_checklists_are_the_standard_templates(scene: dict) -> None:
     checklists = (await scene["zhang"].get("/api/checklists")).json()
     assert {c["code"]: c["title"] for c in checklists} == {
         "food-routine": "食品生产企业日常监督检查表",
+        "food-supervision": "食品生产监督检查要点表",
         "licence-verification": "食品生产许可现场核查表",
         "special-equipment": "特种设备安全监督检查表",
         "industrial-routine": "工业产品生产企业日常监督检查表",

@@ -315,7 +315,7 @@ function Checklists() {
   const templates = Object.values(latest);
   const current = latest[code] || templates[0];
   useEffect(() => {
-    if (current) setText(JSON.stringify({ sections: current.sections }, null, 2));
+    if (current) setText(JSON.stringify({ sections: current.sections, ...(current.rules ? { rules: current.rules } : {}) }, null, 2));
   }, [current?.id]);
 
   const publish = async () => {

@@ -4,9 +4,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
+import LABELS from '../../../backend/documents/templates/labels.json';
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { addPhoto, colleagueName, knownTeams, newDraft, newId, problems, rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { addPhoto, assessDraft, colleagueName, knownTeams, newDraft, newId, problems, rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { itemClass } from '../rules.js';
 import { DocumentList } from '../files.js';
 import { cachedApi, drafts, photos } from '../outbox.js';
 import { navigate, signInAgain } from '../router.js';
@@ -20,7 +22,10 @@ addStrings({
   gpsAt: (lat, lon) => `定位 ${lat.toFixed(5)}, ${lon.toFixed(5)}`,
   gpsNone: '未获得定位（已拒绝或无信号），照片将使用相机自带信息。',
   result: { pass: '合格', fail: '不合格', na: '不适用' },
-  severity: { critical: '关键项', major: '重点项', minor: '一般项' },
+  itemClass: LABELS.item_classes, // 重点项, 一般项: the words the record prints
+  allItems: '全部',
+  naReason: '合理缺项理由（必填）',
+  naReasonNeeded: '不适用（合理缺项）须写明理由',
   limits: (min, max, unit) => `范围 ${min} – ${max} ${unit}`,
   outOfLimits: '超出范围，请核实',
   note: '备注',
@@ -49,10 +54,16 @@ addStrings({
   refuses: '拒绝签字',
   witnessNote: '见证情况（见证人姓名、在场情况）',
   conclusionTitle: '检查结论',
+  conclusionWords: LABELS.conclusions,
+  ruledBy: (why) => `按检查表规则得出：${why}`,
+  ruleWhen: (what, result, n) => (n > 1 ? `${what}${result} ${n} 项及以上` : `有${what}${result}`),
+  anyItem: '检查项',
+  otherwise: '未触及以上情形',
   submit: '提交检查（离线也可）',
   notReady: '提交前还需：',
   problemText: {
     notStarted: '开始检查', photoRequired: '为不合格项拍照：', deadlinePast: '修改过期的整改期限：',
+    naReason: '写明合理缺项的理由：', keyItems: '检查更多重点项（已查/应查）：', allItems: '检查更多项目（已查/应查）：',
     inspectorSignature: '每位检查人员签名', enterpriseSignature: '企业负责人签名，或拒签并写明见证情况', noConclusion: '选择检查结论',
   },
   submitted: '已提交，记录保存在本机，联网后自动发送。',
@@ -78,7 +89,10 @@ addStrings({
   gpsAt: (lat, lon) => `Location ${lat.toFixed(5)}, ${lon.toFixed(5)}`,
   gpsNone: 'No location (refused or no signal); photos keep their camera data.',
   result: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
-  severity: { critical: 'Critical', major: 'Major', minor: 'Minor' },
+  itemClass: { key: 'Key item', general: 'General item' },
+  allItems: 'All',
+  naReason: 'Why it does not apply (required)',
+  naReasonNeeded: 'Not applicable: say why',
   limits: (min, max, unit) => `Range ${min} – ${max} ${unit}`,
   outOfLimits: 'Out of range, please check',
   note: 'Note',
@@ -107,10 +121,17 @@ addStrings({
   refuses: 'Refuses to sign',
   witnessNote: 'Witness note (who saw it, who was present)',
   conclusionTitle: 'Conclusion',
+  conclusionWords: { pass: 'Pass', pass_with_rectification: 'Pass, rectify by the deadline', fail: 'Fail' },
+  ruledBy: (why) => `By the checklist's rule: ${why}`,
+  ruleWhen: (what, result, n) => `${n > 1 ? `${n} or more` : 'a'} ${what.toLowerCase()} answered ${result}`,
+  anyItem: 'checklist item',
+  otherwise: 'none of the above',
   submit: 'Submit (works offline)',
   notReady: 'Before submitting:',
   problemText: {
     notStarted: 'start the visit', photoRequired: 'photograph the failed item ', deadlinePast: 'fix the past deadline of ',
+    naReason: 'say why this item does not apply: ', keyItems: 'examine more key items (done/required):',
+    allItems: 'examine more items (done/required):',
     inspectorSignature: 'every inspector signs', enterpriseSignature: 'the representative signs, or refuses with a witness note',
     noConclusion: 'choose a conclusion',
   },
@@ -207,16 +228,32 @@ function SignaturePad({ photo, onSigned, label }) {
     onPointerDown=${down} onPointerMove=${move} onPointerUp=${up} onPointerLeave=${up}></canvas>`;
 }
 
-function Item({ item, answer = {}, finding, shots, onAnswer, onFinding, onPhoto, onRemovePhoto }) {
+// Examined against required key items and items in all, when the version asks a number.
+function Coverage({ ruled }) {
+  const { examined, required } = ruled;
+  if (!required) return null;
+  const count = (label, n, of) => html`<span class=${n >= of ? 'badge valid' : 'badge missing'}>${label} ${n}/${of}</span>`;
+  return html`<p class="badges" data-testid="coverage">
+    ${count(t('itemClass').key, examined.key_items, required.key_items)}${count(t('allItems'), examined.items, required.items)}</p>`;
+}
+
+// A conclusion rule's line in words, e.g. 有重点项不合格.
+const ruleText = (line) => (line.when
+  ? t('ruleWhen')(line.when.class ? t('itemClass')[line.when.class] : t('anyItem'), t('result')[line.when.result], line.when.at_least ?? 1)
+  : t('otherwise'));
+
+function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFinding, onPhoto, onRemovePhoto }) {
   const set = (change) => onAnswer({ ...answer, ...change });
   const mine = shots.filter((p) => p.item === item.key);
   const failed = answer.result === 'fail';
   const number = answer.number === undefined || answer.number === '' ? null : Number(answer.number);
   const outside = number !== null && (number < item.min || number > item.max);
-  return html`<li class=${`item ${answer.result || ''}`} data-item=${item.key}>
-    <p class="item-text"><span class="mono">${item.key}</span> ${item.text}
-      <span class=${`badge sev-${item.severity}`}>${t('severity')[item.severity]}</span></p>
-    <p class="muted small">${item.legal_basis}</p>
+  const cls = itemClass(item);
+  const reason = needsReason && answer.result === 'na';
+  return html`<li class=${`item ${answer.result || ''}`} data-item=${item.key} data-class=${cls}>
+    <p class="item-text"><span class="mono">${item.key}</span> ${item.text}</p>
+    <p class="badges small"><span class=${cls === 'key' ? 'badge item-class sev-critical' : 'badge item-class'}>${t('itemClass')[cls]}</span>
+      <span class="muted">${item.legal_basis}</span></p>
     ${item.kind === 'pass_fail' && html`<div class="choices three">
       ${['pass', 'fail', 'na'].map((r) => html`<button class=${answer.result === r ? `answer on ${r}` : 'answer'}
         aria-pressed=${answer.result === r} onClick=${() => set({ result: answer.result === r ? null : r })}>${t('result')[r]}</button>`)}
@@ -234,8 +271,9 @@ function Item({ item, answer = {}, finding, shots, onAnswer, onFinding, onPhoto,
     </div>`}
     ${item.kind !== 'pass_fail' && html`<button class=${answer.result === 'na' ? 'answer on na small-answer' : 'answer small-answer'}
       aria-pressed=${answer.result === 'na'} onClick=${() => set({ result: answer.result === 'na' ? null : 'na' })}>${t('result').na}</button>`}
-    <input class="note" placeholder=${t('note')} aria-label=${`${item.key} ${t('note')}`} value=${answer.note || ''}
-      onInput=${(e) => set({ note: e.target.value })} />
+    <input class="note" placeholder=${reason ? t('naReason') : t('note')} aria-label=${`${item.key} ${reason ? t('naReason') : t('note')}`}
+      value=${answer.note || ''} onInput=${(e) => set({ note: e.target.value })} />
+    ${reason && !(answer.note || '').trim() && html`<p class="problem small">${t('naReasonNeeded')}</p>`}
     <div class="photos">
       ${mine.map((p) => html`<${Thumb} key=${p.id} photo=${p} onRemove=${() => onRemovePhoto(p)} />`)}
       <${PhotoButton} label=${t('takePhoto')} testid=${`photo-${item.key}`} onFile=${onPhoto} />
@@ -360,6 +398,7 @@ export function Visit({ params: [id], me }) {
   };
   const items = checklist.sections.flatMap((s) => s.items);
   const todo = problems(draft, checklist, shots);
+  const ruled = assessDraft(draft, checklist, shots);
   const unanswered = items.filter((i) => !draft.answers[i.key]?.result && !draft.answers[i.key]?.choice
     && !draft.answers[i.key]?.text && (draft.answers[i.key]?.number ?? '') === '').length;
   const submit = async () => {
@@ -384,10 +423,11 @@ export function Visit({ params: [id], me }) {
         ${f.deadline && html`<span class=${f.overdue ? 'problem small' : 'muted'}> · ${t('deadline')} ${formatDate(f.deadline)}</span>`}</li>`)}</ul>
     </details>`}
     ${draft.started_at && html`<fieldset disabled=${locked} class="visit-body">
+      <${Coverage} ruled=${ruled} />
       ${checklist.sections.map((section) => html`<section key=${section.title}>
         <h2>${section.title}</h2>
         <ol class="items">${section.items.map((item) => html`<${Item} key=${item.key} item=${item} answer=${draft.answers[item.key]}
-          finding=${draft.findings[item.key]} shots=${shots}
+          finding=${draft.findings[item.key]} shots=${shots} needsReason=${!!checklist.rules?.na_needs_reason}
           onAnswer=${(v) => answer(item.key, v)}
           onFinding=${(c) => save((d) => ({ findings: { ...d.findings, [item.key]: { ...d.findings[item.key], ...c } } }))}
           onPhoto=${(file) => photo(file, { category: 'evidence', item: item.key })} onRemovePhoto=${removePhoto} />`)}</ol>
@@ -455,10 +495,13 @@ export function Visit({ params: [id], me }) {
       </div>
 
       <h2>${t('conclusionTitle')}</h2>
-      <div class="choices three">
+      ${ruled.conclusion ? html`<p class="lead" role="status" data-testid="conclusion"><strong>${t('conclusionWords')[ruled.conclusion]}</strong></p>
+        <p class="muted small">${t('ruledBy')(ruleText(checklist.rules.conclusion[ruled.line]))}</p>`
+      : html`<div class="choices three">
         ${['pass', 'pass_with_rectification', 'fail'].map((c) => html`<button class=${draft.conclusion === c ? 'answer on' : 'answer'}
-          aria-pressed=${draft.conclusion === c} onClick=${() => save({ conclusion: c })}>${t('conclusions')[c]}</button>`)}
-      </div>
+          aria-pressed=${draft.conclusion === c} onClick=${() => save({ conclusion: c })}>${t('conclusionWords')[c]}</button>`)}
+      </div>`}
+      <${Coverage} ruled=${ruled} />
       ${unanswered > 0 && html`<p class="muted">${t('unanswered')(unanswered)}</p>`}
       ${tried && todo.length > 0 && html`<div class="problem" role="alert">${t('notReady')}
         <ul>${todo.map(([key, detail]) => html`<li>${t('problemText')[key]}${detail}</li>`)}</ul></div>`}

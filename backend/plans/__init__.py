@@ -1,0 +1,1 @@
+"""Random-draw inspection plans (双随机): inspection items, plans, the draw and its verification."""
