@@ -55,7 +55,7 @@ FINDING_COLUMNS = ("id", "visit", "enterprise", "province_code", "city_code", "c
                    "severity", "legal_basis", "description", "deadline", "status", "closed_at", "closed_by",
                    "closed_via", "days_to_close", "closure_note")
 MEMBER_COLUMNS = ("visit", "user", "started_at", "province_code", "city_code", "county_code")
-USER_COLUMNS = ("id", "display_name", "role", "region_code", "active", "created_at")
+USER_COLUMNS = ("id", "display_name", "role", "region_code", "active", "created_at", "certificate_no")
 MEDIA_COLUMNS = ("id", "enterprise", "blob", "category", "caption", "original_name", "visit", "captured_at",
                  "captured_at_source", "latitude", "longitude", "location_source", "flags", "taken_at", "uploaded_by",
                  "uploaded_at", "status", "review_reason", "reviewed_by", "reviewed_at", "review_seconds")
@@ -139,10 +139,12 @@ class History:
         people = HUIMIN_STAFF if county == ROPE_NET_COUNTY else tuple(
             (role, person_name(self.rng)) for role in ("inspector", "inspector", "reviewer"))
         staff: dict[str, list[tuple[uuid.UUID, str]]] = {"inspector": [], "reviewer": []}
-        for role, name in people:
+        for n, (role, name) in enumerate(people, 1):
             user_id = self._uuid()
             staff[role].append((user_id, name))
-            self.rows.users.append((user_id, name, role, county, True, datetime(2025, 1, 6, tzinfo=timezone.utc)))
+            certificate = f"{county}{n:05d}" if role == "inspector" else ""  # 执法证号, printed on the documents
+            self.rows.users.append((user_id, name, role, county, True, datetime(2025, 1, 6, tzinfo=timezone.utc),
+                                    certificate))
         self.staff[county] = staff
 
     # -- visits

@@ -216,7 +216,7 @@ def test_admin_records_certificate_numbers(page: Page, live_server: str) -> None
     page.get_by_label("按姓名查找用户").fill("张伟")
     expect(page.locator("[data-user]")).to_have_count(1)  # 张伟 of Huimin, once the search has run
     user = page.locator('[data-user="张伟"]')
-    expect(user).to_contain_text("未登记执法证号")
+    expect(user).to_contain_text("执法证号 37162100001")  # the demo's
     user.get_by_role("button", name="设置执法证号").click()
     user.get_by_label("执法证号").fill("SD1621-0012")
     user.get_by_role("button", name="保存").click()
