@@ -21,7 +21,6 @@ from backend.enterprises.tables import Enterprise, Licence
 from backend.inspections import checklists
 from backend.inspections.tables import Finding, Visit
 from backend.media.tables import Category, MediaItem
-from backend.regions.tables import Region
 
 LABELS: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "templates" / "labels.json").read_text())
 APPEAL_DAYS, SUIT_MONTHS = 60, 6

@@ -43,7 +43,7 @@ async def visit_documents(scope: Scope, visit_id: UUID) -> list[DocumentOut]:
     """A visit's documents (404 outside the caller's scope; none while it is planned)."""
     await inspections.get_visit(scope, visit_id)
     await _number_missing(Visit.id == visit_id)
-    rows = await Document.select(*_COLUMNS).where(Document.visit == visit_id).order_by(Document.issued_at)
+    rows = await Document.select(*_COLUMNS).where(Document.visit == visit_id)
     return [_out(r) for r in sorted(rows, key=lambda r: (r["issued_at"], RANK[r["kind"]]))]
 
 

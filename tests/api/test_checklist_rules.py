@@ -5,7 +5,6 @@ rules existed, unchanged."""
 
 from __future__ import annotations
 
-import copy
 import uuid
 from datetime import timedelta
 
