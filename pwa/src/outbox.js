@@ -59,7 +59,7 @@ let running = null;
 let again = false;
 let timer = null;
 let sessionEnded = null; // called on a 401: the page leads to sign-in
-const state = { ops: [], progress: {}, running: false, lastError: null };
+const state = { ops: [], loaded: false, progress: {}, running: false, lastError: null }; // loaded: the queue has been read once
 const listeners = new Set();
 
 export function subscribe(listener) {
@@ -76,7 +76,7 @@ function publish(changes) {
 async function refresh() {
   const ops = (await (await dbPromise).getAll('ops')).filter((op) => !user || op.user === user);
   ops.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.created.localeCompare(b.created));
-  publish({ ops });
+  publish({ ops, loaded: true });
   return ops;
 }
 

@@ -42,7 +42,7 @@ addStrings({
 export const formatBytes = (n) => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`);
 
 function useOutbox() {
-  const [state, setState] = useState({ ops: [], progress: {}, running: false, lastError: null });
+  const [state, setState] = useState({ ops: [], loaded: false, progress: {}, running: false, lastError: null });
   useEffect(() => subscribe(setState), []);
   return state;
 }
@@ -69,7 +69,7 @@ function describe(op) {
 }
 
 export function Outbox() {
-  const { ops, progress, running, lastError } = useOutbox();
+  const { ops, loaded, progress, running, lastError } = useOutbox();
   const queued = new Set(ops.map((op) => op.id));
   return html`<main>
     <h1>${t('outbox')}</h1>
@@ -78,7 +78,7 @@ export function Outbox() {
     <button class="primary" disabled=${running || ops.length === 0} onClick=${() => replay({ force: true })}>
       ${running ? t('sending') : t('sendNow')}</button>
     ${lastError && html`<p class="problem" role="alert">${t('lastError')}${lastError}</p>`}
-    ${ops.length === 0 ? html`<p class="empty">${t('outboxEmpty')}</p>` : html`<ul class="cards outbox">
+    ${!loaded ? null : ops.length === 0 ? html`<p class="empty">${t('outboxEmpty')}</p>` : html`<ul class="cards outbox">
       ${ops.map((op) => html`<li key=${op.id} class=${`card op ${op.status}`} data-kind=${op.kind}>
         <strong>${describe(op)}</strong>
         <span class="muted">${op.label}${op.size ? ` · ${formatBytes(op.size)}` : ''}</span>
