@@ -20,7 +20,7 @@ from backend.clock import bureau_today
 from backend.audit import service as audit
 from backend.coverage import rebuild
 from backend.errors import DomainError
-from backend.media.store import LocalMediaStore
+from backend.media.storage import media_store
 from backend.plans import draw, lock
 from backend.regions.tables import Region
 from backend.settings import Settings, SettingsError, get_settings
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         async def load() -> str:
             async with db.connected(settings.database_url):
                 return await demo_data.load(args.enterprises, seed=args.seed, if_empty=args.if_empty,
-                                            history=not args.without_history, store=LocalMediaStore(settings.media_root))
+                                            history=not args.without_history, store=media_store(settings))
 
         started = time.perf_counter()
         try:
@@ -165,16 +165,15 @@ def verify_draw_command(plan_id: str | None, file: str | None) -> int:
         print("dossier verify-draw: give a plan id or --file, one of them", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    with draw.without_cycle_collection():
-        try:
-            if file is not None:
-                record = msgspec.json.decode(Path(file).read_bytes(), type=draw.Record)
-            else:
-                record = asyncio.run(_recorded_draw(get_settings().database_url, UUID(plan_id)))
-        except (OSError, ValueError, msgspec.DecodeError, DomainError) as e:  # a SettingsError is a ValueError
-            print(f"dossier verify-draw: {getattr(e, 'message', None) or e}", file=sys.stderr)
-            return 1
-        problems = draw.verify(record)
+    try:
+        if file is not None:
+            record = msgspec.json.decode(Path(file).read_bytes(), type=draw.Record)
+        else:
+            record = asyncio.run(_recorded_draw(get_settings().database_url, UUID(plan_id)))
+    except (OSError, ValueError, msgspec.DecodeError, DomainError) as e:  # a SettingsError is a ValueError
+        print(f"dossier verify-draw: {getattr(e, 'message', None) or e}", file=sys.stderr)
+        return 1
+    problems = draw.verify(record)
     took = time.perf_counter() - started
     plan = f"plan {record.plan.get('id')} ({record.plan.get('title')})"
     if problems:

@@ -46,15 +46,13 @@ bytes, and the seed is its 32 bytes.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import json
 from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
 from math import ceil
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 import msgspec
 
@@ -288,21 +286,6 @@ def replay(inputs: Inputs, seed: str, result: list[Drawn], redraws: list[Redraw]
         if teams[r.enterprise_id] != r.team:
             raise Invalid(f"redraw {r.n} of {r.enterprise_id}: recomputed {teams[r.enterprise_id]}; recorded {r.team}")
     return teams
-
-
-@contextlib.contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """For a draw or its verification: a province's allocates half a million short-lived
-    objects and no reference cycles, and Python's cycle collector, run over them again and
-    again, took a fifth of the lock (0.4 s of 2). Reference counting still frees them;
-    collection resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _differences(what: str, computed: list[Any], recorded: list[Any], most: int = 5) -> list[str]:

@@ -53,8 +53,7 @@ async def lock(scope: Scope, plan_id: UUID, today: date) -> tuple[PlanOut, bool]
                                      Plan.locked_at: clock.now()}).where(
             Plan.id == plan_id, Plan.status == PlanStatus.draft).returning(Plan.id)
         if claimed:
-            with draw.without_cycle_collection():
-                await _draw(scope, await service.plan_row(scope, plan_id), today)
+            await _draw(scope, await service.plan_row(scope, plan_id), today)
     return await service.get_plan(scope, plan_id), bool(claimed)
 
 
