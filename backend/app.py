@@ -34,7 +34,7 @@ from backend.inspections.routes import (
     VisitController,
 )
 from backend.media.routes import ArchiveController, MediaController
-from backend.media.store import LocalMediaStore
+from backend.media.storage import media_store
 from backend.notices.links import DossierLinks
 from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController
 from backend.documents.issue import Issuer
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = db.engine_for(settings.database_url)
     db.use_engine(engine)
     cursors = CursorCodec(settings.secret_key)
-    store = LocalMediaStore(settings.media_root)
+    store = media_store(settings)  # the media folder, or the object store DOSSIER_S3_URL names
     links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
     paper = Issuer()  # what inspections tell the documents: number a filed visit's record, a closure's re-check
 

@@ -74,8 +74,11 @@ PARTICULAR: dict[str, dict[int, ResponseSpec]] = {
                     415: _error("Not a photo or document of a type the product takes")},
     "getMediaFile": {200: _file("The file: an original in its own type (a photo or a PDF); a preview or thumbnail "
                                 "as image/jpeg"),
-                     206: _file("The byte range of the original asked for in the Range header"),
+                     206: _file("The byte range of the file asked for in the Range header"),
                      304: ResponseSpec(None, description="Not modified (If-None-Match)"),
+                     307: ResponseSpec(None, description="Media kept in an object store: the Location is a presigned "
+                                                        "link to the file that expires within minutes (Range works "
+                                                        "there too)"),
                      416: _error("The Range header asks for more than one range or lies outside the file")},
     "printNoticePng": {200: _file("The notice as a PNG at 300 DPI", "image/png"), 409: _NOT_CURRENT, 503: _NO_FONT},
     "printNoticePdf": {200: _file("The notice as a one-page PDF", "application/pdf"), 409: _NOT_CURRENT, 503: _NO_FONT},

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 RISK_GRADES = ("A", "B", "C", "D")
 
@@ -42,6 +42,15 @@ class Settings:
     media_max_mb: int = 50
     gps_flag_metres: int = 500
     media_accel_prefix: str = ""  # e.g. /protected-media/: nginx sends the file (X-Accel-Redirect)
+    # An S3-compatible object store for media instead of the folder (empty s3_url: the folder)
+    s3_url: str = ""
+    s3_bucket: str = "dossier-media"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""  # keys start with it (several installations in one bucket)
+    s3_public_url: str = ""  # where browsers reach the store (default: s3_url)
+    s3_link_seconds: int = 300  # presigned download links expire after this; 0: the app streams the bytes
 
     @property
     def public_url(self) -> str:
@@ -88,6 +97,7 @@ class Settings:
             media_max_mb=_int(get("MEDIA_MAX_MB", str(cls.media_max_mb)), "DOSSIER_MEDIA_MAX_MB"),
             gps_flag_metres=_int(get("GPS_FLAG_METRES", str(cls.gps_flag_metres)), "DOSSIER_GPS_FLAG_METRES"),
             media_accel_prefix=get("MEDIA_ACCEL_PREFIX", ""),
+            **_s3(get),
         )
 
 
@@ -101,6 +111,28 @@ def _int(value: str, name: str) -> int:
         return int(value)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number (got {value!r})") from None
+
+
+def _s3(get: Callable[[str, str], str]) -> dict[str, Any]:
+    """The object store's settings (none unless DOSSIER_S3_URL is set)."""
+    url = get("S3_URL", "")
+    if not url:
+        return {}
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"DOSSIER_S3_URL must be the store's http:// or https:// endpoint (got {url!r})")
+    if get("MEDIA_ACCEL_PREFIX", ""):
+        raise SettingsError("DOSSIER_MEDIA_ACCEL_PREFIX lets nginx send files from the media folder; with "
+                            "DOSSIER_S3_URL set, media live in the object store: leave it empty")
+    keys = {"s3_access_key": get("S3_ACCESS_KEY", ""), "s3_secret_key": get("S3_SECRET_KEY", "")}
+    if not all(keys.values()):
+        raise SettingsError("DOSSIER_S3_URL needs DOSSIER_S3_ACCESS_KEY and DOSSIER_S3_SECRET_KEY")
+    link = _int(get("S3_LINK_SECONDS", str(Settings.s3_link_seconds)), "DOSSIER_S3_LINK_SECONDS")
+    if link != 0 and not 120 <= link <= 900:
+        raise SettingsError("DOSSIER_S3_LINK_SECONDS must be 0 (the app streams the bytes) or 120 to 900: "
+                            f"download links expire within minutes (got {link})")
+    return {"s3_url": url.rstrip("/"), "s3_bucket": get("S3_BUCKET", Settings.s3_bucket),
+            "s3_region": get("S3_REGION", Settings.s3_region), "s3_prefix": get("S3_PREFIX", "").strip("/"),
+            "s3_public_url": get("S3_PUBLIC_URL", "").rstrip("/"), "s3_link_seconds": link, **keys}
 
 
 def _intervals(value: str) -> dict[str, int]:

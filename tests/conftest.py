@@ -5,6 +5,10 @@ copy of it (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), 
 run in parallel without seeing each other's rows. Set DOSSIER_TEST_DATABASE_URL to a
 PostgreSQL URL (its database is only used to create and drop the per-test ones) to run
 the suite there.
+
+Media go to a folder per test, or with DOSSIER_TEST_MEDIA=s3 to an object store: each
+worker starts a real S3 server (SeaweedFS, tests/seaweedfs.py) and every test gets its
+own key prefix in its bucket.
 """
 
 from __future__ import annotations
@@ -40,9 +44,11 @@ from backend.clock import bureau_today
 from backend.demo import region_rows
 from backend.regions import service as regions
 from backend.settings import Settings
+from tests.seaweedfs import SeaweedFS
 from tests.softauthn import SoftAuthenticator
 
 PG_URL = os.environ.get("DOSSIER_TEST_DATABASE_URL")
+MEDIA = os.environ.get("DOSSIER_TEST_MEDIA", "local")  # or s3
 ORIGIN = "http://localhost:8000"  # the default origin and RP ID (localhost) of Settings
 _counter = itertools.count()
 T = TypeVar("T")
@@ -69,6 +75,9 @@ def dossier(settings: Settings, *args: str) -> subprocess.CompletedProcess:
     """Run the ``dossier`` command on the test's database and media root."""
     env = {**os.environ, "DOSSIER_DATABASE_URL": settings.database_url, "DOSSIER_SECRET_KEY": "x",
            "DOSSIER_MEDIA_ROOT": settings.media_root}
+    if settings.s3_url:
+        env |= {f"DOSSIER_{name.upper()}": str(getattr(settings, name)) for name in (
+            "s3_url", "s3_bucket", "s3_access_key", "s3_secret_key", "s3_prefix", "s3_link_seconds")}
     return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=Path(__file__).resolve().parents[1], env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -125,9 +134,29 @@ def database_url(template_database: str, tmp_path: Path, worker_id: str) -> Iter
         yield f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedFS]:
+    """A real S3 server for this worker, with one bucket (DOSSIER_TEST_MEDIA=s3)."""
+    with SeaweedFS(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+def s3_settings(s3: SeaweedFS) -> dict[str, Any]:
+    """The Settings fields for media in a prefix of their own in the server's bucket."""
+    return {"s3_url": s3.url, "s3_bucket": s3.bucket, "s3_access_key": s3.access_key, "s3_secret_key": s3.secret_key,
+            "s3_prefix": f"test-{next(_counter)}-{os.urandom(4).hex()}"}
+
+
+def media_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The Settings fields that choose the test's media store: the folder (the default
+    media_root), or with DOSSIER_TEST_MEDIA=s3 the worker's S3 server."""
+    return s3_settings(request.getfixturevalue("seaweedfs")) if MEDIA == "s3" else {}
+
+
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret", media_root=str(tmp_path / "media"))
+def settings(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    return Settings(database_url=database_url, secret_key="test-secret", media_root=str(tmp_path / "media"),
+                    **media_settings(request))
 
 
 @pytest.fixture
@@ -160,6 +189,16 @@ def http_client(app: Litestar) -> httpx.AsyncClient:
         transport=httpx.ASGITransport(app=app), base_url=ORIGIN, event_hooks={"request": [csrf]}
     )
     return client
+
+
+async def fetched(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
+    """GET ``url`` as a browser does: when the app redirects to a presigned link of the
+    object store, that link is fetched (with the same headers, Range included)."""
+    response = await client.get(url, **kwargs)
+    if response.status_code != 307:
+        return response
+    async with httpx.AsyncClient() as direct:
+        return await direct.get(response.headers["location"], headers=kwargs.get("headers"))
 
 
 @pytest.fixture

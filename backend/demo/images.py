@@ -54,7 +54,7 @@ def _store_image(store: MediaStore, sha256: str, data: bytes, mime: str) -> tupl
     temp = store.new_temp()
     temp.write_bytes(data)
     derived = derive(temp, mime)
-    store.commit_original(temp, sha256)
+    store.commit_original(temp, sha256, mime)
     for variant in ("thumbnail", "preview"):
         if (variant_data := getattr(derived, variant)) is not None:
             store.put_derivative(sha256, variant, variant_data)

@@ -40,7 +40,7 @@ class _StoreFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if match := MEDIA_URL.match(url):
-            return URLFetcherResponse(url, self.store.path(match[1], match[2]).read_bytes())
+            return URLFetcherResponse(url, self.store.read(match[1], match[2]))
         return super().fetch(url, headers)
 
 

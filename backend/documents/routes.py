@@ -6,12 +6,12 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
-from litestar.response import File
 
 from backend.access import EVERYONE, PUBLIC, Scope, roles
 from backend.accounts import ratelimit
 from backend.documents import page, service
 from backend.documents.schemas import DocumentOut
+from backend.media.download import send
 from backend.media.store import MediaStore
 from backend.notices import page as notice_page
 from backend.notices import service as notices
@@ -34,13 +34,14 @@ class DocumentController(Controller):
     @get("/{document_id:uuid}/pdf", operation_id="documentPdf", media_type="application/pdf",
          summary="The document as PDF (A4, rendered once; its SHA-256 is in the audit chain)")
     async def pdf(self, access: Access, settings: NamedDependency[Settings], store: NamedDependency[MediaStore],
-                  document_id: DocumentId) -> File:
-        document, path = await service.pdf(access, store, settings.public_url, document_id)
+                  document_id: DocumentId) -> Response:
+        document = await service.pdf(access, store, settings.public_url, document_id)
         name = f"{document.title}-{document.number}.pdf"
-        return File(path, media_type="application/pdf", etag=None, headers={
+        return await send(store, document.sha256, "document", media_type="application/pdf",
+                          name=f"{document.kind.value}-{document.code}", redirect=False, headers={
             "Content-Disposition": f"inline; filename=\"{document.kind.value}-{document.code}.pdf\"; "
                                    f"filename*=UTF-8''{quote(name)}",
-            "Cache-Control": "private, max-age=31536000, immutable", "X-Content-SHA256": document.sha256 or ""})
+            "Cache-Control": "private, max-age=31536000, immutable", "X-Content-SHA256": document.sha256})
 
 
 class VisitDocumentController(Controller):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -69,19 +68,19 @@ async def by_code(code: str) -> DocumentOut | None:
     return _out(row) if row else None
 
 
-async def pdf(scope: Scope, store: MediaStore, public_url: str, document_id: UUID) -> tuple[DocumentOut, Path]:
-    """The document and its PDF's path, rendered now if this is its first request."""
+async def pdf(scope: Scope, store: MediaStore, public_url: str, document_id: UUID) -> DocumentOut:
+    """The document, its PDF rendered and stored now if this is its first request."""
     document = await get_document(scope, document_id)
     if document.sha256 is None:
         document = await _render(document, store, public_url)
-    return document, store.path(document.sha256, "document")
+    return document
 
 
 async def printed(scope: Scope, store: MediaStore, public_url: str, enterprise_id: UUID, today: date,
                   visit_id: UUID | None = None, since: date | None = None, until: date | None = None,
-                  ) -> list[tuple[DocumentOut, Path]]:
-    """An enterprise's documents (of one visit; issued on bureau days since..until) with
-    their PDFs' paths, rendering those never requested yet: an evidence package's papers."""
+                  ) -> list[DocumentOut]:
+    """An enterprise's documents (of one visit; issued on bureau days since..until), their
+    PDFs rendered and stored if never requested yet: an evidence package's papers."""
     chosen = []
     for document in await enterprise_documents(scope, enterprise_id, today):
         day = document.issued_at.astimezone(clock.BUREAU_TIME).date()
@@ -89,7 +88,7 @@ async def printed(scope: Scope, store: MediaStore, public_url: str, enterprise_i
                 and (until is None or day <= until)):
             if document.sha256 is None:
                 document = await _render(document, store, public_url)
-            chosen.append((document, store.path(document.sha256, "document")))
+            chosen.append(document)
     return chosen
 
 

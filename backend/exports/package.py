@@ -58,6 +58,7 @@ import json
 import struct
 import zlib
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, AsyncIterator, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence
 from uuid import UUID
@@ -104,15 +105,15 @@ _CRCS_KEPT = 200_000
 @dataclass(frozen=True)
 class PackageFile:
     """One file in the package besides the generated ones: an original, or a document
-    its caller adds. ``source`` is where its bytes are: a file's path (a store's path), or
-    a callable that opens a binary file at its start; ``modified`` is its time in the ZIP
+    its caller adds. ``source`` opens its bytes: a callable giving a binary file at its start
+    (a store's ``open``); ``modified`` is its time in the ZIP
     (None: the package's as-of cut); ``manifest`` fills the manifest's other columns (keys
     of MANIFEST_COLUMNS, e.g. kind="document")."""
 
     path: str
     size: int
     sha256: str
-    source: str | Callable[[], BinaryIO]
+    source: Callable[[], BinaryIO]
     modified: datetime | None = None
     manifest: Mapping[str, Any] = field(default_factory=dict)
 
@@ -246,7 +247,7 @@ async def _originals(enterprise_id: UUID, f: PackageFilter, cut: datetime, store
                 path = day + r["id"].hex
             paths.add(path)
             yield PackageFile(f"{path}.{EXTENSIONS.get(r['mime'], 'bin')}", r["size"], r["sha256"],
-                              str(store.path(r["sha256"], "original")), r["taken_at"], {
+                              partial(store.open, r["sha256"], "original"), r["taken_at"], {
                 "kind": "original", "category": r["category"], "captured_at": _instant(r["captured_at"]),
                 "latitude": r["latitude"], "longitude": r["longitude"], "uploader": names.get(r["uploaded_by"], ""),
                 "visit_id": r["visit"] and str(r["visit"]), "review_status": r["status"], "media_id": str(r["id"])})
@@ -465,12 +466,12 @@ if __name__ == "__main__":
 
 class _Entry:
     """A stored ZIP entry: its name, size, content hash, where its bytes are (bytes in
-    memory, a file's path, or a callable that opens it), its time and, once known, its
+    memory, or a callable that opens a binary file), its time and, once known, its
     CRC-32; the Package sets where it lies."""
 
     __slots__ = ("name", "size", "sha256", "source", "date_time", "crc", "offset", "zip64", "header_size")
 
-    def __init__(self, name: str, size: int, sha256: str, source: bytes | str | Callable[[], BinaryIO],
+    def __init__(self, name: str, size: int, sha256: str, source: bytes | Callable[[], BinaryIO],
                  date_time: tuple[int, ...], crc: int | None = None) -> None:
         self.name, self.size, self.sha256, self.source, self.date_time = name, size, sha256, source, date_time
         self.crc = crc if crc is not None else _CRCS.get(sha256)
@@ -484,8 +485,6 @@ class _Entry:
     def open(self) -> BinaryIO:
         if isinstance(self.source, bytes):
             return io.BytesIO(self.source)
-        if isinstance(self.source, str):
-            return open(self.source, "rb", buffering=0)  # unbuffered: each read goes straight into its block
         return self.source()
 
     def info(self) -> ZipStreamInfo:

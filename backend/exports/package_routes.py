@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Annotated, AsyncIterator, Generator
 from uuid import UUID
 
@@ -70,10 +71,10 @@ class PackageController(Controller):
             access, store, settings.public_url, enterprise_id, today, visit_id, since, until)
         package = await build(access, enterprise_id, chosen, as_of, today, store, [
             PackageFile(f"documents/{d.issued_at.astimezone(clock.BUREAU_TIME):%Y%m%d}_{d.title}_{d.code}.pdf",
-                        d.size, d.sha256, str(path), d.issued_at,
+                        d.size, d.sha256, partial(store.open, d.sha256, "document"), d.issued_at,
                         {"kind": "document", "category": d.title, "visit_id": str(d.visit_id),
                          "review_status": "现行" if d.status == DocumentStatus.current else "已被更正"})
-            for d, path in papers])
+            for d in papers])
         etag = f'"{package.etag}"'
         headers = {"Accept-Ranges": "bytes", "ETag": etag, "Cache-Control": "private, no-cache",
                    "Dossier-As-Of": package.as_of.isoformat().replace("+00:00", "Z"),

@@ -1,19 +1,16 @@
-import re
 from datetime import date
-from pathlib import Path
-from typing import Annotated, Iterator
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import ETag
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
-from litestar.response import File, Stream
 
 from backend.access import EVERYONE, REVIEWERS, Scope, roles
-from backend.errors import DomainError, NotFound
+from backend.errors import NotFound
 from backend.fields import SIX_DIGITS
 from backend.media import service
+from backend.media.download import send
 from backend.media.images import PDF
 from backend.media.links import Links
 from backend.media.receive import receive
@@ -28,7 +25,6 @@ Access = NamedDependency[Scope]
 Store = NamedDependency[MediaStore]
 Linked = NamedDependency[Links]
 MediaId = Annotated[UUID, PathParameter(description="The upload's id (the phone's UUID)")]
-CHUNK = 256 * 1024
 
 
 class MediaController(Controller):
@@ -72,7 +68,7 @@ class MediaController(Controller):
         return await service.review(access, links, media_id, data)
 
     @get("/{media_id:uuid}/{variant:str}", operation_id="getMediaFile",
-         summary="The original (Range requests allowed), the preview or the thumbnail")
+         summary="The original, the preview or the thumbnail (Range requests allowed)")
     async def file(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
                    media_id: MediaId,
                    variant: Annotated[str, PathParameter(pattern="^(original|preview|thumbnail)$", description="Which file")],
@@ -85,17 +81,9 @@ class MediaController(Controller):
         if request.headers.get("if-none-match", "").strip('"') == etag:
             return Response(None, status_code=304, headers={**headers, "ETag": f'"{etag}"'})
         mime = media.mime if variant == "original" else "image/jpeg"
-        if settings.media_accel_prefix:  # nginx sends the bytes (Range included) after this check
-            target = settings.media_accel_prefix.rstrip("/") + "/" + store.relative(media.sha256, variant)
-            return Response(b"", media_type=mime, headers={**headers, "ETag": f'"{etag}"', "X-Accel-Redirect": target})
-        path = store.path(media.sha256, variant)
-        if variant == "original" and (ranges := request.headers.get("range")):
-            start, end = _byte_range(ranges, media.size)
-            return Stream(_read(path, start, end), status_code=206, media_type=mime, headers={
-                **headers, "ETag": f'"{etag}"', "Content-Range": f"bytes {start}-{end}/{media.size}",
-                "Content-Length": str(end - start + 1)})
-        return File(path, filename=f"{media.id}{Path(path).suffix}", media_type=mime, content_disposition_type="inline",
-                    etag=ETag(value=etag), headers=headers)
+        return await send(store, media.sha256, variant, media_type=mime, name=str(media.id), headers=headers, etag=etag,
+                          size=media.size if variant == "original" else None, range_header=request.headers.get("range"),
+                          accel_prefix=settings.media_accel_prefix)
 
 
 class ArchiveController(Controller):
@@ -109,34 +97,3 @@ class ArchiveController(Controller):
                       category: Annotated[Category | None, QueryParameter(description="Only this category")] = None,
                       limit: Limit = 50, cursor: Cursor = None) -> Archive:
         return await service.archive(access, enterprise_id, category, limit, cursor, cursors, today)
-
-
-class RangeNotSatisfiable(DomainError):
-    status_code = 416
-
-
-def _byte_range(header: str, size: int) -> tuple[int, int]:
-    """One `bytes=start-end` range (or a suffix `bytes=-n`) within the file."""
-    match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
-    if not match or match.groups() == ("", ""):
-        raise RangeNotSatisfiable(f"Only a single byte range is supported, within 0-{size - 1}.", "range")
-    first, last = match.groups()
-    if first == "":
-        start, end = max(0, size - int(last)), size - 1
-    else:
-        start, end = int(first), min(int(last), size - 1) if last else size - 1
-    if start > end or start >= size:
-        raise RangeNotSatisfiable(f"The range is outside the file (0-{size - 1}).", "range")
-    return start, end
-
-
-def _read(path: Path, start: int, end: int) -> Iterator[bytes]:
-    with open(path, "rb") as f:
-        f.seek(start)
-        left = end - start + 1
-        while left > 0:
-            chunk = f.read(min(CHUNK, left))
-            if not chunk:
-                return
-            left -= len(chunk)
-            yield chunk

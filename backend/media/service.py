@@ -112,7 +112,7 @@ async def file_upload(scope: Scope, store: MediaStore, links: Links, received: R
 def _store(store: MediaStore, received: Received, derived: images.Derived) -> None:
     """The original and its derivatives into the store (blocking: run in a thread)."""
     assert received.path is not None
-    store.commit_original(received.path, received.sha256)
+    store.commit_original(received.path, received.sha256, derived.mime)
     for variant in ("thumbnail", "preview"):
         if (data := getattr(derived, variant)) is not None:
             store.put_derivative(received.sha256, variant, data)
@@ -125,7 +125,7 @@ async def _forget_unrecorded(store: MediaStore, sha256: str) -> None:
     async with db.transaction():
         await db.serialise(f"blob:{sha256}")
         if not await Blob.exists().where(Blob.sha256 == sha256):
-            store.delete(sha256)
+            await anyio.to_thread.run_sync(store.delete, sha256)
 
 
 def _same_upload(existing: MediaOut, fields: UploadFields, sha256: str) -> MediaOut:

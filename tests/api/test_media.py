@@ -1,4 +1,5 @@
-"""Evidence media through the HTTP API: real files, real disk, both databases."""
+"""Evidence media through the HTTP API: real files, both databases, both stores (a folder;
+SeaweedFS with DOSSIER_TEST_MEDIA=s3)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from PIL import Image
 
 from backend.app import create_app
 from backend.audit.tables import AuditEvent
+from backend.media.storage import media_store
 from backend.media.store import LocalMediaStore
 from backend.media.tables import Blob, MediaItem
 from backend.settings import Settings
-from tests.conftest import SignIn
+from tests.conftest import SignIn, fetched
 from tests.factories import HUIMIN, LIXIA, PNG, enterprise_body, pdf, photo, png_bomb
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "images"
@@ -51,8 +53,9 @@ async def upload(client: AsyncClient, enterprise_id: str, content: bytes, name: 
 
 
 def stored_files(settings: Settings) -> list[str]:
-    root = Path(settings.media_root)
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    """What the media store holds, and the temp files of the upload spool."""
+    spool = Path(settings.media_root, "tmp")
+    return sorted([*media_store(settings).keys(), *(f"tmp/{p.name}" for p in spool.glob("*"))])
 
 
 async def test_photo_is_filed_with_its_exif(client: AsyncClient, firm: dict, settings: Settings) -> None:
@@ -66,17 +69,17 @@ async def test_photo_is_filed_with_its_exif(client: AsyncClient, firm: dict, set
     assert (media["device_make"], media["device_model"]) == ("Xiaomi", "Mi 13")
     assert media["status"] == "pending" and media["flags"] == [] and media["category"] == "ledger"
 
-    store = LocalMediaStore(settings.media_root)
-    assert store.path(media["sha256"], "original").read_bytes() == content  # byte for byte
+    store = media_store(settings)
+    assert store.read(media["sha256"], "original") == content  # byte for byte
     for variant, limit in (("thumbnail", 320), ("preview", 1600)):
-        derived = Image.open(store.path(media["sha256"], variant))
+        derived = Image.open(io.BytesIO(store.read(media["sha256"], variant)))
         assert derived.format == "JPEG" and max(derived.size) <= limit and not derived.getexif()
 
 
 async def test_orientation_is_made_upright(client: AsyncClient, firm: dict) -> None:
     status, media = await upload(client, firm["id"], photo(size=(400, 200), orientation=6))
     assert status == 201 and media["orientation"] == 6
-    preview = await client.get(f"/api/media/{media['id']}/preview")
+    preview = await fetched(client, f"/api/media/{media['id']}/preview")
     assert Image.open(io.BytesIO(preview.content)).size == (200, 400)
 
 
@@ -195,24 +198,24 @@ async def test_serving_etag_and_ranges(client: AsyncClient, firm: dict) -> None:
     content = photo(seed=8)
     _, media = await upload(client, firm["id"], content)
     url = f"/api/media/{media['id']}"
-    thumb = await client.get(f"{url}/thumbnail")
-    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
-    etag = thumb.headers["etag"]
+    thumb = await fetched(client, f"{url}/thumbnail")
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg" and thumb.headers["etag"]
+    etag = f'"{media["sha256"]}-thumbnail"'  # the app's, on the files it sends itself
     assert (await client.get(f"{url}/thumbnail", headers={"If-None-Match": etag})).status_code == 304
 
-    part = await client.get(f"{url}/original", headers={"Range": "bytes=10-19"})
+    part = await fetched(client, f"{url}/original", headers={"Range": "bytes=10-19"})
     assert part.status_code == 206 and part.content == content[10:20]
     assert part.headers["content-range"] == f"bytes 10-19/{len(content)}"
-    tail = await client.get(f"{url}/original", headers={"Range": "bytes=-5"})
+    tail = await fetched(client, f"{url}/original", headers={"Range": "bytes=-5"})
     assert tail.content == content[-5:]
-    assert (await client.get(f"{url}/original", headers={"Range": f"bytes={len(content)}-"})).status_code == 416
-    whole = await client.get(f"{url}/original", headers={"Accept-Encoding": "gzip"})
+    assert (await fetched(client, f"{url}/original", headers={"Range": f"bytes={len(content)}-"})).status_code == 416
+    whole = await fetched(client, f"{url}/original", headers={"Accept-Encoding": "gzip"})
     assert whole.content == content and whole.headers["content-type"] == "image/jpeg"
     assert "content-encoding" not in whole.headers and "content-encoding" not in part.headers  # JPEG is compressed
 
     _, document = await upload(client, firm["id"], pdf(), "licence.pdf", category="licence")
     assert (await client.get(f"/api/media/{document['id']}/preview")).status_code == 404
-    assert (await client.get(f"/api/media/{document['id']}/original")).content == pdf()
+    assert (await fetched(client, f"/api/media/{document['id']}/original")).content == pdf()
     assert (await client.get(f"{url}/poster")).status_code == 400
 
 
@@ -295,7 +298,7 @@ async def test_an_upload_cut_off_half_way_leaves_nothing(app: Litestar, client: 
 
 
 async def test_start_up_sweeps_crashed_uploads(settings: Settings) -> None:
-    store = LocalMediaStore(settings.media_root)
+    store = media_store(settings)
     stale = store.new_temp()
     stale.write_bytes(b"left by a crash")
     os.utime(stale, (time.time() - 7200, time.time() - 7200))

@@ -24,6 +24,8 @@ from httpx import AsyncClient
 from litestar import Litestar
 
 from backend.exports.package import CHUNK, Package, _Entry
+from backend.media.s3 import S3MediaStore
+from backend.media.store import LocalMediaStore
 from backend.settings import Settings
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, enterprise_body, photo
@@ -171,20 +173,18 @@ async def test_resuming_reads_only_what_it_sends(client: AsyncClient, firm: dict
     whole = await client.get(f"/api/enterprises/{firm['id']}/package.zip")
     archive = zipfile.ZipFile(io.BytesIO(whole.content))
     last = archive.infolist()[-1]
-    opened: list[str] = []
-    real_open = open
+    opened: list[tuple[str, str]] = []
+    for store in (LocalMediaStore, S3MediaStore):
+        def spying_open(self, sha256: str, variant: str, real=store.open):  # noqa: ANN001, ANN202
+            opened.append((sha256, variant))
+            return real(self, sha256, variant)
 
-    def spying_open(file, *args, **kwargs):  # noqa: ANN001, ANN202
-        opened.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr("builtins.open", spying_open)
+        monkeypatch.setattr(store, "open", spying_open)
     rest = await client.get(f"/api/enterprises/{firm['id']}/package.zip",
                             headers={"Range": f"bytes={last.header_offset + 100}-", "If-Range": whole.headers["etag"]})
     monkeypatch.undo()
     assert rest.status_code == 206 and rest.content == whole.content[last.header_offset + 100:]
-    originals = [p for p in opened if "/originals/" in p]
-    assert len(originals) == 1 and originals[0].endswith(hashlib.sha256(archive.read(last)).hexdigest())
+    assert [sha for sha, variant in opened if variant == "original"] == [hashlib.sha256(archive.read(last)).hexdigest()]
 
 
 async def test_filters(client: AsyncClient, sign_in: SignIn, firm: dict, photos: Photos) -> None:

@@ -1,6 +1,12 @@
 import pytest
 
+from backend.media.s3 import S3MediaStore
+from backend.media.storage import media_store
+from backend.media.store import LocalMediaStore
 from backend.settings import DEFAULT_VISIT_INTERVALS, Settings, SettingsError
+
+S3 = {"DOSSIER_SECRET_KEY": "x", "DOSSIER_S3_URL": "http://127.0.0.1:8333/", "DOSSIER_S3_ACCESS_KEY": "key",
+      "DOSSIER_S3_SECRET_KEY": "secret"}
 
 
 def test_defaults_use_sqlite_under_var(tmp_path, monkeypatch) -> None:
@@ -33,6 +39,11 @@ def test_environment_overrides() -> None:
         ({"DOSSIER_PORT": "eighty"}, "DOSSIER_PORT"),
         ({"DOSSIER_VISIT_INTERVALS": "E=10"}, "GRADE=DAYS"),
         ({"DOSSIER_VISIT_INTERVALS": "A=0"}, "GRADE=DAYS"),
+        ({**S3, "DOSSIER_S3_URL": "s3://dossier-media"}, "http:// or https://"),
+        ({**S3, "DOSSIER_S3_SECRET_KEY": ""}, "DOSSIER_S3_ACCESS_KEY and DOSSIER_S3_SECRET_KEY"),
+        ({**S3, "DOSSIER_S3_LINK_SECONDS": "86400"}, "within minutes"),
+        ({**S3, "DOSSIER_S3_LINK_SECONDS": "soon"}, "DOSSIER_S3_LINK_SECONDS"),
+        ({**S3, "DOSSIER_MEDIA_ACCEL_PREFIX": "/protected-media/"}, "leave it empty"),
     ],
 )
 def test_bad_values_are_named(env: dict, words: str) -> None:
@@ -51,3 +62,11 @@ def test_passkey_settings() -> None:
     assert production.secure_cookies and production.public_url == "https://dossier.example.gov.cn"
     with pytest.raises(SettingsError, match="never an IP"):
         Settings.from_env({"DOSSIER_SECRET_KEY": "x", "DOSSIER_RP_ID": "127.0.0.1"})
+
+
+def test_the_media_store_is_chosen_by_configuration() -> None:
+    assert isinstance(media_store(Settings.from_env({"DOSSIER_SECRET_KEY": "x"})), LocalMediaStore)
+    settings = Settings.from_env({**S3, "DOSSIER_S3_PREFIX": "/shandong/"})
+    assert (settings.s3_url, settings.s3_bucket, settings.s3_prefix) == ("http://127.0.0.1:8333", "dossier-media", "shandong")
+    assert settings.s3_link_seconds == 300 and settings.s3_public_url == ""
+    assert isinstance(media_store(settings), S3MediaStore)  # made without reaching the server
