@@ -32,7 +32,7 @@ from backend.accounts import service as accounts
 from backend.accounts.schemas import Ceremony, PasskeyOut
 from backend.accounts.tables import Challenge, Passkey, User
 from backend.audit import service as audit
-from backend.errors import Conflict, Invalid, NotFound, Unauthenticated
+from backend.errors import Conflict, Gone, Invalid, NotFound, Unauthenticated
 from backend.settings import Settings
 
 CHALLENGE_TTL = timedelta(minutes=5)
@@ -41,7 +41,7 @@ CHALLENGE_TTL = timedelta(minutes=5)
 async def begin_enrolment(settings: Settings, invitation_token: str) -> Ceremony:
     """Options to create the first passkey of the person an invitation names."""
     invitation = await accounts.usable_invitation(invitation_token)
-    user_id = uuid.uuid4()
+    user_id = invitation["user"] or uuid.uuid4()
     return await _begin_registration(settings, user_id, invitation["display_name"], [], invitation["id"])
 
 
@@ -82,19 +82,23 @@ async def finish_enrolment(
     async with db.transaction():
         invitation = await accounts.claim_invitation(challenge["invitation"])
         user_id = challenge["user_id"]
-        await User.insert(
-            User(
-                id=user_id,
-                display_name=invitation["display_name"],
-                role=invitation["role"],
-                region_code=invitation["region_code"],
-                enterprise=invitation["enterprise"],
-                certificate_no=invitation["certificate_no"],
+        if invitation["user"] is None:
+            await User.insert(
+                User(
+                    id=user_id,
+                    display_name=invitation["display_name"],
+                    role=invitation["role"],
+                    region_code=invitation["region_code"],
+                    enterprise=invitation["enterprise"],
+                    certificate_no=invitation["certificate_no"],
+                )
             )
-        )
+        elif not await User.exists().where(User.id == user_id, User.active.eq(True)):
+            raise Gone("This user was deactivated after the invitation was made. Ask for a new one.")
         scope = await accounts.scope_of_user(user_id)
         place = await accounts.place_of(scope)
-        await audit.record(scope, "user.enrolled", "user", user_id, {"invitation": str(invitation["id"]), "role": scope.role}, place)
+        action = "user.enrolled" if invitation["user"] is None else "user.passkey_reissued"
+        await audit.record(scope, action, "user", user_id, {"invitation": str(invitation["id"]), "role": scope.role}, place)
         await _save_passkey(scope, verified, label, place)
         token = await accounts.start_session(scope, user_agent, settings.session_hours, place)
     return scope, token

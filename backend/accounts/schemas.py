@@ -19,6 +19,9 @@ class InvitationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     region_code: Annotated[str, Meta(pattern=SIX_DIGITS)] | None = None
     enterprise_id: UUID | None = None
     certificate_no: CertificateNo | None = None  # staff only
+    # A new passkey for this existing user (a new or lost phone): the invitation names the
+    # user's own role and jurisdiction or enterprise, and enrolment signs in as that user.
+    user_id: UUID | None = None
 
 
 class InvitationOut(msgspec.Struct, kw_only=True):
@@ -27,6 +30,7 @@ class InvitationOut(msgspec.Struct, kw_only=True):
     display_name: str
     region_code: str | None
     enterprise_id: UUID | None
+    user_id: UUID | None
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None

@@ -118,6 +118,7 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
         await regions.get_region(inviter, data.region_code, field="region_code")
     if data.certificate_no is not None and data.role == Role.enterprise:
         raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no")
+    name = data.display_name.strip() if data.user_id is None else await _same_person(inviter, data)
     token = secrets.token_urlsafe(32)
     invitation_id = uuid.uuid4()
     async with db.transaction():
@@ -126,20 +127,39 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
                 id=invitation_id,
                 token_hash=token_hash(token),
                 role=data.role,
-                display_name=data.display_name.strip(),
+                display_name=name,
                 region_code=data.region_code,
                 enterprise=data.enterprise_id,
                 certificate_no=data.certificate_no or "",
+                user=data.user_id,
                 invited_by=inviter.user_id,
                 expires_at=clock.now() + INVITATION_TTL,
             )
         )
         place = await place_of(Scope(role=data.role, region_code=data.region_code, enterprise_id=data.enterprise_id))
         await audit.record(inviter, "invitation.created", "invitation", invitation_id,
-                           {"role": data.role.value, "display_name": data.display_name}, place)
+                           {"role": data.role.value, "display_name": name,
+                            **({"user": str(data.user_id)} if data.user_id else {})}, place)
     out = await _invitation(invitation_id)
     out.link = invitation_link(public_url, token)
     return out
+
+
+async def _same_person(inviter: Scope, data: InvitationIn) -> str:
+    """A new passkey for an existing user: the user is in the inviter's jurisdiction and
+    active, and the invitation says who they are (role, jurisdiction or enterprise) as their
+    record does, so a link never quietly moves anyone. Their name, as recorded."""
+    user = await _users_in(inviter).where(User.id == data.user_id).first()
+    if user is None:
+        raise NotFound("No such user in your jurisdiction.", "user_id")
+    if not user["active"]:
+        raise Conflict("This user is deactivated; reactivate them before inviting them to a new passkey.", "user_id")
+    if (user["role"], user["region_code"], user["enterprise"]) != (data.role, data.region_code, data.enterprise_id):
+        raise Invalid("A new passkey's invitation names the user's own role and jurisdiction or enterprise "
+                      f"({user['role']}, {user['region_code'] or user['enterprise']}).", "user_id")
+    if data.certificate_no is not None:
+        raise Invalid("A new passkey keeps the user's certificate number; change it on the user.", "certificate_no")
+    return user["display_name"]
 
 
 def invitation_link(public_url: str, token: str) -> str:
@@ -211,7 +231,7 @@ async def _invitation(invitation_id: UUID) -> InvitationOut:
 
 
 def _invitation_out(row: dict[str, Any]) -> InvitationOut:
-    return msgspec.convert({**row, "enterprise_id": row["enterprise"]}, InvitationOut)
+    return msgspec.convert({**row, "enterprise_id": row["enterprise"], "user_id": row["user"]}, InvitationOut)
 
 
 # ---------------------------------------------------------------------------- sessions

@@ -53,6 +53,9 @@ class Invitation(Table):
     region_code = ForeignKey(references=Region, null=True, on_delete=OnDelete.restrict)
     enterprise = ForeignKey(references=Enterprise, null=True, on_delete=OnDelete.restrict)
     certificate_no = Varchar(length=30, default="")  # passed on to the user at enrolment
+    # Set for a new passkey of an existing user (a new or lost phone): enrolment adds the
+    # passkey to this user instead of creating one.
+    user = ForeignKey(references=User, null=True, on_delete=OnDelete.cascade)
     invited_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     expires_at = Timestamptz()

@@ -38,9 +38,13 @@ def _day(value: date) -> str:
 def _result(item: PublicResult) -> str:
     facts = (("抽查计划", item.plan_title), ("检查日期", _day(item.visit_date)),
              ("公示机关", item.bureau), ("公示日期", _day(item.published_on)))
+    if item.corrected_on:  # an amendment's result replaced the one first published
+        facts += (("更正日期", _day(item.corrected_on)),)
     rows = "".join(f"<dt>{label}</dt><dd>{escape(value)}</dd>" for label, value in facts)
+    corrected = "（已更正）" if item.corrected_on else ""
     return (f"<li><h2>{escape(item.enterprise_name)}</h2><p class=\"code\">统一社会信用代码 {escape(item.uscc)}</p>"
-            f"<span class=\"result {escape(item.result)}\">检查结果：{escape(item.result_label)}</span><dl>{rows}</dl></li>")
+            f"<span class=\"result {escape(item.result)}\">检查结果：{escape(item.result_label)}{corrected}</span>"
+            f"<dl>{rows}</dl></li>")
 
 
 def _link(q: str | None, cursor: str | None = None) -> str:

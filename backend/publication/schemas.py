@@ -23,8 +23,9 @@ class PublishDueIn(Strict):
 
 
 class PublishedCount(msgspec.Struct):
-    published: int  # results this request published
+    published: int  # results this request published (corrections included)
     late: int  # of them, published after their due date
+    corrected: int = 0  # of them, corrections of a result published before (an amendment's)
 
 
 class ResultFacts(msgspec.Struct, kw_only=True):
@@ -43,6 +44,7 @@ class ResultFacts(msgspec.Struct, kw_only=True):
 
 class PublicResult(ResultFacts, kw_only=True):
     published_on: date
+    corrected_on: date | None = None  # when an amendment's result replaced the one first published
 
 
 class PublicPage(msgspec.Struct):
@@ -52,14 +54,17 @@ class PublicPage(msgspec.Struct):
 
 class PublishedOut(ResultFacts, kw_only=True):
     id: int
-    visit_id: UUID
+    visit_id: UUID  # the drawn visit
+    result_visit_id: UUID  # the visit whose result is shown: the drawn visit, or an amendment of it
     plan_id: UUID
     enterprise_id: UUID
-    accepted_on: date
+    accepted_on: date  # of result_visit
     due_on: date
     published_at: datetime
     published_on: date
-    late: bool  # published after its due date
+    corrected_at: datetime | None  # the last correction (an amendment accepted after publication)
+    corrected_on: date | None
+    late: bool  # published (or last corrected) after its due date
     withdraw_on: date
     withdrawn: bool  # no longer shown to the public
 
@@ -70,10 +75,13 @@ class PublishedPage(msgspec.Struct):
 
 
 class DueOut(ResultFacts, kw_only=True):
-    visit_id: UUID
+    visit_id: UUID  # the drawn visit: what publishing names
+    result_visit_id: UUID  # the newest accepted visit of its chain (the drawn visit, or an amendment of it)
     plan_id: UUID
     enterprise_id: UUID
-    accepted_on: date
+    correction: bool  # published already: publishing it again corrects what the public sees
+    published_result_label: str  # what the public sees now ("" before the first publication)
+    accepted_on: date  # of result_visit
     due_on: date  # the 20th working day after acceptance
     late: bool  # due_on has passed
     calendar_incomplete: bool  # a year up to due_on has no holiday calendar yet: due_on may move
@@ -82,7 +90,7 @@ class DueOut(ResultFacts, kw_only=True):
 class DuePage(msgspec.Struct, kw_only=True):
     items: list[DueOut]
     next_cursor: str | None
-    total: int  # accepted, unpublished results (with the filters, but ``late``)
+    total: int  # results awaiting publication or correction (with the filters, but ``late``)
     late: int  # of them, past their due date
     incomplete_years: list[int]  # years of the listed due dates whose holidays nobody has entered
 

@@ -11,11 +11,15 @@ from backend.plans.tables import Plan
 
 
 class Publication(Table, tablename="publication"):
-    """One published result of an accepted random-draw visit; one per visit. Its serial
-    id orders the public list (newest first). The region codes are the visit's (staff
-    scope); the rest is what the public sees, as it stood when published."""
+    """The published result of one random-draw visit; one per drawn visit. The result is
+    that of the newest accepted visit of its chain: the drawn visit, or an amendment that
+    corrects it (or corrects an amendment of it); an amendment accepted after publication
+    makes the row due again, and publishing it corrects the row in place. Its serial id
+    orders the public list (newest first). The region codes are the drawn visit's (staff
+    scope); the rest is what the public sees, as it stood when published or corrected."""
 
-    visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict, unique=True)
+    visit = ForeignKey(references=Visit, on_delete=OnDelete.restrict, unique=True)  # the drawn visit
+    result_visit = UUID(null=True, default=None)  # the visit whose result is shown (empty: ``visit``)
     plan = ForeignKey(references=Plan, on_delete=OnDelete.restrict, index=True)
     enterprise = ForeignKey(references=Enterprise, on_delete=OnDelete.restrict, index=True)
     province_code = Varchar(length=6, index=True)
@@ -27,14 +31,16 @@ class Publication(Table, tablename="publication"):
     plan_year = Integer()
     plan_period = Varchar(length=50)
     bureau = Varchar(length=60)  # the plan's issuing bureau: its region's name + 市场监督管理局
-    result = Varchar(length=24, default="")  # the visit's conclusion (pass, pass_with_rectification, fail)
-    visit_date = Date()  # the bureau's day the visit started
-    accepted_on = Date()  # the bureau's day the visit was accepted
+    result = Varchar(length=24, default="")  # result_visit's conclusion (pass, pass_with_rectification, fail)
+    visit_date = Date()  # the bureau's day result_visit started
+    accepted_on = Date()  # the bureau's day result_visit was accepted
     due_on = Date()  # the 20th working day after acceptance
     published_at = Timestamptz()
     published_on = Date()
     withdraw_on = Date()  # five years after publication: shown before this day, not from it
     published_by = UUID(null=True, default=None)
+    corrected_at = Timestamptz(null=True, default=None)  # the last correction by an amendment's result
+    corrected_on = Date(null=True, default=None)
 
 
 class WorkdayAdjustment(Table, tablename="workday_adjustment"):

@@ -13,6 +13,9 @@ import { CoverageList, Dashboard } from './screens/dashboard.js';
 import { Enterprise, Registry } from './screens/registry.js';
 import { Dossier } from './screens/dossier.js';
 import { Outbox, SyncBadge } from './screens/outbox.js';
+import { PlanConflicts, PlanItems } from './screens/planItems.js';
+import { PlanNew, PlanPage, Plans } from './screens/plans.js';
+import { Publication } from './screens/publication.js';
 import { Returned } from './screens/returned.js';
 import { Review } from './screens/review.js';
 import { Today } from './screens/today.js';
@@ -30,11 +33,17 @@ const ROUTES = [
   [/^\/returned$/, Returned],
   [/^\/dashboard$/, Dashboard],
   [/^\/dashboard\/(visits|findings|points)$/, CoverageList],
-  [/^\/admin(?:\/(users|regions|checklists))?$/, Admin],
+  [/^\/admin(?:\/(users|regions|checklists|workdays))?$/, Admin],
   [/^\/today$/, Today],
   [/^\/outbox$/, Outbox],
   [/^\/visits\/new\/([0-9a-f-]{36})$/, VisitNew],
   [/^\/visits\/([0-9a-f-]{36})$/, Visit],
+  [/^\/plans$/, Plans],
+  [/^\/plans\/new$/, PlanNew],
+  [/^\/plans\/items$/, PlanItems],
+  [/^\/plans\/conflicts$/, PlanConflicts],
+  [/^\/plans\/([0-9a-f-]{36})$/, PlanPage],
+  [/^\/publication$/, Publication],
 ];
 
 // Each role's start screen ("/") and its tabs: [path, label key].
@@ -48,8 +57,8 @@ const HOMES = {
 const TABS = {
   inspector: [['/today', 'today'], ['/outbox', 'outbox'], ['/returned', 'returnedTab'], ['/enterprises', 'registry']],
   reviewer: [['/review', 'review'], ['/enterprises', 'registry']],
-  supervisor: [['/dashboard', 'dashboard'], ['/enterprises', 'registry'], ['/admin', 'people']],
-  admin: [['/admin', 'admin'], ['/dashboard', 'dashboard'], ['/enterprises', 'registry']],
+  supervisor: [['/dashboard', 'dashboard'], ['/plans', 'plansTab'], ['/publication', 'publicationTab'], ['/enterprises', 'registry'], ['/admin', 'people']],
+  admin: [['/admin', 'admin'], ['/dashboard', 'dashboard'], ['/plans', 'plansTab'], ['/enterprises', 'registry']],
   enterprise: [],
 };
 

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import pytest
 from httpx import AsyncClient
 
 from backend import demo
+from backend.access import SYSTEM
+from backend.accounts import service as accounts
 from backend.clock import bureau_today
 from backend.coverage import rebuild
 from backend.enterprises import uscc
 from backend.enterprises.tables import ControlPoint, Enterprise, Licence
-from backend.inspections.tables import ChecklistVersion, Finding, Visit
-from backend.media.store import LocalMediaStore
+from backend.inspections import service as inspections
+from backend.inspections.tables import ChecklistVersion, Finding, Visit, VisitStatus
+from backend.media.storage import media_store
 from backend.media.tables import MediaItem
 from backend.notices.tables import Notice
+from backend.pagination import CursorCodec
+from backend.plans import draw, lock
+from backend.plans.tables import Plan, PlanDraw
 from backend.settings import Settings
 from tests.api.test_visits import rollup_state
-from tests.conftest import SignIn
+from tests.conftest import SignIn, fetched
 
 TODAY = date(2026, 11, 24)
 
@@ -34,7 +41,7 @@ async def all_items(client: AsyncClient, **params) -> list[dict]:
 
 async def test_demo_data_set_follows_the_domain(client: AsyncClient, settings: Settings) -> None:
     # As of the day the API answers on: which licences are valid is a matter of that day.
-    summary = await demo.load(today=bureau_today(), store=LocalMediaStore(settings.media_root))
+    summary = await demo.load(today=bureau_today(), store=media_store(settings))
     assert summary.startswith("Loaded 600 enterprises")
     assert await Enterprise.count() == 600
 
@@ -77,25 +84,30 @@ async def test_demo_refuses_to_mix_with_existing_data(client: AsyncClient) -> No
 
 async def test_demo_history_gives_every_screen_something(client: AsyncClient, settings: Settings,
                                                          sign_in: SignIn) -> None:
-    summary = await demo.load(today=TODAY, store=LocalMediaStore(settings.media_root))
-    assert summary.endswith("; 600 visits, 173 findings, 2618 photos and signatures by 344 staff.")
-    statuses = {s: await Visit.count().where(Visit.status == s) for s in ("planned", "submitted", "accepted", "returned")}
+    summary = await demo.load(today=TODAY, store=media_store(settings))
+    assert "; 600 visits, 173 findings, 2618 photos and signatures by 344 staff; plan " in summary
+    assert summary.endswith(" locked and drawn: 19 of 283 Huimin enterprises, 10 visited, 9 accepted, 5 published.")
+    # The history, without the random-draw plan's visits (test_the_demo_plan_is_drawn_fairly_and_carried_on)
+    history = Visit.id.not_in(PlanDraw.select(PlanDraw.visit))
+    statuses = {s: await Visit.count().where(Visit.status == s, history)
+                for s in ("planned", "submitted", "accepted", "returned")}
     assert statuses == {"planned": 8, "submitted": 3, "accepted": 588, "returned": 1}
-    planned = await Visit.select(Visit.planned_date, Visit.county_code).where(Visit.status == "planned")
+    planned = await Visit.select(Visit.planned_date, Visit.county_code).where(Visit.status == "planned", history)
     assert {p["county_code"] for p in planned} == {demo.ROPE_NET_COUNTY}
     assert sum(p["planned_date"] == TODAY for p in planned) == 2  # an inspector's today
-    open_findings = await Finding.select(Finding.deadline).where(Finding.status == "open")
+    open_findings = await Finding.select(Finding.deadline).where(Finding.status == "open", Finding.visit.is_in(
+        Visit.select(Visit.id).where(history)))
     overdue = sum(f["deadline"] < TODAY for f in open_findings)
     assert (len(open_findings), overdue, await Finding.count().where(Finding.status == "closed")) == (37, 23, 136)
     # Every filed visit answers the pinned checklist of its enterprise's trade.
     codes = {str(r["id"]): r["code"] for r in await ChecklistVersion.select(
         ChecklistVersion.id, ChecklistVersion.template.code.as_alias("code"))}
     pairs = {(codes[str(v["checklist"])], v["category"]) for v in await Visit.select(
-        Visit.checklist, Visit.enterprise.category.as_alias("category"))}
+        Visit.checklist, Visit.enterprise.category.as_alias("category")).where(history)}
     assert pairs == {(demo.CHECKLIST_OF[category], category) for _, category in pairs}
 
-    media = {c: await MediaItem.count().where(MediaItem.category == c)
-             for c in ("premises", "evidence", "licence", "notice", "signature")}
+    media = {c: await MediaItem.count().where(MediaItem.category == c, MediaItem.visit.is_in(
+        Visit.select(Visit.id).where(history))) for c in ("premises", "evidence", "licence", "notice", "signature")}
     assert media == {"premises": 324, "evidence": 173, "licence": 36, "notice": 309, "signature": 1776}
     # Each notice photo shows a current Huimin notice in place, taken on the visit that posted it.
     posted = await Notice.select(Notice.visit, Notice.photo.visit.as_alias("photo_visit"), Notice.status,
@@ -125,10 +137,38 @@ async def test_demo_history_gives_every_screen_something(client: AsyncClient, se
                                                    Finding.county_code == demo.ROPE_NET_COUNTY).first()
     assert (await supervisor.get(f"/api/findings/{order['id']}")).json()["overdue"] is True
     photo = await MediaItem.select(MediaItem.id).where(MediaItem.category == "premises").first()
-    thumbnail = await supervisor.get(f"/api/media/{photo['id']}/thumbnail")
+    thumbnail = await fetched(supervisor, f"/api/media/{photo['id']}/thumbnail")
     assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\xff\xd8")
     reviewer = await sign_in("reviewer", demo.ROPE_NET_COUNTY, name="审核员")
     assert (await reviewer.get("/api/media/review-queue")).json()["items"]
+
+
+async def test_the_demo_plan_is_drawn_fairly_and_carried_on(settings: Settings, sign_in: SignIn) -> None:
+    summary = await demo.load(80, today=TODAY, store=media_store(settings))
+    plan = await Plan.select(Plan.id, Plan.status, Plan.window_start, Plan.window_end).first()
+    assert f"; plan {plan['id']} locked and drawn: " in summary and plan["status"] == "locked"
+    assert plan["window_start"] < TODAY < plan["window_end"]
+    # Drawn by the real lock: `dossier verify-draw` recomputes the draw from its record.
+    assert draw.verify(await lock.record_of(SYSTEM, plan["id"])) == []
+
+    # The visits of the days gone by were filed and accepted, the older half published
+    # (the public page shows them), the rest wait for publication, none late yet.
+    supervisor = await sign_in("supervisor", "371600", name="滨州科长")
+    progress = (await supervisor.get(f"/api/plans/{plan['id']}/progress")).json()
+    assert (progress["drawn"], progress["done"], progress["due"], progress["overdue"]) == (4, 2, 2, 0)
+    due = (await supervisor.get("/api/publication/due")).json()
+    public = (await supervisor.get("/api/public/results")).json()["items"]
+    assert (due["total"], due["late"], len(public)) == (1, 0, 1)
+    page = await supervisor.get("/gs")
+    assert page.status_code == 200 and public[0]["enterprise_name"] in page.text and public[0]["uscc"] in page.text
+
+    # The visits to come are their drawn teams' (今日任务 lists those of the next seven days).
+    cursors = CursorCodec(settings.secret_key)
+    to_come = [i for i in progress["items"] if i["state"] == "due"]
+    for officer in {member for item in to_come for member in item["team"]}:
+        mine = await inspections.list_visits(await accounts.scope_of_user(officer), inspections.VisitFilter(
+            status=VisitStatus.planned, member=UUID(officer)), 100, None, cursors, TODAY)
+        assert {str(v.id) for v in mine.items} >= {i["visit_id"] for i in to_come if officer in i["team"]}
 
 
 def test_same_seed_same_data_other_seed_other_data() -> None:

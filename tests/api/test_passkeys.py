@@ -255,3 +255,30 @@ async def test_expired_session_leads_back_to_sign_in(client: AsyncClient) -> Non
     )
     response = await client.get("/api/enterprises")
     assert response.status_code == 401 and "Sign in" in response.json()["detail"]
+
+
+async def test_a_new_phone_gets_a_passkey_for_the_same_user(sign_in: SignIn, anon: AsyncClient) -> None:
+    old_phone = await sign_in("inspector", "371621", name="张伟")
+    me = (await old_phone.get("/api/me")).json()
+    supervisor = await sign_in("supervisor", "371600")
+    ask = {"role": "inspector", "region_code": "371621", "display_name": "随便", "user_id": me["id"]}
+    refused = {
+        "another jurisdiction": ({**ask, "region_code": "371622"}, 400, "user_id"),
+        "a certificate": ({**ask, "certificate_no": "37162100001"}, 400, "certificate_no"),
+    }
+    for why, (body, status, field) in refused.items():
+        response = await supervisor.post("/api/invitations", json=body)
+        assert (response.status_code, [e["key"] for e in response.json()["extra"]]) == (status, [field]), why
+    elsewhere = await sign_in("supervisor", "370100")
+    assert (await elsewhere.post("/api/invitations", json={**ask, "region_code": "370100"})).status_code == 404
+    invited = await supervisor.post("/api/invitations", json=ask)
+    assert invited.status_code == 201, invited.text
+    assert (invited.json()["user_id"], invited.json()["display_name"]) == (me["id"], "张伟")  # the name on record
+    new_phone = SoftAuthenticator()
+    assert (await enrol(anon, new_phone, invited.json()["link"].rsplit("/", 1)[1])).status_code == 201
+    assert (await anon.get("/api/me")).json()["id"] == me["id"]
+    assert await User.count() == 3  # 张伟 and the two supervisors: nobody new
+    assert await Passkey.count().where(Passkey.user == me["id"]) == 2
+    assert (await actions()).count("user.passkey_reissued") == 1
+    await anon.post("/api/me/sign-out")
+    assert (await sign_in_with(anon, old_phone.authenticator)).status_code == 201  # type: ignore[attr-defined]

@@ -2,7 +2,8 @@
 and adjusted weekends, an admin's adjustments for a year it does not know), what is due
 and what is late, publishing exactly once (one result, or everything due in one click),
 the public page and feed without sign-in (search, paging, withdrawal after five years),
-and the jurisdiction of the staff routes.
+the jurisdiction of the staff routes, and results corrected by amendments (the newest
+accepted visit of a drawn visit's chain of amendments is the one published).
 
 Accepted random-draw visits come from the plans API (a plan of one county drawn at 100 %,
 its certified inspectors inserted as users); the drawn visits are then marked accepted in
@@ -11,6 +12,7 @@ phone and reviewed."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, timedelta
 
@@ -69,6 +71,23 @@ async def draw_plan(admin: AsyncClient, county: str, names: tuple[str, ...], fir
 async def accept(visit_id: str, when: datetime, conclusion: str = "pass") -> None:
     await Visit.update({Visit.status: "accepted", Visit.conclusion: conclusion, Visit.started_at: when - timedelta(days=1),
                         Visit.submitted_at: when - timedelta(days=1), Visit.reviewed_at: when}).where(Visit.id == visit_id)
+
+
+async def amend(original: str, filed: datetime) -> str:
+    """A submitted amendment of ``original`` (filed at ``filed``), as a team sends one."""
+    row = await Visit.select(Visit.enterprise, Visit.province_code, Visit.city_code, Visit.county_code, Visit.checklist,
+                             Visit.team).where(Visit.id == original).first()
+    amendment = uuid.uuid4()
+    await Visit.insert(Visit(id=amendment, **row, visit_type="routine", planned_date=filed.date(), status="submitted",
+                             amends=original, started_at=filed, submitted_at=filed))
+    return str(amendment)
+
+
+async def accept_amendment(original: str, when: datetime, conclusion: str) -> str:
+    """An amendment of ``original`` filed the day before ``when`` and accepted at ``when``."""
+    amendment = await amend(original, when - timedelta(days=1))
+    await accept(amendment, when, conclusion)
+    return amendment
 
 
 @pytest.fixture
@@ -199,7 +218,7 @@ async def test_only_accepted_drawn_visits_of_the_jurisdiction_are_published(scen
 
     assert (await supervisor.get("/api/publication/due", params={"region": LIXIA})).status_code == 404
     assert (await supervisor.post("/api/publication/due", json={"region": LIXIA})).status_code == 404
-    assert (await supervisor.post("/api/publication/due", json={})).json() == {"published": 1, "late": 0}
+    assert (await supervisor.post("/api/publication/due", json={})).json() == {"published": 1, "late": 0, "corrected": 0}
     await scene["admin"].post("/api/publication", json={"visit_ids": [scene["lixia"]]})  # the province's admin may
     mine = (await supervisor.get("/api/publication/published")).json()["items"]
     assert [i["enterprise_name"] for i in mine] == [NAMES[0]]
@@ -248,7 +267,8 @@ async def test_anyone_reads_published_results_and_searches_them(scene: dict, ano
     assert [i["enterprise_name"] for i in items] == [NAMES[2], NAMES[1], NAMES[0]]
     assert items[0] == {"plan_title": "2026年第四季度双随机抽查", "plan_year": 2026, "plan_period": "第四季度",
                         "enterprise_name": NAMES[2], "uscc": make_uscc(3), "visit_date": "2026-11-19", "result": "fail",
-                        "result_label": "不符合", "bureau": "惠民县市场监督管理局", "published_on": "2026-11-24"}
+                        "result_label": "不符合", "bureau": "惠民县市场监督管理局", "published_on": "2026-11-24",
+                        "corrected_on": None}
 
     def names(response) -> list[str]:
         assert response.status_code == 200, response.text
@@ -297,3 +317,86 @@ async def test_results_are_withdrawn_five_years_after_publication(scene: dict, a
 async def test_the_public_routes_are_rate_limited_per_address(anon: AsyncClient) -> None:
     statuses = [(await anon.get("/gs" if n % 2 else "/api/public/results")).status_code for n in range(121)]
     assert statuses[:120] == [200] * 120 and statuses[120] == 429
+
+
+# ---------------------------------------------------------------------------- corrections by amendments
+
+
+async def test_an_amendment_accepted_after_publication_corrects_the_result_once(scene: dict, anon: AsyncClient) -> None:
+    """Published 符合; an amendment accepted later says 不符合: the result is due again,
+    from the amendment's acceptance, and publishing it (eight times at once) corrects the
+    row once, shown to the public as corrected; an amendment of the amendment, again."""
+    visits, supervisor = scene["visits"], scene["supervisor"]
+    drawn = visits[NAMES[0]]
+    await accept(drawn, at("2026-10-26"))
+    assert (await supervisor.post("/api/publication", json={"visit_ids": [drawn]})).status_code == 201
+    pending = await amend(drawn, at("2026-11-02"))  # submitted, not accepted: nothing due
+    assert (await supervisor.get("/api/publication/due")).json()["total"] == 0
+    await accept(visits[NAMES[1]], at("2026-11-19"))  # another result, first published
+    await accept(pending, at("2026-11-20"), "fail")
+
+    page = (await supervisor.get("/api/publication/due")).json()
+    assert [(i["enterprise_name"], i["visit_id"], i["result_visit_id"], i["correction"], i["published_result_label"],
+             i["result_label"], i["accepted_on"], i["due_on"], i["late"]) for i in page["items"]] == [
+        (NAMES[1], visits[NAMES[1]], visits[NAMES[1]], False, "", "符合", "2026-11-19", "2026-12-17", False),
+        (NAMES[0], drawn, pending, True, "符合", "不符合", "2026-11-20", "2026-12-18", False)]
+    assert page["items"][1]["visit_date"] == "2026-11-19" and page["total"] == 2
+    second = (await supervisor.get("/api/publication/due", params={"limit": 1, "cursor": (await supervisor.get(
+        "/api/publication/due", params={"limit": 1})).json()["next_cursor"]})).json()
+    assert [i["result_visit_id"] for i in second["items"]] == [pending] and second["next_cursor"] is None
+
+    responses = await at_once(8, lambda: supervisor.post("/api/publication", json={"visit_ids": [drawn]}))
+
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    assert (await Publication.count(), await events("result.published"), await events("result.corrected")) == (1, 1, 1)
+    row = responses[0].json()[0]
+    assert {k: row[k] for k in ("visit_id", "result_visit_id", "result", "result_label", "accepted_on", "due_on",
+                                "published_on", "corrected_on", "late", "withdraw_on")} == {
+        "visit_id": drawn, "result_visit_id": pending, "result": "fail", "result_label": "不符合",
+        "accepted_on": "2026-11-20", "due_on": "2026-12-18", "published_on": "2026-11-24", "corrected_on": "2026-11-24",
+        "late": False, "withdraw_on": "2031-11-24"}
+    event = json.loads((await AuditEvent.select(AuditEvent.details).where(
+        AuditEvent.action == "result.corrected").first())["details"])
+    assert {k: event[k] for k in ("result", "previous_result", "result_visit", "previous_result_visit")} == {
+        "result": "fail", "previous_result": "pass", "result_visit": pending, "previous_result_visit": drawn}
+    assert [i["enterprise_name"] for i in (await supervisor.get("/api/publication/due")).json()["items"]] == [NAMES[1]]
+    public = (await anon.get("/api/public/results", params={"q": NAMES[0]})).json()["items"]
+    assert [(i["result"], i["published_on"], i["corrected_on"]) for i in public] == [("fail", "2026-11-24", "2026-11-24")]
+    html = (await anon.get("/gs", params={"q": NAMES[0]})).text
+    assert "不符合" in html and "已更正" in html
+
+    # an amendment of the amendment: due again; everything due is published in one click
+    again = await accept_amendment(pending, at("2026-11-23"), "pass_with_rectification")
+    counts = await at_once(8, lambda: supervisor.post("/api/publication/due", json={}))
+    assert sorted((r.json()["published"], r.json()["corrected"]) for r in counts) == [(0, 0)] * 7 + [(2, 1)]
+    assert (await Publication.count(), await events("result.published"), await events("result.corrected")) == (2, 2, 2)
+    mine = (await supervisor.get("/api/publication/published", params={"q": NAMES[0]})).json()["items"]
+    assert [(i["result_visit_id"], i["result"], i["accepted_on"]) for i in mine] == [
+        (again, "pass_with_rectification", "2026-11-23")]
+
+
+async def test_the_newest_filed_accepted_visit_of_a_chain_is_the_result(scene: dict) -> None:
+    """A drawn visit returned, then amended twice: nothing is published until an
+    amendment is accepted; the amendment filed last wins even when accepted first, and
+    an older one accepted afterwards changes nothing."""
+    visits, supervisor = scene["visits"], scene["supervisor"]
+    drawn = visits[NAMES[2]]
+    await accept(drawn, at("2026-11-02"))
+    await Visit.update({Visit.status: "returned"}).where(Visit.id == drawn)
+    older, newer = await amend(drawn, at("2026-11-03")), await amend(drawn, at("2026-11-05"))
+
+    refused = await supervisor.post("/api/publication", json={"visit_ids": [drawn]})
+    assert refused.status_code == 409 and "(returned)" in refused.text and refused.json()["extra"][0]["key"] == "visit_ids"
+    await accept(newer, at("2026-11-10"), "fail")
+    await Visit.update({Visit.submitted_at: at("2026-11-05")}).where(Visit.id == newer)
+    published = await supervisor.post("/api/publication", json={"visit_ids": [drawn]})
+    assert published.status_code == 201, published.text
+    assert [(r["result_visit_id"], r["result"], r["accepted_on"]) for r in published.json()] == [
+        (newer, "fail", "2026-11-10")]
+
+    await accept(older, at("2026-11-12"), "pass")  # filed before the one published
+    await Visit.update({Visit.submitted_at: at("2026-11-03")}).where(Visit.id == older)
+    assert (await supervisor.get("/api/publication/due")).json()["total"] == 0
+    again = await supervisor.post("/api/publication", json={"visit_ids": [drawn]})
+    assert again.status_code == 200 and again.json()[0]["result"] == "fail"
+    assert (await events("result.published"), await events("result.corrected")) == (1, 0)

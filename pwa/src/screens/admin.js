@@ -1,12 +1,13 @@
-// Administration, plain but usable: invitations, users, regions and new checklist
-// versions. Supervisors use the first two (staff of their jurisdiction).
+// Administration, plain but usable: invitations, users, regions, new checklist versions
+// and the working-day calendar's adjustments. Supervisors use the first two (staff of
+// their jurisdiction).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
-import { Problem } from '../ui.js';
+import { Problem, today } from '../ui.js';
 
 addStrings({
   admin: '系统管理',
@@ -50,6 +51,25 @@ addStrings({
   certificateMissing: '未登记执法证号',
   setCertificate: '设置执法证号',
   save: '保存',
+  workdaysTab: '工作日调整',
+  wdAbout: '结果公示的期限按中国的工作日计算：周末和法定节假日不算，调休上班的周末算。节假日安排取自 chinese-calendar 日历库，它收录国务院已公布安排的年份，每年随新安排更新。某年的安排已经公布而日历库还没有收录时（或有临时调整时），在这里逐日录入：放假的日子录为“休息日”，调休上班的周末录为“工作日”。这里录入的日子优先于日历库；一年录入了任何一天，就视为该年已录入。',
+  wdYear: '年份',
+  wdDay: '日期',
+  wdKind: '这一天是',
+  wdWorking: '工作日（调休上班）',
+  wdRest: '休息日（放假）',
+  wdWorkingShort: '工作日',
+  wdRestShort: '休息日',
+  wdNote: '说明',
+  wdNoteHint: '例如：元旦、春节调休',
+  wdSave: '保存这一天',
+  wdSaving: '正在保存…',
+  wdSaved: (day) => `已保存 ${day}`,
+  wdRemove: '删除',
+  wdRemoved: (day) => `已删除 ${day}，这一天按日历库计算`,
+  wdList: (year) => `${year} 年录入的日子`,
+  wdNone: (year) => `${year} 年没有录入的日子：按日历库计算（日历库未收录的年份只扣除周末）。`,
+  weekdays: ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'],
 }, {
   admin: 'Admin',
   people: 'People',
@@ -92,6 +112,25 @@ addStrings({
   certificateMissing: 'No certificate number on record',
   setCertificate: 'Set certificate no.',
   save: 'Save',
+  workdaysTab: 'Working days',
+  wdAbout: "Publication deadlines count Chinese working days: weekends and public holidays do not count, weekend days worked in exchange (调休) do. The holidays come from the chinese-calendar library, which knows each year the State Council has announced and is updated after each announcement. When a year is announced but the library does not know it yet (or a day changes late), enter it here day by day: holidays as rest days, weekend days worked as working days. Days entered here win over the library; a year with any day entered counts as entered.",
+  wdYear: 'Year',
+  wdDay: 'Day',
+  wdKind: 'This day is',
+  wdWorking: 'A working day (weekend worked)',
+  wdRest: 'A rest day (holiday)',
+  wdWorkingShort: 'Working day',
+  wdRestShort: 'Rest day',
+  wdNote: 'Note',
+  wdNoteHint: 'e.g. New Year, Spring Festival exchange',
+  wdSave: 'Save this day',
+  wdSaving: 'Saving…',
+  wdSaved: (day) => `Saved ${day}`,
+  wdRemove: 'Delete',
+  wdRemoved: (day) => `Deleted ${day}: the library's calendar holds again`,
+  wdList: (year) => `Days entered for ${year}`,
+  wdNone: (year) => `No days entered for ${year}: the library's calendar holds (weekends only for a year it does not know).`,
+  weekdays: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
 });
 
 // Who may invite whom: the server's rule (accounts.service.MAY_INVITE), to offer only those.
@@ -109,9 +148,10 @@ const MAY_MANAGE = {
 
 export function Admin({ params: [section = 'invitations'], me }) {
   const sections = me.role === 'admin'
-    ? [['invitations', 'invitations'], ['users', 'users'], ['regions', 'regionsTab'], ['checklists', 'checklists']]
+    ? [['invitations', 'invitations'], ['users', 'users'], ['regions', 'regionsTab'], ['checklists', 'checklists'],
+      ['workdays', 'workdaysTab']]
     : [['invitations', 'invitations'], ['users', 'users']];
-  const Section = { invitations: Invitations, users: Users, regions: Regions, checklists: Checklists }[section];
+  const Section = { invitations: Invitations, users: Users, regions: Regions, checklists: Checklists, workdays: Workdays }[section];
   return html`<main class="admin">
     <h1>${t(me.role === 'admin' ? 'admin' : 'people')}</h1>
     <nav class="chips" aria-label=${t('admin')}>
@@ -350,4 +390,69 @@ function Checklists() {
     ${state.published && html`<p class="ok" role="status">${t('published')(state.published.version)} · <span class="mono">${state.published.content_hash.slice(0, 12)}</span></p>`}
     <button class="primary" disabled=${state.busy} onClick=${publish}>${state.busy ? t('publishing') : t('publish')}</button>
     <p class="muted">${t('templateVersion')(version)}</p>`;
+}
+
+// The working-day calendar's adjustments (工作日调整): the days of a year that the calendar
+// library does not know yet, entered from the State Council's notice.
+function Workdays() {
+  const thisYear = Number(today().slice(0, 4));
+  const [year, setYear] = useState(thisYear);
+  const list = useApi(`/api/workday-adjustments?year=${year}`);
+  const [form, setForm] = useState({ day: '', working: false, note: '' });
+  const [state, setState] = useState({ busy: false, error: null, done: null });
+  const set = (changes) => setForm((old) => ({ ...old, ...changes }));
+  const act = async (run, done) => {
+    setState({ busy: true, error: null, done: null });
+    try {
+      await run();
+      setState({ busy: false, error: null, done });
+      list.reload();
+      return true;
+    } catch (e) {
+      setState({ busy: false, error: problemOf(e), done: null });
+      return false;
+    }
+  };
+  const save = async (event) => {
+    event.preventDefault();
+    const body = { working: form.working, note: form.note.trim() };
+    if (await act(() => api(`/api/workday-adjustments/${form.day}`, { method: 'PUT', body }), t('wdSaved')(formatDate(form.day)))) {
+      setYear(Number(form.day.slice(0, 4)));
+    }
+  };
+  const remove = (day) => act(() => api(`/api/workday-adjustments/${day}`, { method: 'DELETE' }), t('wdRemoved')(formatDate(day)));
+  const weekday = (day) => t('weekdays')[new Date(`${day}T00:00:00Z`).getUTCDay()];
+  return html`
+    <p class="muted">${t('wdAbout')}</p>
+    <form class="form" onSubmit=${save}>
+      <label>${t('wdDay')}
+        <input type="date" required value=${form.day} onInput=${(e) => set({ day: e.target.value })} />
+      </label>
+      <label>${t('wdKind')}
+        <select value=${form.working ? 'working' : 'rest'} onChange=${(e) => set({ working: e.target.value === 'working' })}>
+          <option value="rest">${t('wdRest')}</option>
+          <option value="working">${t('wdWorking')}</option>
+        </select>
+      </label>
+      <label>${t('wdNote')}
+        <input maxlength="200" placeholder=${t('wdNoteHint')} value=${form.note} onInput=${(e) => set({ note: e.target.value })} />
+      </label>
+      <${Problem} error=${state.error} />
+      <button class="primary" disabled=${state.busy}>${state.busy ? t('wdSaving') : t('wdSave')}</button>
+    </form>
+    ${state.done && html`<p class="ok" role="status">${state.done}</p>`}
+    <label>${t('wdYear')}
+      <select value=${year} onChange=${(e) => setYear(Number(e.target.value))}>
+        ${[...new Set([thisYear - 1, thisYear, thisYear + 1, thisYear + 2, year])].sort().map((y) => html`<option value=${y}>${y}</option>`)}
+      </select>
+    </label>
+    <h2>${t('wdList')(year)}</h2>
+    <${Problem} error=${list.error} />
+    ${list.data && list.data.length === 0 && html`<p class="empty">${t('wdNone')(year)}</p>`}
+    <ul class="cards">${(list.data || []).map((d) => html`<li key=${d.day} class="card row" data-day=${d.day}>
+      <span><strong>${formatDate(d.day)}</strong> <span class="muted">${weekday(d.day)}</span><br />
+        <span class=${d.working ? 'badge valid' : 'badge expiring'}>${d.working ? t('wdWorkingShort') : t('wdRestShort')}</span>
+        ${d.note && html` <span class="muted">${d.note}</span>`}</span>
+      <button class="small" disabled=${state.busy} onClick=${() => remove(d.day)}>${t('wdRemove')}</button>
+    </li>`)}</ul>`;
 }
