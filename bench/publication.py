@@ -4,9 +4,9 @@
 registry: one accepted visit per result, of six yearly province plans, published one
 after another over the last five years and two months (the oldest, past five years, are
 withdrawn and must be skipped). ``publication_p95`` times the public page /gs through
-the real server: the first page, a search by a common name term (its first page), by a
-rare one (a name of one enterprise: a scan), by a whole USCC and by a USCC's first 12
-characters. Each address may ask 120 times a minute, so every 100 requests come from a
+the real server: the first page, a search by a common name term of two characters (a
+walk, newest first) and of four (in nearly every name), by a rare one (the name of one
+enterprise: the trigram index), by a whole USCC and by a USCC's first 12 characters. Each address may ask 120 times a minute, so every 100 requests come from a
 new address (X-Forwarded-For, which the server trusts from 127.0.0.1, as behind nginx).
 
 bench/draw.py runs both after its draw (its RESULT line's publication_p95_ms); alone:
@@ -15,8 +15,7 @@ bench/draw.py runs both after its draw (its RESULT line's publication_p95_ms); a
     .venv/bin/python bench/publication.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 ends with ``RESULT published=… publication_p95_ms=… rare_name_p95_ms=…``: the slowest
-p95 of the first page, the common name and the USCCs (what indexes serve), and the rare
-name's (a scan of every row).
+p95 of them all, and the rare name's.
 """
 
 from __future__ import annotations
@@ -50,6 +49,7 @@ PUBLICATION_COLUMNS = ("id", "visit", "plan", "enterprise", "province_code", "ci
                        "enterprise_name", "uscc", "plan_title", "plan_year", "plan_period", "bureau", "result",
                        "visit_date", "accepted_on", "due_on", "published_at", "published_on", "withdraw_on")
 COMMON_TERM = "食品"  # in one demo name of ten
+COMMON_LONG_TERM = "有限公司"  # in nine demo names of ten: the trigram index finds nearly every row
 RARE = "name, rare"
 RESULTS = ("pass",) * 6 + ("pass_with_rectification",) * 3 + ("fail",)
 
@@ -97,7 +97,8 @@ async def load_published(count: int, seed: int = 14) -> dict[str, str]:
     recent = chosen[-1]
     names = Counter(name for _, name, *_ in chosen)
     rare = next(name for _, name, *_ in chosen[len(chosen) // 2:] if names[name] == 1)
-    return {"first page": "", "name, common": COMMON_TERM, RARE: rare, "USCC": recent[2],
+    return {"first page": "", "name, common": COMMON_TERM, "name, common, long": COMMON_LONG_TERM,
+            RARE: rare, "USCC": recent[2],
             "USCC prefix": recent[2][:12]}
 
 
@@ -125,11 +126,6 @@ def publication_p95(client: httpx.Client, terms: dict[str, str], repeat: int = 1
         p95[kind] = percentile(ms, 95)
         print(f"{kind:<18} {term or '—':<24} {len(found['items']):>6} {median(ms):8.1f} {p95[kind]:8.1f}")
     return p95
-
-
-def indexed_p95(p95: dict[str, float]) -> float:
-    """The slowest p95 of the searches an index serves: all but the rare name (a scan)."""
-    return max(ms for kind, ms in p95.items() if kind != RARE)
 
 
 async def load_into(url: str, count: int) -> dict[str, str]:
@@ -161,7 +157,7 @@ def main() -> int:
               f"{time.perf_counter() - started:.0f} s")
         with server(url, token) as client:
             p95 = publication_p95(client, terms, args.repeat)
-    print(f"RESULT published={args.published} publication_p95_ms={indexed_p95(p95):.1f} rare_name_p95_ms={p95[RARE]:.1f}")
+    print(f"RESULT published={args.published} publication_p95_ms={max(p95.values()):.1f} rare_name_p95_ms={p95[RARE]:.1f}")
     return 0
 
 

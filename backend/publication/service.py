@@ -51,6 +51,7 @@ RESULTS = LABELS["conclusions"]
 
 _USCC_TERM = re.compile(r"[0-9A-Za-z]+")
 _USCC_LENGTH = 18
+TRIGRAM = 3  # the shortest name term a trigram index serves
 USCC_PREFIX = 10  # the shortest start of a USCC searched as one: past its type (2) and region (6)
 
 # What publication reads of a drawn visit (a chain's first visit) ...
@@ -365,7 +366,14 @@ def search(q: str | None) -> list[Where]:
         # Codes are 18 of 0-9 and A-Y: every code starting with ``code`` lies between
         # it and it padded with Z, in any collation that sorts digits before letters.
         return [Publication.uscc >= code, Publication.uscc <= code.ljust(_USCC_LENGTH, "Z")]
-    return [Publication.enterprise_name.like(f"%{term}%")]
+    contains = Publication.enterprise_name.like(f"%{term}%")
+    if len(term) < TRIGRAM or db.kind(db.current()) != "sqlite":
+        return [contains]  # PostgreSQL: its trigram index serves LIKE; shorter terms walk the newest first
+    # SQLite: the few names holding a rare term come from the trigram table (migration
+    # publication_2026_12_02t10…), not from a scan of every name.
+    phrase = '"' + term.replace('"', '""') + '"'
+    return [QueryString('"publication"."id" IN (SELECT id FROM publication_search WHERE publication_search MATCH {})',
+                        phrase), contains]
 
 
 async def public_results(q: str | None, page: Page, today: date) -> PublicPage:

@@ -277,6 +277,8 @@ async def test_anyone_reads_published_results_and_searches_them(scene: dict, ano
     assert names(await anon.get("/api/public/results", params={"q": "面粉"})) == [NAMES[1]]
     assert names(await anon.get("/api/public/results", params={"q": "食品有限"})) == [NAMES[2]]
     assert names(await anon.get("/api/public/results", params={"q": "康乐"})) == []  # accepted, not published
+    assert names(await anon.get("/api/public/results", params={"q": "惠民县"})) == [NAMES[2], NAMES[1], NAMES[0]]
+    assert names(await anon.get("/api/public/results", params={"q": '面粉"有限'})) == []  # a quote is a character
     assert names(await anon.get("/api/public/results", params={"q": make_uscc(1)})) == [NAMES[0]]
     assert names(await anon.get("/api/public/results", params={"q": make_uscc(2).lower()})) == [NAMES[1]]
     assert names(await anon.get("/api/public/results", params={"q": make_uscc(1)[:10]})) == [NAMES[2], NAMES[1], NAMES[0]]
