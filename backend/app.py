@@ -33,6 +33,7 @@ from backend.inspections.routes import (
     FindingController,
     VisitController,
 )
+from backend.media.jobs import Jobs
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.storage import media_store
 from backend.notices.links import DossierLinks
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db.use_engine(engine)
     cursors = CursorCodec(settings.secret_key)
     store = media_store(settings)  # the media folder, or the object store DOSSIER_S3_URL names
+    jobs = Jobs(engine)  # derivatives: pgqueuer on PostgreSQL (`dossier worker`), in this process on SQLite
     links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
     paper = Issuer()  # what inspections tell the documents: number a filed visit's record, a closure's re-check
 
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "cursors": Provide(lambda: cursors, sync_to_thread=False),
             "store": Provide(lambda: store, sync_to_thread=False),
+            "jobs": Provide(lambda: jobs, sync_to_thread=False),
             "links": Provide(lambda: links, sync_to_thread=False),
             "tally": Provide(lambda: rollups, sync_to_thread=False),
             "paper": Provide(lambda: paper, sync_to_thread=False),
@@ -138,8 +141,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "reschedule": Provide(lambda: partial(schedule.refresh, intervals=settings.visit_intervals),
                                   sync_to_thread=False),
         },
-        on_startup=[partial(db.start, engine), lambda: store.sweep()],  # temp files of crashed uploads
-        on_shutdown=[partial(db.stop, engine)],
+        on_startup=[partial(db.start, engine), lambda: store.sweep(),  # temp files of crashed uploads
+                    partial(jobs.start, store)],
+        on_shutdown=[jobs.stop, partial(db.stop, engine)],
         exception_handlers={
             DomainError: _domain_error,
             ValidationException: _validation_error,
@@ -154,6 +158,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     document_answers(app)
+    app.state.jobs = jobs
     return app
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from backend.access import Role, SYSTEM
-from backend import db
+from backend import backup, db
 from backend import demo as demo_data
 from backend.accounts import service as accounts
 from backend.accounts.schemas import InvitationIn
@@ -20,6 +23,7 @@ from backend.clock import bureau_today
 from backend.audit import service as audit
 from backend.coverage import rebuild
 from backend.errors import DomainError
+from backend.media import check, jobs
 from backend.media.storage import media_store
 from backend.plans import draw, lock
 from backend.regions.tables import Region
@@ -34,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     serve = commands.add_parser("serve", help="serve the API (and the PWA) over HTTP")
     serve.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    serve.add_argument("--workers", type=int, help="app processes (default: DOSSIER_WORKERS, 1)")
 
     demo = commands.add_parser("demo", help="load the deterministic Shandong demo data set")
     demo.add_argument("--enterprises", type=int, default=demo_data.DEFAULT_ENTERPRISES, help="how many enterprises")
@@ -48,9 +53,23 @@ def main(argv: list[str] | None = None) -> int:
     invite.add_argument("--region", help="jurisdiction (6-digit code) for staff; default: the first province")
     invite.add_argument("--enterprise", help="enterprise id, for an enterprise user")
 
+    worker = commands.add_parser("worker", help="work the job queue (PostgreSQL): make missing derivatives first, "
+                                                "then thumbnails and previews as uploads queue them")
+    worker.add_argument("--drain", action="store_true", help="stop once nothing is queued")
+    worker.add_argument("--heartbeat", type=float, default=jobs.HEARTBEAT.total_seconds(),
+                        help="seconds of silence after which another worker takes a job over (default %(default)s)")
+
     commands.add_parser("rebuild-rollups", help="recompute the schedule and the coverage rollups from the visits and findings")
 
     commands.add_parser("verify-audit", help="recompute the audit chain; exit 1 naming the first broken link")
+
+    commands.add_parser("check-media", help="re-hash every original in the media store against its recorded SHA-256; "
+                                            "exit 1 if any is missing or corrupt")
+
+    back_up = commands.add_parser("backup", help="copy the database and every media file into a new folder")
+    back_up.add_argument("folder", type=Path, help="a new or empty folder")
+    restore = commands.add_parser("restore", help="load a backup into an empty database and an empty media store")
+    restore.add_argument("folder", type=Path, help="a folder `dossier backup` wrote")
 
     verify_draw = commands.add_parser("verify-draw", help="recompute a plan's random draw from its recorded inputs; "
                                                           "exit 1 if it does not match")
@@ -70,18 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(db.migrate(settings.database_url))
         return 0
     if args.command == "serve":
-        import uvicorn
-
-        print(f"Field Dossier on http://localhost:{settings.port}  (API schema: /schema)")
-        uvicorn.run(
-            "backend.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=None if args.reload else settings.workers,
-            reload=args.reload,
-        )
-        return 0
+        if args.workers is not None and args.workers < 1:
+            print("dossier serve: --workers must be 1 or more", file=sys.stderr)
+            return 2
+        return _serve(settings, args.workers or settings.workers, args.reload)
     if args.command == "demo":
         async def load() -> str:
             async with db.connected(settings.database_url):
@@ -104,7 +115,60 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_verify_audit(settings))
     if args.command == "rebuild-rollups":
         return asyncio.run(_rebuild_rollups(settings))
+    if args.command == "check-media":
+        return asyncio.run(_check_media(settings))
+    if args.command in ("backup", "restore"):
+        try:
+            print((backup.make if args.command == "backup" else backup.restore)(settings, args.folder))
+        except backup.BackupError as e:
+            print(f"dossier {args.command}: {e}", file=sys.stderr)
+            return 2 if isinstance(e, backup.Refused) else 1
+        return 0
+    if args.command == "worker":
+        return asyncio.run(_work(settings, args.drain, timedelta(seconds=args.heartbeat)))
     return 2
+
+
+# How long a worker may take to stop before it is killed: granian would otherwise wait
+# forever for one that was told to stop while it was still starting.
+WORKER_STOP_S = 5
+
+
+def _serve(settings: Settings, workers: int, reload: bool) -> int:
+    """The app under granian: ``workers`` processes, each replaced once its memory passes
+    ``worker_max_rss_mb`` (and respawned if it dies); with ``reload``, one that restarts
+    on code changes."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    importlib.import_module("backend.app")  # imported once here, forked workers start at once
+    print(f"Field Dossier on http://localhost:{settings.port}  (API schema: /schema)", flush=True)
+    Granian(
+        "backend.cli:served_app",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=settings.host,
+        port=settings.port,
+        workers=1 if reload else workers,
+        workers_max_rss=settings.worker_max_rss_mb or None,
+        respawn_failed_workers=True,
+        workers_kill_timeout=WORKER_STOP_S,
+        reload=reload,
+        reload_paths=[Path(__file__).parent],
+    ).serve()
+    return 0
+
+
+def served_app() -> Any:
+    """The app as `dossier serve` runs it: behind nginx, the client's address is the one
+    X-Forwarded-For names when the request comes from a trusted proxy (the rate limits and
+    sign-in records use it)."""
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
+    from backend.app import create_app
+
+    settings = get_settings()
+    return wrap_asgi_with_proxy_headers(create_app(settings), settings.trusted_proxies)
 
 
 async def _invite(settings: Settings, args: argparse.Namespace) -> int:
@@ -138,6 +202,18 @@ async def _print_demo_invitations(settings: Settings) -> None:
         print(f"  {role:<11} {name:<24} {link}")
 
 
+async def _work(settings: Settings, drain: bool, heartbeat: timedelta) -> int:
+    async with db.connected(settings.database_url) as engine:
+        queue = jobs.Jobs(engine)
+        if queue.in_process:
+            print("dossier worker: on SQLite the app works its jobs itself; workers need PostgreSQL", file=sys.stderr)
+            return 2
+        store = media_store(settings)
+        print(f"Worker: {await jobs.sweep(queue, store)} originals lacked derivatives; working the queue.", flush=True)
+        await queue.work(store, drain=drain, heartbeat=heartbeat)
+    return 0
+
+
 async def _rebuild_rollups(settings: Settings) -> int:
     async with db.connected(settings.database_url):
         started = time.perf_counter()
@@ -157,6 +233,25 @@ async def _verify_audit(settings: Settings) -> int:
     print(f"Audit chain BROKEN at event {result.broken_at}: {result.reason}. "
           f"({result.events} events read, {took:.1f} s)", file=sys.stderr)
     return 1
+
+
+SHOWN = 5  # problems of each kind check-media names
+
+
+async def _check_media(settings: Settings) -> int:
+    async with db.connected(settings.database_url):
+        started = time.perf_counter()
+        report = await check.check(media_store(settings))
+    out = sys.stdout if report.ok else sys.stderr
+    print(f"Media {'intact' if report.ok else 'DAMAGED'}: {report.originals} originals recorded, "
+          f"{len(report.missing)} missing, {len(report.corrupt)} corrupt; {len(report.unreferenced)} of "
+          f"{report.stored} stored files unreferenced ({time.perf_counter() - started:.1f} s).", file=out)
+    for kind, keys in (("missing", report.missing), ("corrupt", report.corrupt), ("unreferenced", report.unreferenced)):
+        for name in keys[:SHOWN]:
+            print(f"  {kind}: {name}", file=out)
+        if len(keys) > SHOWN:
+            print(f"  … and {len(keys) - SHOWN} more {kind}", file=out)
+    return 0 if report.ok else 1
 
 
 def verify_draw_command(plan_id: str | None, file: str | None) -> int:

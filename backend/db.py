@@ -6,8 +6,12 @@ engine-agnostic.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Sequence
 
@@ -18,11 +22,12 @@ from piccolo.apps.migrations.tables import Migration  # noqa: E402
 from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 from piccolo.engine.postgres import PostgresEngine  # noqa: E402
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType  # noqa: E402
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory  # noqa: E402
 from piccolo.querystring import QueryString  # noqa: E402
 from piccolo.table import Table  # noqa: E402
 
 SQLITE_BUSY_TIMEOUT_S = 15
+SQLITE_READERS = 4  # threads, each with one open read-only connection
 
 # Plan every statement for its own parameters. asyncpg prepares and caches statements,
 # and after five runs PostgreSQL may switch to a generic plan that cannot see, say, that
@@ -35,10 +40,53 @@ PG_SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
 _engine: Engine | None = None
 
 
+class ReadPoolSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLiteEngine opens a new connection, and a new thread, for every query
+    outside a transaction: ~2 ms before a sub-millisecond SELECT. Here a SELECT outside
+    a transaction runs on one of a few threads that each keep a read-only connection
+    open (with WAL, readers never wait for the writer), in one hop from the event loop.
+    Everything else (writes, transactions, DDL) goes the way Piccolo sends it, so
+    writes serialise exactly as before."""
+
+    def __init__(self, path: str, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self._readers: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+
+    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic",
+                                     table: type[Table] | None = None) -> Any:
+        if not query.lstrip()[:7].upper().startswith("SELECT"):
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(SQLITE_READERS, thread_name_prefix="sqlite-reader")
+        return await asyncio.get_running_loop().run_in_executor(self._readers, self._read, query, args or [])
+
+    def _read(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # Used by this thread only; close_readers closes it once the thread is done.
+            conn = self._local.conn = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            conn.row_factory = dict_factory
+            conn.execute("PRAGMA query_only = 1")  # a SELECT that writes would fail, not write
+            self._opened.append(conn)
+        return conn.execute(query, args).fetchall()
+
+    async def close_readers(self) -> None:
+        """End the reader threads and close their connections (the last connection to
+        close folds the WAL into the database file); a later read starts new ones."""
+        readers, opened = self._readers, self._opened
+        self._readers, self._local, self._opened = None, threading.local(), []
+        if readers is not None:
+            await asyncio.to_thread(readers.shutdown)
+        for conn in opened:
+            conn.close()
+
+
 def engine_for(database_url: str) -> Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://…``; nothing is opened yet."""
     if database_url.startswith("sqlite:///"):
-        return SQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=SQLITE_BUSY_TIMEOUT_S)
+        return ReadPoolSQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=SQLITE_BUSY_TIMEOUT_S)
     return PostgresEngine(config={"dsn": database_url, "server_settings": PG_SERVER_SETTINGS})
 
 
@@ -84,6 +132,8 @@ async def start(engine: Engine) -> None:
 async def stop(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+    elif isinstance(engine, ReadPoolSQLiteEngine):
+        await engine.close_readers()
 
 
 async def ping(engine: Engine) -> None:

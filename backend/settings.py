@@ -32,6 +32,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    worker_max_rss_mb: int = 1024  # a worker using more memory is replaced (0: never)
+    trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For names the client (comma-separated addresses or networks)
     secret_key: str = ""
     visit_intervals: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_VISIT_INTERVALS))
     rp_id: str = "localhost"
@@ -87,7 +89,9 @@ class Settings:
             database_url=database_url,
             host=get("HOST", cls.host),
             port=port,
-            workers=_int(get("WORKERS", str(cls.workers)), "DOSSIER_WORKERS"),
+            workers=_at_least(1, get("WORKERS", str(cls.workers)), "DOSSIER_WORKERS"),
+            worker_max_rss_mb=_at_least(0, get("WORKER_MAX_RSS_MB", str(cls.worker_max_rss_mb)), "DOSSIER_WORKER_MAX_RSS_MB"),
+            trusted_proxies=get("TRUSTED_PROXIES", cls.trusted_proxies),
             secret_key=environ.get("DOSSIER_SECRET_KEY") or _local_secret(database_url),
             visit_intervals=_intervals(get("VISIT_INTERVALS", "")),
             rp_id=rp_id,
@@ -111,6 +115,13 @@ def _int(value: str, name: str) -> int:
         return int(value)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number (got {value!r})") from None
+
+
+def _at_least(least: int, value: str, name: str) -> int:
+    number = _int(value, name)
+    if number < least:
+        raise SettingsError(f"{name} must be {least} or more (got {value!r})")
+    return number
 
 
 def _s3(get: Callable[[str, str], str]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from typing import Any, AsyncIterator, Awaitable, Callable, Coroutine, Iterator, TypeVar
 from uuid import UUID
 from urllib.parse import urlsplit, urlunsplit
@@ -42,6 +43,7 @@ from backend.accounts.schemas import InvitationIn
 from backend.app import create_app
 from backend.clock import bureau_today
 from backend.demo import region_rows
+from backend.media.storage import media_store
 from backend.regions import service as regions
 from backend.settings import Settings
 from tests.seaweedfs import SeaweedFS
@@ -189,6 +191,13 @@ def http_client(app: Litestar) -> httpx.AsyncClient:
         transport=httpx.ASGITransport(app=app), base_url=ORIGIN, event_hooks={"request": [csrf]}
     )
     return client
+
+
+@pytest.fixture
+def settle(app: Litestar, settings: Settings) -> Callable[[], Awaitable[None]]:
+    """Waits until the job queue has made every queued derivative: on SQLite the app's own
+    worker is waited for; on PostgreSQL a worker runs until the queue is empty."""
+    return partial(app.state.jobs.settle, media_store(settings))
 
 
 async def fetched(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from PIL import ImageFile
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from backend.media.jobs import stored
 from backend.media.store import MediaStore
 
 # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import: a truncated
@@ -40,7 +41,7 @@ class _StoreFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if match := MEDIA_URL.match(url):
-            return URLFetcherResponse(url, self.store.read(match[1], match[2]))
+            return URLFetcherResponse(url, stored(self.store, match[1], match[2]))  # made now if not yet
         return super().fetch(url, headers)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Awaitable, Callable, Literal
 from uuid import UUID
@@ -11,13 +10,15 @@ from uuid import UUID
 import msgspec
 from piccolo.columns.combination import Where
 from piccolo.query.methods.select import Select
-from piccolo.querystring import QueryString
 
 from backend.access import Scope
 from backend import access, clock, db, pagination
 from backend.audit import service as audit
 from backend.audit.tables import AuditEvent
+from backend.enterprises import query as registry_query
 from backend.enterprises import uscc as uscc_rules
+# The registry's filters, also those of exports (routes) and plan pools (backend.plans).
+from backend.enterprises.query import EnterpriseFilter, licence_condition  # noqa: F401
 from backend.enterprises.schemas import (
     ControlPointIn,
     ControlPointOut,
@@ -27,7 +28,6 @@ from backend.enterprises.schemas import (
     EnterprisePage,
     EnterprisePatch,
     EnterpriseSummary,
-    LicenceFilter,
     LicenceIn,
     LicenceOut,
     LicencePatch,
@@ -72,20 +72,6 @@ _DETAIL_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class EnterpriseFilter:
-    region: str | None = None
-    category: str | None = None
-    risk_grade: str | None = None
-    credit_class: str | None = None
-    licence: LicenceFilter | None = None
-    due: Literal["overdue", "due"] | None = None  # the visit schedule: past due, or due within within_days
-    within_days: int = 30
-    due_from: date | None = None  # next visit due in [due_from, due_to] (coverage's "due in the period")
-    due_to: date | None = None
-    q: str | None = None
-
-
 # ---------------------------------------------------------------------------- reading
 
 
@@ -111,8 +97,8 @@ async def list_enterprises(
     cursors: pagination.CursorCodec,
     today: date,
 ) -> EnterprisePage:
-    query = _scoped(Enterprise.select(*_SUMMARY_COLUMNS), scope)
-    for condition in await _filter_conditions(scope, filters, today):
+    query = Enterprise.select(*_SUMMARY_COLUMNS)
+    for condition in await registry_query.conditions(scope, filters, today):
         query = query.where(condition)
     rows, next_cursor = await pagination.page(query, (SORTS[sort.lstrip("-")], Enterprise.id), limit, cursor, cursors,
                                               kind=sort, descending=sort.startswith("-"))
@@ -122,66 +108,6 @@ async def list_enterprises(
         state, until = _licence_state_from(valid_to.get(str(row["id"])), today)
         items.append(msgspec.convert({**row, "licence_state": state, "licence_valid_to": until}, EnterpriseSummary))
     return EnterprisePage(items=items, next_cursor=next_cursor)
-
-
-async def _filter_conditions(scope: Scope, f: EnterpriseFilter, today: date) -> list[Where | QueryString]:
-    conditions: list[Where | QueryString] = []
-    if f.region is not None:
-        region = await regions.get_region(scope, f.region, field="region")
-        conditions.append(access.under(Enterprise, region.code, region.level))
-    if f.category is not None:
-        conditions.append(Enterprise.category == f.category)
-    if f.risk_grade is not None:
-        conditions.append(Enterprise.risk_grade == f.risk_grade)
-    if f.credit_class is not None:
-        conditions.append(Enterprise.credit_class == f.credit_class)
-    if f.licence is not None:
-        conditions.append(licence_condition(f.licence, today, f.within_days))
-    if f.due == "overdue":
-        conditions.append(Enterprise.next_due_on < today)
-    elif f.due == "due":
-        conditions.append((Enterprise.next_due_on >= today) & (Enterprise.next_due_on <= today + timedelta(days=f.within_days)))
-    if f.due_from is not None and f.due_to is not None and f.due_to < f.due_from:
-        raise Invalid("due_to is before due_from.", "due_to")
-    if f.due_from is not None:
-        conditions.append(Enterprise.next_due_on >= f.due_from)
-    if f.due_to is not None:
-        conditions.append(Enterprise.next_due_on <= f.due_to)
-    if f.q is not None:
-        # % and _ are LIKE wildcards and never part of a name, code or address.
-        term = f.q.replace("%", "").replace("_", "").replace("\\", "").strip()
-        if not term:
-            raise Invalid("Type some characters of a name, USCC or address to search for.", "q")
-        # LIKE, not ILIKE: names and addresses are Chinese, USCCs are upper case, and
-        # PostgreSQL's ILIKE costs 4x more (70 ms against 18 ms for a scan of 100k rows).
-        pattern = f"%{term}%"
-        conditions.append(
-            Enterprise.name.like(pattern) | Enterprise.uscc.like(pattern.upper()) | Enterprise.address.like(pattern)
-        )
-    return conditions
-
-
-def licence_condition(state: LicenceFilter, today: date, within_days: int = 30) -> QueryString:
-    """Enterprises that hold a licence valid today (valid), hold none (missing), or hold
-    one ending within ``within_days`` (expiring)."""
-    if state == "expiring":
-        return _has_valid_licence(today, ending_by=today + timedelta(days=within_days))
-    return _has_valid_licence(today, negate=state == "missing")
-
-
-def _has_valid_licence(today: date, ending_by: date | None = None, negate: bool = False) -> QueryString:
-    """[NOT] EXISTS a licence valid today (and ending by ``ending_by``). Correlated, so
-    each candidate probes the licence index instead of materialising every licence
-    (12 ms against 165 ms for "missing in a city" at 100k enterprises)."""
-    sql = (
-        f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM licence WHERE licence.enterprise = enterprise.id "
-        "AND licence.status = {} AND licence.valid_from <= {} AND licence.valid_to >= {}"
-    )
-    args: list[Any] = [LicenceStatus.valid.value, today, today]
-    if ending_by is not None:
-        sql += " AND licence.valid_to <= {}"
-        args.append(ending_by)
-    return QueryString(sql + ")", *args)
 
 
 def _valid_licence(today: date) -> Where:

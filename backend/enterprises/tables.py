@@ -62,22 +62,28 @@ class ControlPointKind(str, Enum):
 
 class Enterprise(Table):
     """The dossier's root. ``province_code``/``city_code`` repeat the county's ancestors
-    (see Region) so that region-subtree filters are one indexed equality."""
+    (see Region) so that region-subtree filters are one indexed equality.
+
+    Every registry sort walks an index: (name, id, uscc, address), uscc, (risk_grade, id),
+    (created_at, id), and each again after county_code and after city_code, so that a
+    county's or city's page is an index walk too; text search has trigram indexes (FTS5
+    on SQLite). All are raw SQL in migrations/enterprises (Piccolo declares
+    single-column indexes only)."""
 
     id = UUID(primary_key=True)
     name = Varchar(length=200)  # indexed with uscc and address, see the migration
     uscc = Varchar(length=18, unique=True)
     address = Varchar(length=300)
-    county_code = ForeignKey(references=Region, null=False, on_delete=OnDelete.restrict, index=True)
-    city_code = Varchar(length=6, null=True, default=None, index=True)
+    county_code = ForeignKey(references=Region, null=False, on_delete=OnDelete.restrict)
+    city_code = Varchar(length=6, null=True, default=None)
     province_code = Varchar(length=6, index=True)
     latitude = DoublePrecision(null=True, default=None)
     longitude = DoublePrecision(null=True, default=None)
     category = Varchar(length=32, choices=Category, index=True)
-    risk_grade = Varchar(length=1, choices=RiskGrade, index=True)
+    risk_grade = Varchar(length=1, choices=RiskGrade)
     credit_class = Varchar(length=1, null=True, default=None, choices=CreditClass, index=True)
     contacts = JSON(default=[])
-    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     # The risk-based schedule (backend/inspections/schedule.py keeps these current).
     last_visited_on = Date(null=True, default=None)
@@ -94,14 +100,16 @@ class Enterprise(Table):
 
 
 class Licence(Table):
-    """A production licence (食品生产许可证, 工业产品生产许可证, 特种设备生产许可证…)."""
+    """A production licence (食品生产许可证, 工业产品生产许可证, 特种设备生产许可证…).
+    Indexed by (enterprise, status, valid_to, valid_from) and by (valid_to, status,
+    valid_from, enterprise): see migrations/enterprises."""
 
     id = UUID(primary_key=True)
-    enterprise = ForeignKey(references=Enterprise, index=True)
+    enterprise = ForeignKey(references=Enterprise)
     number = Varchar(length=64)
     scope = Text()
     valid_from = Date()
-    valid_to = Date(index=True)
+    valid_to = Date()
     status = Varchar(length=16, choices=LicenceStatus)
 
 

@@ -59,9 +59,21 @@ class Derived:
     exif: dict[str, Any] = field(default_factory=dict)
 
 
+def inspect(path: Path, mime: str) -> Derived:
+    """Validate the file at ``path`` (of the sniffed ``mime``) by decoding it at thumbnail
+    scale, and read its facts (size, EXIF, perceptual hash): what an upload needs before
+    it answers. Its derivatives are made later (backend.media.jobs). Blocking: run it in a
+    worker thread."""
+    return _decode(path, mime, THUMBNAIL, derivatives=False)
+
+
 def derive(path: Path, mime: str) -> Derived:
     """Validate the file at ``path`` (of the sniffed ``mime``) and make its derivatives.
     Blocking: run it in a worker thread."""
+    return _decode(path, mime, PREVIEW, derivatives=True)
+
+
+def _decode(path: Path, mime: str, size: int, derivatives: bool) -> Derived:
     if mime == PDF:
         _check_pdf(path)
         return Derived(mime=mime)
@@ -73,19 +85,19 @@ def derive(path: Path, mime: str) -> Derived:
                     raise Invalid(f"The file starts like {mime} but is not one.", "file")
                 width, height = image.size
                 exif = read_exif(image)
-                image.draft("RGB", (PREVIEW, PREVIEW))
+                image.draft("RGB", (size, size))
                 image.load()  # decodes all the data: a truncated or corrupt file fails here
-                preview = _upright(image.copy(), PREVIEW)
+                upright = _upright(image.copy(), size)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Invalid("The image's pixel size is too large to be a photo (a decompression bomb?).", "file") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise Invalid(f"The image could not be decoded (damaged or cut off?): {e}", "file") from None
-    thumbnail = preview.copy()
+    thumbnail = upright.copy()
     thumbnail.thumbnail((THUMBNAIL, THUMBNAIL))
-    return Derived(
-        mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail),
-        thumbnail=_jpeg(thumbnail), preview=_jpeg(preview),
-    )
+    derived = Derived(mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail))
+    if derivatives:
+        derived.thumbnail, derived.preview = _jpeg(thumbnail), _jpeg(upright)
+    return derived
 
 
 def exif_of(path: Path, mime: str) -> dict[str, Any]:

@@ -2,6 +2,7 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
+import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
@@ -12,6 +13,7 @@ from backend.fields import SIX_DIGITS
 from backend.media import service
 from backend.media.download import send
 from backend.media.images import PDF
+from backend.media.jobs import Jobs, made
 from backend.media.links import Links
 from backend.media.receive import receive
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
@@ -24,6 +26,8 @@ from backend.settings import Settings
 Access = NamedDependency[Scope]
 Store = NamedDependency[MediaStore]
 Linked = NamedDependency[Links]
+Queue = NamedDependency[Jobs]
+RETRY_AFTER_S = 2  # a derivative is made within a second or two of its upload
 MediaId = Annotated[UUID, PathParameter(description="The upload's id (the phone's UUID)")]
 
 
@@ -35,12 +39,13 @@ class MediaController(Controller):
     @post("/", operation_id="uploadMedia", summary="Upload a photo or document (multipart: fields + one file)",
           request_max_body_size=None, status_code=201, operation_class=multipart(UploadFields, "file"))
     async def upload(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
-                     links: Linked, today: NamedDependency[date]) -> Response[MediaOut]:
+                     jobs: Queue, links: Linked, today: NamedDependency[date]) -> Response[MediaOut]:
         """Idempotent by the form field `id`: a retry answers 200 with the first record;
-        another file under the same id is a 409."""
+        another file under the same id is a 409. It answers once the original is stored and
+        recorded; the thumbnail and preview follow within seconds."""
         received = await receive(request.stream(), request.headers.get("content-type", ""), store,
                                  settings.media_max_mb * 2**20)
-        result = await service.file_upload(access, store, links, received, today, settings.gps_flag_metres)
+        result = await service.file_upload(access, store, jobs, links, received, today, settings.gps_flag_metres)
         return Response(result.media, status_code=201 if result.created else 200)
 
     @get("/mine", operation_id="listMyUploads", summary="Your uploads, newest first")
@@ -68,9 +73,10 @@ class MediaController(Controller):
         return await service.review(access, links, media_id, data)
 
     @get("/{media_id:uuid}/{variant:str}", operation_id="getMediaFile",
-         summary="The original, the preview or the thumbnail (Range requests allowed)")
+         summary="The original, the preview or the thumbnail (Range requests allowed)",
+         description="A preview or thumbnail not made yet answers 404 with Retry-After (seconds).")
     async def file(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
-                   media_id: MediaId,
+                   jobs: Queue, media_id: MediaId,
                    variant: Annotated[str, PathParameter(pattern="^(original|preview|thumbnail)$", description="Which file")],
                    ) -> Response:
         media = await service.get_media(access, media_id)
@@ -80,6 +86,10 @@ class MediaController(Controller):
         headers = {"Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
         if request.headers.get("if-none-match", "").strip('"') == etag:
             return Response(None, status_code=304, headers={**headers, "ETag": f'"{etag}"'})
+        if variant != "original" and not await anyio.to_thread.run_sync(made, store, media.sha256, variant):
+            await jobs.derive([(media.sha256, media.mime)])  # queued already, unless a job was lost
+            return Response({"status_code": 404, "detail": f"The {variant} is being made; try again in a moment."},
+                            status_code=404, headers={"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"})
         mime = media.mime if variant == "original" else "image/jpeg"
         return await send(store, media.sha256, variant, media_type=mime, name=str(media.id), headers=headers, etag=etag,
                           size=media.size if variant == "original" else None, range_header=request.headers.get("range"),

@@ -23,6 +23,7 @@ from backend.enterprises.tables import ControlPoint
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.fields import error_field, humanise
 from backend.media import images
+from backend.media.jobs import Jobs
 from backend.media.links import Links
 from backend.media.receive import Received
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
@@ -57,12 +58,14 @@ class Upload:
 # ---------------------------------------------------------------------------- filing
 
 
-async def file_upload(scope: Scope, store: MediaStore, links: Links, received: Received, today: Any,
+async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links, received: Received, today: Any,
                       gps_flag_metres: int) -> Upload:
     """File a received upload in its enterprise's dossier, once: the same upload sent again
     (or many times at once) is answered with the first record. The temp file is consumed:
-    moved into the store, or deleted with nothing recorded."""
+    moved into the store, or deleted with nothing recorded. It answers once the original is
+    stored and recorded: its thumbnail and preview are queued (``jobs``), made soon after."""
     placed: str | None = None
+    new_blob = False
     try:
         fields = _fields(received)
         if received.path is None or received.size == 0:
@@ -77,8 +80,8 @@ async def file_upload(scope: Scope, store: MediaStore, links: Links, received: R
         mime = images.sniff(received.head)
         known = await Blob.select(Blob.phash).where(Blob.sha256 == received.sha256).first()
         if known is None:
-            derived = await anyio.to_thread.run_sync(images.derive, received.path, mime)
-        else:  # the same bytes as a stored blob: already validated and derived, but its facts are read again
+            derived = await anyio.to_thread.run_sync(images.inspect, received.path, mime)
+        else:  # the same bytes as a stored blob: already validated, but its facts are read again
             derived = images.Derived(mime=mime, exif=await anyio.to_thread.run_sync(images.exif_of, received.path, mime),
                                      phash=None if known["phash"] is None else known["phash"] & (2**64 - 1))
         now = clock.now()
@@ -90,8 +93,9 @@ async def file_upload(scope: Scope, store: MediaStore, links: Links, received: R
             if not raced:
                 await db.serialise(f"blob:{received.sha256}")
                 if not await Blob.exists().where(Blob.sha256 == received.sha256):
-                    placed = received.sha256
-                    await anyio.to_thread.run_sync(_store, store, received, derived)
+                    placed, new_blob = received.sha256, True
+                    assert received.path is not None
+                    await anyio.to_thread.run_sync(store.commit_original, received.path, received.sha256, mime)
                     await Blob.insert(Blob(sha256=received.sha256, size=received.size, mime=mime, width=derived.width,
                                            height=derived.height, **bands(derived.phash)))
                 await MediaItem.insert(MediaItem(**item))
@@ -99,6 +103,8 @@ async def file_upload(scope: Scope, store: MediaStore, links: Links, received: R
                                    {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
                                    enterprises.place(enterprise))
         placed = None
+        if new_blob:  # a crash before this line leaves them to the start-up sweep (jobs.sweep)
+            await jobs.derive([(received.sha256, mime)])
         if raced:  # the same id was filed meanwhile, by a request sent at the same time
             return Upload(_same_upload(await _one(scope, fields.id), fields, received.sha256), created=False)
         return Upload(await _one(scope, fields.id), created=True)
@@ -107,15 +113,6 @@ async def file_upload(scope: Scope, store: MediaStore, links: Links, received: R
             received.path.unlink(missing_ok=True)
         if placed is not None:
             await _forget_unrecorded(store, placed)
-
-
-def _store(store: MediaStore, received: Received, derived: images.Derived) -> None:
-    """The original and its derivatives into the store (blocking: run in a thread)."""
-    assert received.path is not None
-    store.commit_original(received.path, received.sha256, derived.mime)
-    for variant in ("thumbnail", "preview"):
-        if (data := getattr(derived, variant)) is not None:
-            store.put_derivative(received.sha256, variant, data)
 
 
 async def _forget_unrecorded(store: MediaStore, sha256: str) -> None:

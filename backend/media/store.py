@@ -19,6 +19,7 @@ call them from a worker thread.
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -28,6 +29,7 @@ import anyio
 
 VARIANTS = ("original", "preview", "thumbnail")
 CHUNK = 256 * 1024  # bytes read at once when the app sends a file itself
+SHA256 = re.compile("[0-9a-f]{64}")
 
 
 def key(sha256: str, variant: str) -> str:
@@ -37,6 +39,16 @@ def key(sha256: str, variant: str) -> str:
     if variant == "document":  # an issued document's PDF (backend.documents)
         return f"documents/{sha256[:2]}/{sha256}.pdf"
     return f"{variant}/{sha256[:2]}/{sha256}.jpg"
+
+
+def parse_key(name: str) -> tuple[str, str] | None:
+    """The (sha256, variant) that ``key`` made ``name`` of; None for any other file."""
+    folder, _, rest = name.partition("/")
+    variant = {"originals": "original", "documents": "document"}.get(folder, folder)
+    sha256 = rest.rpartition("/")[2].partition(".")[0]
+    if variant not in (*VARIANTS, "document") or not SHA256.fullmatch(sha256) or key(sha256, variant) != name:
+        return None
+    return sha256, variant
 
 
 @runtime_checkable

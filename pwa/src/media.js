@@ -23,6 +23,7 @@ addStrings(
     zoomHint: '点击图片放大或还原，双指可缩放',
     document: '文件（PDF）',
     openDocument: '打开文件',
+    previewMaking: '正在生成预览…',
     uploading: (pct) => `正在上传… ${pct}%`,
     offlineUpload: '网络不可用，请恢复网络后重新上传。',
   },
@@ -42,6 +43,7 @@ addStrings(
     zoomHint: 'Tap the image to zoom in or out; pinch to zoom',
     document: 'Document (PDF)',
     openDocument: 'Open document',
+    previewMaking: 'Preview on its way…',
     uploading: (pct) => `Uploading… ${pct}%`,
     offlineUpload: 'No network. Upload again when you are back online.',
   },
@@ -83,14 +85,29 @@ export function Viewer({ media, onClose }) {
 }
 
 // A large preview that opens the viewer; a document is a link to its file.
+// The server makes thumbnails and previews just after an upload (a job) and answers 404
+// with Retry-After until then: a placeholder shows meanwhile, and the image is asked again.
+const RETRY_MS = 2000;
+const RETRIES = 30;
+
 export function Preview({ media, variant = 'preview' }) {
   const [open, setOpen] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const [waiting, setWaiting] = useState(false);
+  useEffect(() => {
+    if (!waiting || attempt >= RETRIES) return undefined;
+    const timer = setTimeout(() => setAttempt(attempt + 1), RETRY_MS);
+    return () => clearTimeout(timer);
+  }, [waiting, attempt]);
   if (isDocument(media)) {
     return html`<a class="doc" href=${mediaUrl(media, 'original')} target="_blank" rel="noopener">${t('document')} · ${t('openDocument')}</a>`;
   }
+  const src = mediaUrl(media, variant) + (attempt ? `?try=${attempt}` : '');
   return html`
-    <button class="preview" onClick=${() => setOpen(true)} aria-label=${t('zoomHint')}>
-      <img src=${mediaUrl(media, variant)} alt=${media.caption || t('mediaCategories')[media.category]} loading="lazy" />
+    <button class=${waiting ? 'preview waiting' : 'preview'} onClick=${() => setOpen(true)} aria-label=${t('zoomHint')}>
+      ${waiting && html`<span class="placeholder">${t('previewMaking')}</span>`}
+      <img key=${attempt} src=${src} alt=${media.caption || t('mediaCategories')[media.category]}
+        loading=${attempt ? 'eager' : 'lazy'} onError=${() => setWaiting(true)} onLoad=${() => setWaiting(false)} />
     </button>
     ${open && html`<${Viewer} media=${media} onClose=${() => setOpen(false)} />`}`;
 }

@@ -12,7 +12,7 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any, Awaitable, Callable
 
 import pytest
 from httpx import AsyncClient
@@ -298,7 +298,7 @@ def test_every_route_has_a_rule(app: Litestar) -> None:
 
 
 @pytest.fixture
-async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
+async def world(client: AsyncClient, sign_in: SignIn, settle: Callable[[], Awaitable[None]]) -> dict[str, Any]:
     sides = {}
     for side, county, n in (("own", HUIMIN, 1), ("other", LIXIA, 2)):
         body = enterprise_body(n, county, licences=[{"number": f"SC{n}", "valid_from": "2025-01-01", "valid_to": "2030-01-01"}],
@@ -315,6 +315,7 @@ async def world(client: AsyncClient, sign_in: SignIn) -> dict[str, Any]:
             "user": (await colleague.get("/api/me")).json()["id"], "media": photo.json()["id"],
             "user2": (await partner.get("/api/me")).json()["id"], "poster": colleague,
         }
+    await settle()  # the photos' thumbnails, made by a job
     checklist = (await client.get("/api/checklists")).json()[0]["id"]
     planner = await sign_in("supervisor", "370000", name="province planner")
     for side in sides.values():

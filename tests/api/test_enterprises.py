@@ -7,7 +7,11 @@ from uuid import uuid4
 import pytest
 from httpx import AsyncClient
 
+from backend.enterprises import query
 from backend.enterprises.tables import ControlPoint, Enterprise, Licence
+from backend.regions import service as regions
+from backend.regions.schemas import RegionOut
+from backend.regions.tables import RegionLevel
 from tests.factories import BINCHENG, LIXIA, enterprise_body, make_uscc
 
 pytestmark = pytest.mark.usefixtures("shandong")
@@ -19,8 +23,8 @@ async def rows_written() -> tuple[int, int, int]:
     return await Enterprise.count(), await Licence.count(), await ControlPoint.count()
 
 
-async def create(client: AsyncClient, n: int = 1, **overrides) -> dict:
-    response = await client.post("/api/enterprises", json=enterprise_body(n, **overrides))
+async def create(client: AsyncClient, n: int = 1, body: dict | None = None, **overrides) -> dict:
+    response = await client.post("/api/enterprises", json=body or enterprise_body(n, **overrides))
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -210,3 +214,114 @@ async def test_risk_grades_list_visit_intervals(client: AsyncClient) -> None:
         {"grade": "C", "visit_interval_days": 120},
         {"grade": "D", "visit_interval_days": 90},
     ]
+
+
+# ---------------------------------------------------------------------------- text search
+# A term is found in the name, USCC or address, whatever its length: trigram indexes
+# (FTS5 on SQLite, pg_trgm on PostgreSQL) serve 3 characters and more, the trigrams that
+# begin with it (SQLite) or a bigram index (PostgreSQL) serve 1-2 characters, and a
+# common term is checked row by row in a walk of the sort's index instead
+# (backend/enterprises/query.py). Each term here is asked both ways.
+
+SEARCHED = [
+    enterprise_body(1, name="惠民县鑫达绳网厂", address="山东省滨州市惠民县工业路150号"),
+    enterprise_body(2, name="滨州恒源面粉有限公司", address="山东省滨州市滨城区黄河路8号"),
+    enterprise_body(3, LIXIA, name="济南瑞丰电梯有限公司（鲁）", address="山东省济南市历下区泉城路1号"),
+    enterprise_body(4, LIXIA, name="济南ABC包装制品厂", address="山东省济南市历下区经十路27号"),
+]
+
+
+@pytest.fixture
+async def searched(client: AsyncClient) -> None:
+    for body in SEARCHED:
+        await create(client, body=body)
+
+
+async def found(client: AsyncClient, q: str, **params: str) -> list[int]:
+    """The SEARCHED enterprises (by number) that ``q`` finds, by name."""
+    response = await client.get("/api/enterprises", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    names = [body["name"] for body in SEARCHED]
+    return sorted(names.index(item["name"]) + 1 for item in response.json()["items"])
+
+
+@pytest.fixture(params=["index", "walk"])
+def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every term both from its index (as if rare) and by a walk (as if common)."""
+    monkeypatch.setattr(query, "DRIVE_AT", 10**9 if request.param == "index" else -1)
+    return request.param
+
+
+@pytest.mark.usefixtures("searched", "plan")
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("绳网", [1]),  # two Chinese characters: no trigram
+        ("网厂", [1]),  # two, ending the name
+        ("绳", [1]),
+        ("厂", [1, 4]),  # one, ending the name
+        ("号", [1, 2, 3, 4]),  # ending the address
+        ("面粉有", [2]),
+        ("恒源面粉有限公司", [2]),
+        ("有限公司", [2, 3]),
+        ("黄河路", [2]),
+        ("济南", [3, 4]),
+        ("（鲁）", [3]),
+        ("厂9", []),  # never across name and USCC
+        ("号山", []),
+        ("不存在", []),
+        ("鬼", []),
+        ("913716", [1, 2]),  # a USCC's beginning
+        ("91", [1, 2, 3, 4]),
+        (make_uscc(2)[-6:].lower(), [2]),  # its end, in lower case
+        (make_uscc(2)[13:17], [2]),  # its middle
+        ("150", [1]),
+        ("1_5%0", [1]),  # % and _ are no wildcards: they are dropped
+        ("ABC", [4]),
+        ('"绳网', []),  # full-text query syntax is only text
+        ("绳网*", []),
+        ("绳网 OR 面粉", []),
+    ],
+)
+async def test_search_finds_a_term_of_any_length(client: AsyncClient, q: str, expected: list[int]) -> None:
+    assert await found(client, q) == expected
+
+
+@pytest.mark.usefixtures("searched", "plan")
+async def test_search_is_ascii_case_blind_on_sqlite_as_its_like(client: AsyncClient, database_url: str) -> None:
+    # USCCs are upper case and matched so; names and addresses as the engine's LIKE does.
+    assert await found(client, "abc") == ([4] if database_url.startswith("sqlite") else [])
+
+
+@pytest.mark.usefixtures("searched", "plan")
+async def test_search_combines_with_filters_and_sorts(client: AsyncClient) -> None:
+    assert await found(client, "有限公司", region=LIXIA) == [3]
+    assert await found(client, "号", region="371600", sort="-created_at") == [1, 2]
+    assert await found(client, "济南", sort="uscc", category="industrial_products") == [3, 4]
+
+
+async def test_search_follows_renames_and_new_registrations(client: AsyncClient) -> None:
+    created = await create(client, 1, name="惠民县鑫达绳网厂")
+    assert [i["id"] for i in (await client.get("/api/enterprises", params={"q": "绳网"})).json()["items"]] == [created["id"]]
+    await client.patch(f"/api/enterprises/{created['id']}", json={"name": "惠民县鑫达渔具厂", "uscc": make_uscc(9)})
+    for q, hits in (("绳网", 0), ("渔具", 1), (make_uscc(1)[-6:], 0), (make_uscc(9)[-6:], 1)):
+        assert len((await client.get("/api/enterprises", params={"q": q})).json()["items"]) == hits, q
+
+
+@pytest.mark.usefixtures("plan")
+async def test_a_province_keeps_to_itself_beside_another(client: AsyncClient) -> None:
+    """A province admin's filters skip the province check while every enterprise lies in
+    it, and keep it once another province holds one."""
+    await create(client, 1, category="food_production")
+    await regions.insert_regions([
+        RegionOut(code=code, name=name, name_en=name, level=level, province_code="110000",
+                  city_code=None if level == RegionLevel.province else "110100",
+                  county_code="110101" if level == RegionLevel.county else None)
+        for code, name, level in (("110000", "北京市", RegionLevel.province), ("110100", "市辖区", RegionLevel.city),
+                                  ("110101", "东城区", RegionLevel.county))])
+    beijing = enterprise_body(2, "110101", category="food_production")
+    await Enterprise.insert(Enterprise(**{k: v for k, v in beijing.items() if k != "county_code"}, id=uuid4(),
+                                       county_code="110101", city_code="110100", province_code="110000"))
+    for params in ({}, {"category": "food_production"}, {"q": "绳网"}, {"q": "绳"}):
+        items = (await client.get("/api/enterprises", params=params)).json()["items"]
+        assert [item["uscc"] for item in items] == [make_uscc(1)], params

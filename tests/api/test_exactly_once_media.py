@@ -62,7 +62,9 @@ async def test_an_upload_sent_8_times_at_once_is_filed_once(scene: dict, setting
     assert await events("media.uploaded") == 5  # the scene's four uploads and this one
 
 
-async def test_one_id_sent_with_8_different_files_at_once_keeps_the_first(scene: dict, settings: Settings) -> None:
+async def test_one_id_sent_with_8_different_files_at_once_keeps_the_first(scene: dict, settings: Settings,
+                                                                          settle) -> None:
+    await settle()  # the scene's derivatives
     before = set(stored_files(settings))
     media_id, contents = str(uuid.uuid4()), iter([photo(seed=s) for s in range(80, 88)])
     responses = await at_once(8, lambda: send(scene["zhang"], next(contents), id=media_id,
@@ -70,6 +72,7 @@ async def test_one_id_sent_with_8_different_files_at_once_keeps_the_first(scene:
     assert statuses(responses) == [201] + [409] * 7
     assert {r.json()["extra"][0]["key"] for r in responses if r.status_code == 409} == {"id"}
     kept = next(r.json() for r in responses if r.status_code == 201)
+    await settle()  # one derivatives job, for the kept file
     added = set(stored_files(settings)) - before
     assert added == {f"originals/{kept['sha256'][:2]}/{kept['sha256'][2:4]}/{kept['sha256']}",
                      f"thumbnail/{kept['sha256'][:2]}/{kept['sha256']}.jpg",
@@ -77,7 +80,7 @@ async def test_one_id_sent_with_8_different_files_at_once_keeps_the_first(scene:
     assert await MediaItem.count().where(MediaItem.id == media_id) == 1 and await events("media.uploaded") == 5
 
 
-async def test_the_same_new_bytes_8_times_at_once_are_stored_once(scene: dict, settings: Settings) -> None:
+async def test_the_same_new_bytes_8_times_at_once_are_stored_once(scene: dict, settings: Settings, settle) -> None:
     content = photo(seed=90, gps=(37.4901, 117.5102, 12.5), when="2026:11:20 10:15:00")
     ids = [str(uuid.uuid4()) for _ in range(8)]
     pending = iter(ids)
@@ -86,6 +89,7 @@ async def test_the_same_new_bytes_8_times_at_once_are_stored_once(scene: dict, s
     sha256 = responses[0].json()["sha256"]
     assert await Blob.count().where(Blob.sha256 == sha256) == 1
     assert await MediaItem.count().where(MediaItem.blob == sha256) == 8
+    await settle()
     assert len([f for f in stored_files(settings) if sha256 in f]) == 3  # original, thumbnail, preview
     facts = {(m["captured_at"], m["latitude"], m["longitude"], m["altitude"], m["device_model"])
              for m in (r.json() for r in responses)}

@@ -58,7 +58,7 @@ def stored_files(settings: Settings) -> list[str]:
     return sorted([*media_store(settings).keys(), *(f"tmp/{p.name}" for p in spool.glob("*"))])
 
 
-async def test_photo_is_filed_with_its_exif(client: AsyncClient, firm: dict, settings: Settings) -> None:
+async def test_photo_is_filed_with_its_exif(client: AsyncClient, firm: dict, settings: Settings, settle) -> None:
     content = photo(gps=(37.4901, 117.5102, 12.5), when="2026:11:20 10:15:00")
     status, media = await upload(client, firm["id"], content, caption="原料库温度记录", category="ledger")
     assert status == 201, media
@@ -71,14 +71,16 @@ async def test_photo_is_filed_with_its_exif(client: AsyncClient, firm: dict, set
 
     store = media_store(settings)
     assert store.read(media["sha256"], "original") == content  # byte for byte
+    await settle()  # the derivatives are made by a job
     for variant, limit in (("thumbnail", 320), ("preview", 1600)):
         derived = Image.open(io.BytesIO(store.read(media["sha256"], variant)))
         assert derived.format == "JPEG" and max(derived.size) <= limit and not derived.getexif()
 
 
-async def test_orientation_is_made_upright(client: AsyncClient, firm: dict) -> None:
+async def test_orientation_is_made_upright(client: AsyncClient, firm: dict, settle) -> None:
     status, media = await upload(client, firm["id"], photo(size=(400, 200), orientation=6))
     assert status == 201 and media["orientation"] == 6
+    await settle()
     preview = await fetched(client, f"/api/media/{media['id']}/preview")
     assert Image.open(io.BytesIO(preview.content)).size == (200, 400)
 
@@ -194,9 +196,10 @@ async def test_reviewer_flags(client: AsyncClient, firm: dict) -> None:
     assert [m["id"] for m in far_only] == [far[1]["id"]]
 
 
-async def test_serving_etag_and_ranges(client: AsyncClient, firm: dict) -> None:
+async def test_serving_etag_and_ranges(client: AsyncClient, firm: dict, settle) -> None:
     content = photo(seed=8)
     _, media = await upload(client, firm["id"], content)
+    await settle()
     url = f"/api/media/{media['id']}"
     thumb = await fetched(client, f"{url}/thumbnail")
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg" and thumb.headers["etag"]

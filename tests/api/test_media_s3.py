@@ -87,9 +87,10 @@ async def test_links_expire_and_signatures_are_checked(store: S3MediaStore, seaw
 
 
 @pytest.mark.parametrize("settings", [0], indirect=True)
-async def test_without_links_the_app_streams_the_bytes(client: AsyncClient, firm: dict) -> None:
+async def test_without_links_the_app_streams_the_bytes(client: AsyncClient, firm: dict, settle) -> None:
     content = photo(seed=2, size=(1200, 900))
     _, media = await upload(client, firm["id"], content)
+    await settle()
     url = f"/api/media/{media['id']}"
     whole = await client.get(f"{url}/original")
     assert whole.status_code == 200 and whole.content == content

@@ -64,6 +64,9 @@ def live_server(database_url: str, settings: Settings) -> Iterator[str]:
            "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "e2e"}
     server = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve_at", clock.now().isoformat()], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # On PostgreSQL derivatives are made by `dossier worker` (on SQLite the app makes them).
+    worker = subprocess.Popen([sys.executable, "-m", "tests.e2e.serve_at", clock.now().isoformat(), "worker"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL) if database_url.startswith("postgres") else None
     origin = f"http://localhost:{port}"
     DATABASES[origin] = database_url
     try:
@@ -77,8 +80,10 @@ def live_server(database_url: str, settings: Settings) -> Iterator[str]:
             raise AssertionError(f"the server did not start: {server.stderr.read().decode() if server.stderr else ''}")
         yield origin
     finally:
-        server.terminate()
-        server.wait(10)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
         del DATABASES[origin]
 
 

@@ -110,7 +110,7 @@ def test_period_region_and_the_other_lists(page: Page, live_server: str) -> None
     enrol(page, live_server, role="supervisor", region="371600")
     expect(figure(page, "enterprises")).to_have_text(re.compile(r"^[1-9]\d*$"))
     city = figure(page, "enterprises").inner_text()
-    page.get_by_label("地区").select_option(HUIMIN)
+    page.get_by_role("combobox", name=re.compile(r"^地区")).select_option(HUIMIN)
     expect(page).to_have_url(f"{live_server}/dashboard?region={HUIMIN}&period=year")
     expect(page.locator(".dash-columns[aria-busy=false]")).to_be_visible()
     huimin = int(figure(page, "enterprises").inner_text())

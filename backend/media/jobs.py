@@ -1,0 +1,157 @@
+"""Derivatives as jobs: thumbnails and previews are made off the request, by a job queue.
+
+The queue is pgqueuer: on PostgreSQL its tables (installed by `dossier migrate`),
+LISTEN/NOTIFY and SKIP LOCKED, worked by `dossier worker`; on SQLite its in-memory twin,
+worked inside the app. A job names one original (its SHA-256 and type); whichever worker
+takes it makes the derivatives that are missing (none, when they exist: a job run twice
+changes nothing) and writes each atomically (the store's put_derivative). A worker killed
+mid-job stops its heartbeat: after HEARTBEAT another worker takes the job and finishes it.
+A job lost before it was queued (a crash between recording and enqueueing) is found again
+by the sweep, which enqueues whatever derivative is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from datetime import timedelta
+from typing import Iterable
+
+import anyio
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from pgqueuer import PgQueuer, QueueManager
+from pgqueuer.adapters.drivers.asyncpg import AsyncpgPoolDriver
+from pgqueuer.models import Job
+from pgqueuer.ports import RepositoryPort
+from pgqueuer.queries import Queries
+from pgqueuer.types import QueueExecutionMode
+
+from backend.media import images
+from backend.media.store import MediaStore, key
+from backend.media.tables import Blob
+
+DERIVE = "media.derive"
+DERIVED = ("thumbnail", "preview")
+HEARTBEAT = timedelta(seconds=30)  # a job whose worker is silent this long is taken by another
+log = logging.getLogger(__name__)
+
+
+class Jobs:
+    """The job queue of one process: enqueue derivatives, run a worker over them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.in_process = not isinstance(engine, PostgresEngine)
+        self._queries: RepositoryPort | None = PgQueuer.in_memory().queries if self.in_process else None
+        self._in_app: tuple[QueueManager, asyncio.Task] | None = None
+
+    @property
+    def queries(self) -> RepositoryPort:
+        """pgqueuer's queries: in memory, or over the engine's pool (started by db.start)."""
+        if self._queries is None:
+            assert isinstance(self.engine, PostgresEngine) and self.engine.pool is not None, "db.start() first"
+            self._queries = Queries(AsyncpgPoolDriver(self.engine.pool))
+        return self._queries
+
+    async def derive(self, originals: Iterable[tuple[str, str]]) -> None:
+        """Queue the derivatives of these (sha256, mime) originals; one queued job per
+        original at a time (its dedupe key), so enqueueing again is harmless."""
+        pending = [(sha256, mime) for sha256, mime in originals if mime != images.PDF]
+        if pending:
+            await self.queries.enqueue([DERIVE] * len(pending),
+                                       [json.dumps({"sha256": s, "mime": m}).encode() for s, m in pending],
+                                       [0] * len(pending), dedupe_key=[f"derive:{s}" for s, _ in pending],
+                                       on_conflict="skip")
+
+    def worker(self, store: MediaStore) -> QueueManager:
+        """A worker over this queue, making derivatives into ``store``."""
+        manager = QueueManager(self.queries)
+
+        @manager.entrypoint(DERIVE)
+        async def derive(job: Job) -> None:
+            assert job.payload is not None
+            original = json.loads(job.payload)
+            await anyio.to_thread.run_sync(make_derivatives, store, original["sha256"], original["mime"])
+
+        return manager
+
+    async def work(self, store: MediaStore, *, drain: bool = False, heartbeat: timedelta = HEARTBEAT) -> None:
+        """Run a worker until it is cancelled (or, with ``drain``, until nothing is queued)."""
+        mode = QueueExecutionMode.drain if drain else QueueExecutionMode.continuous
+        await self.worker(store).run(mode=mode, heartbeat_timeout=heartbeat, dequeue_timeout=timedelta(seconds=5),
+                                     log_aggregation_interval=timedelta(0))
+
+
+    async def start(self, store: MediaStore) -> None:
+        """At the app's start: on SQLite the app works its own queue, in the background,
+        after sweeping for missing derivatives. On PostgreSQL `dossier worker` does both."""
+        if self.in_process:
+            await sweep(self, store)
+            manager = self.worker(store)
+            self._in_app = manager, asyncio.create_task(
+                manager.run(heartbeat_timeout=HEARTBEAT, log_aggregation_interval=timedelta(0)))
+
+    async def stop(self) -> None:
+        """At the app's end: the job in hand is finished, the rest stays queued."""
+        if self._in_app is not None:
+            manager, task = self._in_app
+            manager.shutdown.set()
+            await task
+            self._in_app = None
+
+    async def settle(self, store: MediaStore, timeout_s: float = 60) -> None:
+        """Until nothing is queued or in hand (tests, benchmarks): on SQLite the app's own
+        worker is waited for; on PostgreSQL a worker runs here until the queue is empty."""
+        if not self.in_process:
+            await self.work(store, drain=True)
+            return
+        with anyio.fail_after(timeout_s):
+            while any(s.entrypoint == DERIVE for s in await self.queries.queue_size()):
+                await anyio.sleep(0.02)
+
+
+def make_derivatives(store: MediaStore, sha256: str, mime: str) -> list[str]:
+    """The missing derivatives of a stored original, made and written (blocking: a worker
+    thread). Returns the variants written: none when they all exist."""
+    missing = [variant for variant in DERIVED if not made(store, sha256, variant)]
+    if not missing:
+        return []
+    with store.open(sha256, "original") as original:
+        derived = images.derive(original, mime)  # type: ignore[arg-type]  # Pillow reads a file as well as a path
+    for variant in missing:
+        store.put_derivative(sha256, variant, getattr(derived, variant))
+    return missing
+
+
+def stored(store: MediaStore, sha256: str, variant: str) -> bytes:
+    """A stored file's bytes; a derivative whose job has not run yet is made here first
+    (a document printing a photo filed a moment ago). Blocking: a worker thread."""
+    if variant in DERIVED and not made(store, sha256, variant):
+        with store.open(sha256, "original") as original:
+            mime = images.sniff(original.read(32))
+        make_derivatives(store, sha256, mime)
+    return store.read(sha256, variant)
+
+
+def made(store: MediaStore, sha256: str, variant: str) -> bool:
+    """Is this derivative in the store? (Blocking: a worker thread.)"""
+    try:
+        store.size(sha256, variant)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+async def sweep(jobs: Jobs, store: MediaStore) -> int:
+    """Queue the derivatives missing from the store (at start-up: jobs lost in a crash,
+    a restored bucket). Returns how many originals lack one."""
+    stored = set(await anyio.to_thread.run_sync(lambda: list(store.keys())))
+    blobs = await Blob.select(Blob.sha256, Blob.mime).where(Blob.mime != images.PDF)
+    lacking = [(b["sha256"], b["mime"]) for b in blobs
+               if any(key(b["sha256"], variant) not in stored for variant in DERIVED)]
+    await jobs.derive(lacking)
+    if lacking:
+        log.info("queued the derivatives of %d originals", len(lacking))
+    return len(lacking)

@@ -1,0 +1,124 @@
+"""Derivatives as jobs: an upload answers once its original is stored and recorded; the
+thumbnail and preview follow from the job queue (pgqueuer on PostgreSQL, in the app on
+SQLite); jobs are idempotent; a start-up sweep queues what is missing; a worker killed
+mid-job leaves the job to another (PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+from httpx import AsyncClient
+from litestar import Litestar
+
+from backend.media import jobs
+from backend.media.storage import media_store
+from backend.media.store import LocalMediaStore, MediaStore, key
+from backend.settings import Settings
+from tests.api.test_media import firm, upload  # noqa: F401  (firm is a fixture)
+from tests.conftest import PG_URL, dossier, fetched
+from tests.factories import photo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _remove(store: MediaStore, sha256: str, variant: str) -> None:
+    if isinstance(store, LocalMediaStore):
+        store.path(sha256, variant).unlink()
+    else:
+        import obstore
+
+        obstore.delete(store.objects, key(sha256, variant))  # type: ignore[attr-defined]
+
+
+async def test_upload_answers_before_its_derivatives(app: Litestar, client: AsyncClient, firm: dict,
+                                                     settings: Settings, settle) -> None:
+    queue, store = app.state.jobs, media_store(settings)
+    await queue.stop()  # SQLite: the app's own worker pauses (PostgreSQL: no worker runs in the tests)
+    status, media = await upload(client, firm["id"], photo(seed=31))
+    assert status == 201 and store.read(media["sha256"], "original")
+    assert not any(jobs.made(store, media["sha256"], variant) for variant in jobs.DERIVED)
+    for variant in jobs.DERIVED:  # the app shows a placeholder meanwhile
+        waiting = await client.get(f"/api/media/{media['id']}/{variant}")
+        assert waiting.status_code == 404 and waiting.headers["retry-after"] == "2", waiting.text
+        assert "being made" in waiting.json()["detail"] and waiting.headers["cache-control"] == "no-store"
+
+    await queue.start(store)
+    await settle()
+    thumbnail = await fetched(client, f"/api/media/{media['id']}/thumbnail?try=1")  # as the app asks again
+    assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\xff\xd8")
+
+
+async def test_jobs_are_idempotent(client: AsyncClient, firm: dict, settings: Settings, settle) -> None:
+    _, media = await upload(client, firm["id"], photo(seed=32))
+    await settle()
+    store, sha256 = media_store(settings), media["sha256"]
+    preview = store.read(sha256, "preview")
+    assert jobs.make_derivatives(store, sha256, "image/jpeg") == []  # all there: nothing is written
+    _remove(store, sha256, "thumbnail")
+    assert jobs.make_derivatives(store, sha256, "image/jpeg") == ["thumbnail"]  # only what is missing
+    assert store.read(sha256, "preview") == preview and jobs.made(store, sha256, "thumbnail")
+
+
+async def test_the_sweep_queues_missing_derivatives(app: Litestar, client: AsyncClient, firm: dict,
+                                                    settings: Settings, settle) -> None:
+    queue, store = app.state.jobs, media_store(settings)
+    _, media = await upload(client, firm["id"], photo(seed=33))
+    _, document = await upload(client, firm["id"], b"%PDF-1.4\n%%EOF\n", "licence.pdf", category="licence")
+    await settle()
+    assert await jobs.sweep(queue, store) == 0  # every photo has both; a PDF has none
+    _remove(store, media["sha256"], "preview")
+    assert await jobs.sweep(queue, store) == 1
+    await settle()
+    assert jobs.made(store, media["sha256"], "preview") and not jobs.made(store, document["sha256"], "preview")
+
+
+SLOW_WORKER = """
+import sys, time
+from backend.media import jobs
+make = jobs.make_derivatives
+def slow(*args):
+    print("picked", flush=True)
+    time.sleep(600)  # killed long before
+    return make(*args)
+jobs.make_derivatives = slow
+from backend.cli import main
+sys.exit(main(["worker", "--heartbeat", "2"]))
+"""
+
+
+@pytest.mark.skipif(not PG_URL, reason="workers share a queue on PostgreSQL (on SQLite the app works its own)")
+async def test_a_worker_killed_mid_job_leaves_it_to_another(client: AsyncClient, firm: dict, settings: Settings) -> None:
+    _, media = await upload(client, firm["id"], photo(seed=34))
+    env = {**os.environ, "DOSSIER_DATABASE_URL": settings.database_url, "DOSSIER_SECRET_KEY": "x",
+           "DOSSIER_MEDIA_ROOT": settings.media_root}
+    first = subprocess.Popen([sys.executable, "-c", SLOW_WORKER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout is not None
+        assert "1 originals lacked derivatives" in await asyncio.to_thread(first.stdout.readline)  # its sweep
+        assert (await asyncio.to_thread(first.stdout.readline)).strip() == "picked"
+        first.send_signal(signal.SIGKILL)  # mid-job: the derivative is being made
+        first.wait(timeout=10)
+    finally:
+        first.kill()
+    store = media_store(settings)
+    assert not jobs.made(store, media["sha256"], "thumbnail")
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        (job,) = await conn.fetch("SELECT id, status FROM pgqueuer WHERE entrypoint = $1", jobs.DERIVE)
+        assert job["status"] == "picked"  # by a worker that is gone
+        await asyncio.sleep(3)  # its heartbeat falls silent for longer than --heartbeat
+        second = await asyncio.to_thread(dossier, settings, "worker", "--drain", "--heartbeat", "2")
+        assert second.returncode == 0, second.stderr
+        assert jobs.made(store, media["sha256"], "thumbnail") and jobs.made(store, media["sha256"], "preview")
+        assert await conn.fetchval("SELECT count(*) FROM pgqueuer") == 0
+        finished = await conn.fetch("SELECT status FROM pgqueuer_log WHERE job_id = $1", job["id"])
+        assert "successful" in {r["status"] for r in finished}  # the same job, finished by the second worker
+    finally:
+        await conn.close()
