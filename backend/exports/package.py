@@ -34,10 +34,12 @@ at the very end. So the layout is computed here, from sizes alone, with zipstrea
 entry or an offset passes 4 GiB; the total equals zipstream-ng's ``len()``, see the tests).
 Bytes ``a..b`` then come from the entries they overlap only: a file before ``a`` is not
 read for its bytes. Its CRC-32 is needed, though, if the range reaches the central
-directory (the tail of every resumed download). CRCs are kept per SHA-256 once a file has
-been streamed (bytes never change under a hash), so a download resumed on the same worker
-reads only the file it was cut in; a CRC not known yet (another worker, a fresh range) is
-computed by reading that file once, just before the central directory. Memory stays flat:
+directory (the tail of every resumed download). An upload's CRC is recorded with its blob
+(taken while it was received); one stored before that is computed by reading the file once
+(while it is streamed, or just before the central directory) and then recorded
+(``remember_crcs``). Documents' CRCs are kept per SHA-256 once a file has been streamed
+(bytes never change under a hash), so a download resumed on the same worker reads only the
+file it was cut in. Memory stays flat:
 files are read in 1 MiB blocks, handed to the server in lists of about 1 MiB (one worker
 thread call per list, the next list read while this one is sent; the pieces are sent as
 they are, never copied into one buffer); the rows are read in batches, and the generated files are built in memory before
@@ -71,7 +73,7 @@ from zipfile import (
 import msgspec
 from zipstream.ng import ZIP64_ESTIMATE_FACTOR, ZipStreamInfo
 
-from backend import clock
+from backend import clock, db
 from backend.access import Scope
 from backend.accounts.tables import User
 from backend.audit import service as audit
@@ -82,10 +84,11 @@ from backend.fields import EARLIEST, LATEST, check_period
 from backend.inspections import service as inspections
 from backend.inspections.tables import Visit, VisitStatus
 from backend.media.store import MediaStore
-from backend.media.tables import Category, MediaItem
+from backend.media.tables import Blob, Category, MediaItem
 
 CHUNK = 1 << 20  # bytes read at once and (about) sent at once
 BATCH = 2_000  # rows read at once
+BATCH_SQL = 300  # blobs updated by one statement (3 parameters each)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic",
               "application/pdf": "pdf"}
 CATEGORY_NAMES = {"premises": "厂区环境", "licence": "证照", "evidence": "证据", "notice": "警示语", "ledger": "台账",
@@ -116,6 +119,7 @@ class PackageFile:
     source: Callable[[], BinaryIO]
     modified: datetime | None = None
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    crc32: int | None = None  # when known (an upload's, recorded with its blob)
 
     def __post_init__(self) -> None:
         parts = self.path.split("/")
@@ -236,6 +240,7 @@ async def _originals(enterprise_id: UUID, f: PackageFilter, cut: datetime, store
         MediaItem.id, MediaItem.category, MediaItem.taken_at, MediaItem.captured_at, MediaItem.latitude,
         MediaItem.longitude, MediaItem.uploaded_by, MediaItem.visit, MediaItem.status,
         MediaItem.blob.as_alias("sha256"), MediaItem.blob.size.as_alias("size"), MediaItem.blob.mime.as_alias("mime"),
+        MediaItem.blob.crc32.as_alias("crc32"),
     ).where(*chosen, *after).order_by(MediaItem.taken_at, MediaItem.id).limit(BATCH):
         if unknown := {r["uploaded_by"] for r in rows} - names.keys() - {None}:
             names |= {u["id"]: u["display_name"] for u in await User.select(User.id, User.display_name).where(
@@ -250,7 +255,8 @@ async def _originals(enterprise_id: UUID, f: PackageFilter, cut: datetime, store
                               partial(store.open, r["sha256"], "original"), r["taken_at"], {
                 "kind": "original", "category": r["category"], "captured_at": _instant(r["captured_at"]),
                 "latitude": r["latitude"], "longitude": r["longitude"], "uploader": names.get(r["uploaded_by"], ""),
-                "visit_id": r["visit"] and str(r["visit"]), "review_status": r["status"], "media_id": str(r["id"])})
+                "visit_id": r["visit"] and str(r["visit"]), "review_status": r["status"], "media_id": str(r["id"])},
+                r["crc32"])
         last = rows[-1]
         after = [(MediaItem.taken_at > last["taken_at"])
                  | ((MediaItem.taken_at == last["taken_at"]) & (MediaItem.id > last["id"]))]
@@ -315,7 +321,8 @@ class _Listing:
         self._rows.writerow([header for _, header in MANIFEST_COLUMNS])
 
     def add(self, p: PackageFile) -> None:
-        self.entries.append(_Entry(p.path, p.size, p.sha256, p.source, _date_time(p.modified or self.cut)))
+        self.entries.append(_Entry(p.path, p.size, p.sha256, p.source, _date_time(p.modified or self.cut), p.crc32,
+                                   blob=p.manifest.get("kind") == "original"))
         self.originals += p.manifest.get("kind") == "original"
         row = {key: p.manifest.get(key) for key, _ in MANIFEST_COLUMNS} | {"path": p.path, "sha256": p.sha256,
                                                                             "size": p.size}
@@ -467,13 +474,15 @@ if __name__ == "__main__":
 class _Entry:
     """A stored ZIP entry: its name, size, content hash, where its bytes are (bytes in
     memory, or a callable that opens a binary file), its time and, once known, its
-    CRC-32; the Package sets where it lies."""
+    CRC-32 (``unrecorded``: a blob's CRC to record once learnt); the Package sets where it lies."""
 
-    __slots__ = ("name", "size", "sha256", "source", "date_time", "crc", "offset", "zip64", "header_size")
+    __slots__ = ("name", "size", "sha256", "source", "date_time", "crc", "unrecorded", "offset", "zip64",
+                 "header_size")
 
     def __init__(self, name: str, size: int, sha256: str, source: bytes | Callable[[], BinaryIO],
-                 date_time: tuple[int, ...], crc: int | None = None) -> None:
+                 date_time: tuple[int, ...], crc: int | None = None, blob: bool = False) -> None:
         self.name, self.size, self.sha256, self.source, self.date_time = name, size, sha256, source, date_time
+        self.unrecorded = blob and crc is None
         self.crc = crc if crc is not None else _CRCS.get(sha256)
         self.offset = self.header_size = 0
         self.zip64 = size * ZIP64_ESTIMATE_FACTOR > ZIP64_LIMIT  # as zipstream-ng decides it
@@ -565,6 +574,10 @@ class Package:
                          start, stop)
         yield from _clip(self._end_records(), self.directory_at + self.directory_size, start, stop)
 
+    def learnt(self) -> dict[str, int]:
+        """The CRC-32s learnt for blobs that had none recorded."""
+        return {e.sha256: e.crc for e in self.entries if e.unrecorded and e.crc is not None}
+
     def _end_records(self) -> bytes:
         """The end of the central directory, with its ZIP64 records when the entries, the
         directory's size or its offset pass what the classic record holds."""
@@ -578,6 +591,21 @@ class Package:
         records += struct.pack(structEndArchive, stringEndArchive, 0, 0, count, count, size, offset, 0)
         assert len(records) in (sizeEndCentDir, sizeEndCentDir + sizeEndCentDir64 + sizeEndCentDir64Locator)
         return records
+
+
+async def remember_crcs(package: Package) -> None:
+    """Record the CRC-32s the package learnt for blobs stored without one, in one
+    transaction of a statement per BATCH_SQL blobs (a blob that has one meanwhile keeps it)."""
+    learnt = list(package.learnt().items())
+    if not learnt:
+        return
+    async with db.transaction():
+        for at in range(0, len(learnt), BATCH_SQL):
+            part = learnt[at:at + BATCH_SQL]
+            await Blob.raw(
+                "UPDATE blob SET crc32 = CASE sha256 " + " ".join(["WHEN {} THEN CAST({} AS BIGINT)"] * len(part))
+                + " END WHERE crc32 IS NULL AND sha256 IN (" + ", ".join(["{}"] * len(part)) + ")",
+                *(value for pair in part for value in pair), *(sha256 for sha256, _ in part))
 
 
 def _clip(data: bytes, at: int, start: int, stop: int) -> Iterable[bytes]:

@@ -9,7 +9,7 @@ import asyncio
 import re
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Annotated, AsyncIterator, Generator
+from typing import Annotated, AsyncIterator
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
@@ -22,7 +22,7 @@ from backend import clock
 from backend.access import EVERYONE, Scope, roles
 from backend.documents import service as documents
 from backend.documents.tables import DocumentStatus
-from backend.exports.package import EPOCH, PackageFile, PackageFilter, build
+from backend.exports.package import EPOCH, Package, PackageFile, PackageFilter, build, remember_crcs
 from backend.fields import AwareDatetime, EARLIEST
 from backend.media.store import MediaStore
 from backend.media.tables import Category
@@ -87,7 +87,7 @@ class PackageController(Controller):
         start, stop = span
         if (start, stop) != (0, package.size):
             headers["Content-Range"] = f"bytes {start}-{stop - 1}/{package.size}"
-        return Stream(_sent(package.chunks(start, stop)), status_code=206 if "Content-Range" in headers else 200,
+        return Stream(_sent(package, start, stop), status_code=206 if "Content-Range" in headers else 200,
                       media_type=ZIP, headers={**headers, "Content-Length": str(stop - start)})
 
 
@@ -116,16 +116,23 @@ def _cut_of(if_range: str) -> datetime | None:
     return cut if cut.date() >= EARLIEST and cut <= clock.now() else None
 
 
-async def _sent(chunks: Generator[list[bytes], None, None]) -> AsyncIterator[bytes]:
-    """The package's pieces, each list of them read in a worker thread while the one
-    before is sent; when the client goes away the reading stops and its files close
-    (nothing is written anywhere)."""
+async def _sent(package: Package, start: int, stop: int) -> AsyncIterator[bytes]:
+    """The package's bytes start..stop, each list of pieces read in a worker thread while
+    the one before is sent. Once all is read, the CRCs learnt are recorded before the last
+    piece goes (a client that has every byte may hang up at once). When the client goes
+    away the reading stops and its files close (nothing is written anywhere)."""
+    chunks = package.chunks(start, stop)
     loop = asyncio.get_running_loop()
     ahead = loop.run_in_executor(None, next, chunks, None)
     try:
-        while (pieces := await asyncio.shield(ahead)) is not None:
+        pieces = await asyncio.shield(ahead)
+        while pieces is not None:
             ahead = loop.run_in_executor(None, next, chunks, None)
-            for piece in pieces:
+            *most, last = pieces
+            for piece in most:
                 yield piece
+            if (pieces := await asyncio.shield(ahead)) is None:
+                await remember_crcs(package)
+            yield last
     finally:  # also when cancelled: the list being read is finished first, then the files close
         ahead.add_done_callback(lambda _: chunks.close())

@@ -1,9 +1,10 @@
 """Streaming an upload's multipart body straight into a temp file of the store, hashing
-as bytes arrive: one write, and memory that does not grow with the file."""
+(SHA-256 and CRC-32) as bytes arrive: one write, and memory that does not grow with the file."""
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, AsyncIterator
@@ -25,6 +26,7 @@ class Received:
     filename: str = ""
     size: int = 0
     sha256: str = ""
+    crc32: int = 0
     head: bytes = b""
 
 
@@ -77,6 +79,7 @@ class _Parts:
         if len(received.head) < 32:
             received.head += chunk[: 32 - len(received.head)]
         self.hash.update(chunk)
+        received.crc32 = zlib.crc32(chunk, received.crc32)
         self.file.write(chunk)
 
     def on_part_end(self) -> None:

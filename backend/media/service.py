@@ -96,8 +96,8 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                     placed, new_blob = received.sha256, True
                     assert received.path is not None
                     await anyio.to_thread.run_sync(store.commit_original, received.path, received.sha256, mime)
-                    await Blob.insert(Blob(sha256=received.sha256, size=received.size, mime=mime, width=derived.width,
-                                           height=derived.height, **bands(derived.phash)))
+                    await Blob.insert(Blob(sha256=received.sha256, size=received.size, crc32=received.crc32, mime=mime,
+                                           width=derived.width, height=derived.height, **bands(derived.phash)))
                 await MediaItem.insert(MediaItem(**item))
                 await audit.record(scope, "media.uploaded", "media", fields.id,
                                    {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},

@@ -39,10 +39,12 @@ class Blob(Table):
     bands, and candidates for near-duplicates come from four indexed lookups (one per band).
     Photos within 3 bits of each other always share a band, so they are always found;
     photos 4 to 6 bits apart (NEAR_DUPLICATE_BITS) only when their differing bits leave
-    one band whole."""
+    one band whole. ``crc32`` is taken while the upload is hashed (the evidence package's
+    ZIP needs it); NULL for blobs stored before, until a package computes it."""
 
     sha256 = Varchar(length=64, primary_key=True)
     size = BigInt()
+    crc32 = BigInt(null=True, default=None)
     mime = Varchar(length=40)
     width = Integer(null=True, default=None)
     height = Integer(null=True, default=None)

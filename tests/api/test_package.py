@@ -14,6 +14,7 @@ import subprocess
 import sys
 import uuid
 import zipfile
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 from unittest.mock import patch
@@ -23,9 +24,11 @@ import zipstream
 from httpx import AsyncClient
 from litestar import Litestar
 
+from backend.exports import package as packages
 from backend.exports.package import CHUNK, Package, _Entry
 from backend.media.s3 import S3MediaStore
 from backend.media.store import LocalMediaStore
+from backend.media.tables import Blob
 from backend.settings import Settings
 from tests.conftest import SignIn
 from tests.factories import HUIMIN, LIXIA, enterprise_body, photo
@@ -187,6 +190,40 @@ async def test_resuming_reads_only_what_it_sends(client: AsyncClient, firm: dict
     assert [sha for sha, variant in opened if variant == "original"] == [hashlib.sha256(archive.read(last)).hexdigest()]
 
 
+async def test_entries_carry_the_crc_their_upload_recorded(client: AsyncClient, firm: dict, photos: Photos,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each upload's CRC-32 is recorded with its blob and the package's entries carry it:
+    the central directory alone reads no original. A blob stored without one (before
+    uploads recorded it) has it computed, once, and stored."""
+    crcs = {hashlib.sha256(c).hexdigest(): zlib.crc32(c) for c in photos.values()}
+    assert {r["sha256"]: r["crc32"] for r in await Blob.select(Blob.sha256, Blob.crc32)} == crcs
+    old = list(crcs)[:2]
+    await Blob.update({Blob.crc32: None}).where(Blob.sha256.is_in(old))
+    monkeypatch.setattr(packages, "_CRCS", {})  # a fresh worker: nothing learnt in-process
+    monkeypatch.setattr(packages, "BATCH_SQL", 1)  # recorded by two statements
+    opened: list[str] = []
+
+    def spying_open(self, sha256: str, variant: str, real=LocalMediaStore.open):  # noqa: ANN001, ANN202
+        opened.append(variant == "original" and sha256)
+        return real(self, sha256, variant)
+
+    monkeypatch.setattr(LocalMediaStore, "open", spying_open)
+    whole = await client.get(f"/api/enterprises/{firm['id']}/package.zip")
+    archive = zipfile.ZipFile(io.BytesIO(whole.content))
+    assert archive.testzip() is None
+    rows = {row["path"]: row["sha256"] for row in manifest(archive)}
+    assert {rows[i.filename]: i.CRC for i in archive.infolist() if i.filename in rows} == crcs
+    assert {r["sha256"]: r["crc32"] for r in await Blob.select(Blob.sha256, Blob.crc32)} == crcs
+
+    opened.clear()
+    monkeypatch.setattr(packages, "_CRCS", {})
+    directory = min(i.header_offset for i in archive.infolist()) + len(whole.content) - 200  # in the central directory
+    tail = await client.get(f"/api/enterprises/{firm['id']}/package.zip",
+                            headers={"Range": f"bytes={directory}-", "If-Range": whole.headers["etag"]})
+    assert tail.status_code == 206 and tail.content == whole.content[directory:]
+    assert not [sha for sha in opened if sha]  # every CRC from the blobs
+
+
 async def test_filters(client: AsyncClient, sign_in: SignIn, firm: dict, photos: Photos) -> None:
     team = [(await (await sign_in("inspector", HUIMIN, name=n)).get("/api/me")).json()["id"] for n in ("甲", "乙")]
     checklist = (await client.get("/api/checklists")).json()[0]["id"]
@@ -245,7 +282,8 @@ async def test_scope(client: AsyncClient, sign_in: SignIn, firm: dict, photos: P
 
 
 async def test_a_client_gone_half_way_leaves_nothing(app: Litestar, client: AsyncClient, firm: dict, photos: Photos,
-                                                     settings: Settings) -> None:
+                                                     settings: Settings, settle) -> None:
+    await settle()  # the photos' derivatives are made before the media folder is listed
     before = set(Path(settings.media_root).rglob("*"))
     cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     path = f"/api/enterprises/{firm['id']}/package.zip"
