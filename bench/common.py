@@ -64,10 +64,14 @@ async def admin_session(region_code: str = "370000") -> str:
         return await accounts.start_session(scope, "bench", 24, await accounts.place_of(scope))
 
 
+STARTUP_S = 60  # how long the server may take to start (importing the app on a busy machine)
+
+
 @contextlib.contextmanager
 def server(database_url: str, session_token: str, **settings: str) -> Iterator[httpx.Client]:
     """`dossier serve` in its own process (``settings`` as DOSSIER_* variables), and a
-    signed-in HTTP client for it; the client's ``server_pid`` is the server's process."""
+    signed-in HTTP client for it; the client's ``server_pid`` is the process that serves
+    (granian's worker, the only child of its main process)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -78,7 +82,7 @@ def server(database_url: str, session_token: str, **settings: str) -> Iterator[h
                                stdout=subprocess.DEVNULL, stderr=log)
     try:
         client = httpx.Client(base_url=f"http://localhost:{port}", timeout=60, cookies={"dossier_session": session_token})
-        for _ in range(200):
+        for _ in range(STARTUP_S * 10):
             try:
                 if client.get("/api/health").status_code == 200:
                     break
@@ -88,7 +92,8 @@ def server(database_url: str, session_token: str, **settings: str) -> Iterator[h
             log.seek(0)
             raise SystemExit(f"the server did not start:\n{log.read().decode(errors='replace')[-2000:]}")
         client.headers["x-csrf-token"] = client.cookies["dossier_csrf"]  # writes echo the CSRF cookie
-        client.server_pid = process.pid  # type: ignore[attr-defined]
+        (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        client.server_pid = int(worker)  # type: ignore[attr-defined]
         yield client
     finally:
         process.terminate()

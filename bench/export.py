@@ -166,12 +166,6 @@ def floor_seconds(store: LocalMediaStore, files: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def rss_kb(pid: int) -> int:
-    """The RSS of a process and its descendants (granian serves from a worker process)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return memory_kb(pid, "VmRSS") + sum(rss_kb(int(child)) for child in children)
-
-
 def transport_seconds(store: LocalMediaStore, files: list[str]) -> float:
     """The same originals sent to curl over loopback TCP as one HTTP body, by the kernel
     (os.sendfile, no copy in Python): what any server on this machine can reach at best."""
@@ -202,13 +196,13 @@ def transport_seconds(store: LocalMediaStore, files: list[str]) -> float:
 def peak_growth_mb(pid: int, work: Callable[[], object]) -> tuple[float, float]:
     """Run ``work``; the seconds it took and the server's peak RSS growth meanwhile (sampled
     every 20 ms: VmHWM is the process's lifetime peak, so it cannot be reset)."""
-    baseline = rss_kb(pid)
+    baseline = memory_kb(pid, "VmRSS")
     peak, done = baseline, threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.wait(0.02):
-            peak = max(peak, rss_kb(pid))
+            peak = max(peak, memory_kb(pid, "VmRSS"))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
