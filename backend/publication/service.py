@@ -52,6 +52,7 @@ RESULTS = LABELS["conclusions"]
 _USCC_TERM = re.compile(r"[0-9A-Za-z]+")
 _USCC_LENGTH = 18
 TRIGRAM = 3  # the shortest name term a trigram index serves
+RARE = 2000  # names holding a term, at most, for the trigram index to find them (SQLite)
 USCC_PREFIX = 10  # the shortest start of a USCC searched as one: past its type (2) and region (6)
 
 # What publication reads of a drawn visit (a chain's first visit) ...
@@ -350,7 +351,7 @@ async def _write(scope: Scope, rows: list[dict], calendar: Calendar, today: date
 # ---------------------------------------------------------------------------- lists
 
 
-def search(q: str | None) -> list[Where]:
+async def search(q: str | None) -> list[Where | QueryString]:
     """``q``: a USCC (18 letters and digits: that code; 10 to 17: the codes that start
     with them, an index range) or part of an enterprise's name (anything else). A shorter
     start of a code (its type and region) would match a whole county: it searches names."""
@@ -367,18 +368,29 @@ def search(q: str | None) -> list[Where]:
         # it and it padded with Z, in any collation that sorts digits before letters.
         return [Publication.uscc >= code, Publication.uscc <= code.ljust(_USCC_LENGTH, "Z")]
     contains = Publication.enterprise_name.like(f"%{term}%")
-    if len(term) < TRIGRAM or db.kind(db.current()) != "sqlite":
-        return [contains]  # PostgreSQL: its trigram index serves LIKE; shorter terms walk the newest first
-    # SQLite: the few names holding a rare term come from the trigram table (migration
+    if len(term) < TRIGRAM or db.kind(db.current()) != "sqlite" or not await _rare_on_sqlite(term):
+        return [contains]  # PostgreSQL: its trigram index serves LIKE; short or common terms: a walk, newest first
+    # The few names holding a rare term come from the trigram table (migration
     # publication_2026_12_02t10…), not from a scan of every name.
     phrase = '"' + term.replace('"', '""') + '"'
     return [QueryString('"publication"."id" IN (SELECT id FROM publication_search WHERE publication_search MATCH {})',
                         phrase), contains]
 
 
+async def _rare_on_sqlite(term: str) -> bool:
+    """Are at most RARE names holding ``term``, as far as its rarest trigram tells? (Then
+    fetching and sorting them beats a walk, which passes about every name to find them;
+    a common term is found at once by a walk.)"""
+    trigrams = {term[i:i + TRIGRAM].lower() for i in range(len(term) - TRIGRAM + 1)}
+    marks = ", ".join(["{}"] * len(trigrams))
+    row = (await Publication.raw(f"SELECT count(*) AS known, min(doc) AS names FROM publication_search_terms "
+                                 f"WHERE term IN ({marks})", *trigrams))[0]
+    return row["known"] < len(trigrams) or row["names"] <= RARE
+
+
 async def public_results(q: str | None, page: Page, today: date) -> PublicPage:
     """Results published in the last five years, newest first: what anyone may read."""
-    query = Publication.select(*PUBLIC_COLUMNS, Publication.id).where(Publication.withdraw_on > today, *search(q))
+    query = Publication.select(*PUBLIC_COLUMNS, Publication.id).where(Publication.withdraw_on > today, *await search(q))
     rows, next_cursor = await pagination.page(query, (Publication.id,), page.limit, page.cursor, page.cursors,
                                               kind=pagination.kind_of("public-results", q and q.strip()),
                                               descending=True)
@@ -393,7 +405,7 @@ async def published(scope: Scope, region_code: str | None, q: str | None, page: 
         region = await regions.get_region(scope, region_code, field="region")
         where.append(access.under(Publication, region.code, region.level))
     rows, next_cursor = await pagination.page(
-        Publication.select(*STAFF_COLUMNS).where(*where, *search(q)), (Publication.id,), page.limit, page.cursor,
+        Publication.select(*STAFF_COLUMNS).where(*where, *await search(q)), (Publication.id,), page.limit, page.cursor,
         page.cursors, kind=pagination.kind_of("published", (region_code, q and q.strip())), descending=True)
     return PublishedPage(items=[_published_item(row, today) for row in rows], next_cursor=next_cursor)
 

@@ -2,11 +2,12 @@
 names (hand-written: trigram indexes are raw SQL).
 
 - SQLite: an FTS5 table with the trigram tokenizer holding each publication's name and
-  id, kept in step by triggers; a term of 3 characters or more is a MATCH in it.
+  id, kept in step by triggers, and its vocabulary (names per trigram): a term of 3
+  characters or more whose rarest trigram is in few names is a MATCH in it.
 - PostgreSQL: a pg_trgm GIN index on the name, which serves LIKE '%term%' from 3
   characters. pg_trgm ships with PostgreSQL (postgresql-contrib) and is a trusted
   extension: creating it takes the CREATE privilege on the database.
-Shorter terms walk the newest first, where common ones are found at once.
+Shorter and common terms walk the newest first, where common ones are found at once.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
@@ -20,6 +21,8 @@ DESCRIPTION = "A trigram index of published enterprise names"
 SQLITE = [
     "CREATE VIRTUAL TABLE publication_search USING fts5(enterprise_name, id UNINDEXED, tokenize='trigram')",
     "INSERT INTO publication_search (enterprise_name, id) SELECT enterprise_name, id FROM publication",
+    # How many names hold each trigram: a term's rarest trigram says whether to look it up or walk.
+    "CREATE VIRTUAL TABLE publication_search_terms USING fts5vocab(publication_search, 'row')",
     "CREATE TRIGGER publication_search_insert AFTER INSERT ON publication BEGIN "
     "INSERT INTO publication_search (enterprise_name, id) VALUES (new.enterprise_name, new.id); END",
     "CREATE TRIGGER publication_search_delete AFTER DELETE ON publication BEGIN "
@@ -28,7 +31,8 @@ SQLITE = [
     "UPDATE publication_search SET enterprise_name = new.enterprise_name WHERE id = new.id; END",
 ]
 SQLITE_DROP = ["DROP TRIGGER publication_search_update", "DROP TRIGGER publication_search_delete",
-               "DROP TRIGGER publication_search_insert", "DROP TABLE publication_search"]
+               "DROP TRIGGER publication_search_insert", "DROP TABLE publication_search_terms",
+               "DROP TABLE publication_search"]
 POSTGRES = ["CREATE EXTENSION IF NOT EXISTS pg_trgm",
             "CREATE INDEX publication_name_trigrams ON publication USING gin (enterprise_name gin_trgm_ops)"]
 POSTGRES_DROP = ["DROP INDEX publication_name_trigrams"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
@@ -278,6 +279,9 @@ async def test_anyone_reads_published_results_and_searches_them(scene: dict, ano
     assert names(await anon.get("/api/public/results", params={"q": "食品有限"})) == [NAMES[2]]
     assert names(await anon.get("/api/public/results", params={"q": "康乐"})) == []  # accepted, not published
     assert names(await anon.get("/api/public/results", params={"q": "惠民县"})) == [NAMES[2], NAMES[1], NAMES[0]]
+    with patch("backend.publication.service.RARE", 2):  # now common: walked, not looked up (same answer)
+        assert names(await anon.get("/api/public/results", params={"q": "惠民县"})) == [NAMES[2], NAMES[1], NAMES[0]]
+        assert names(await anon.get("/api/public/results", params={"q": "面粉有限"})) == [NAMES[1]]
     assert names(await anon.get("/api/public/results", params={"q": '面粉"有限'})) == []  # a quote is a character
     assert names(await anon.get("/api/public/results", params={"q": make_uscc(1)})) == [NAMES[0]]
     assert names(await anon.get("/api/public/results", params={"q": make_uscc(2).lower()})) == [NAMES[1]]
