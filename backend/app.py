@@ -6,6 +6,7 @@ import sqlite3
 from functools import partial
 
 import asyncpg
+import obstore.exceptions
 from litestar import Litestar, Request, Response, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -149,6 +150,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ValidationException: _validation_error,
             sqlite3.IntegrityError: _integrity_error,
             asyncpg.IntegrityConstraintViolationError: _integrity_error,
+            # a store or database that is down or restarting: the client retries (an upload by its same id)
+            obstore.exceptions.GenericError: partial(_unavailable, "The media store"),
+            **dict.fromkeys((ConnectionError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+                             asyncpg.AdminShutdownError, asyncpg.CrashShutdownError),
+                            partial(_unavailable, "The database")),
         },
         openapi_config=OpenAPIConfig(
             title="Field Dossier",
@@ -173,6 +179,16 @@ def _domain_error(_: Request, exc: DomainError) -> Response[dict]:
     response = _error(exc.status_code, exc.message, exc.field)
     if isinstance(exc, TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+RETRY_AFTER_S = 5  # when a store or the database is unreachable
+
+
+def _unavailable(what: str, _: Request, exc: Exception) -> Response[dict]:
+    """A part the app needs did not answer (it is down or restarting): say so, and when to try again."""
+    response = _error(503, f"{what} is unreachable for a moment; try again in a few seconds.")
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 

@@ -28,6 +28,7 @@ from piccolo.table import Table  # noqa: E402
 
 SQLITE_BUSY_TIMEOUT_S = 15
 SQLITE_READERS = 4  # threads, each with one open read-only connection
+PING_TIMEOUT_S = 3  # a database that does not answer a health check within this is down
 
 # Plan every statement for its own parameters. asyncpg prepares and caches statements,
 # and after five runs PostgreSQL may switch to a generic plan that cannot see, say, that
@@ -137,8 +138,11 @@ async def stop(engine: Engine) -> None:
 
 
 async def ping(engine: Engine) -> None:
-    """Raises if the database cannot answer a trivial query."""
-    await engine.run_ddl("SELECT 1")
+    """Raises if the database cannot answer a trivial query within PING_TIMEOUT_S. On
+    PostgreSQL the pool replaces a connection the server closed (a restart) when it is
+    next acquired, so the app recovers once the server is back."""
+    async with asyncio.timeout(PING_TIMEOUT_S):
+        await engine.run_ddl("SELECT 1")
 
 
 @contextlib.asynccontextmanager

@@ -73,15 +73,21 @@ async def at_once(n: int, send: Callable[[], Awaitable[httpx.Response]]) -> list
     return list(await asyncio.gather(*(send() for _ in range(n))))
 
 
-def dossier(settings: Settings, *args: str) -> subprocess.CompletedProcess:
-    """Run the ``dossier`` command on the test's database and media root."""
-    env = {**os.environ, "DOSSIER_DATABASE_URL": settings.database_url, "DOSSIER_SECRET_KEY": "x",
+def dossier_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a ``dossier`` process the test's settings (its database,
+    secret key and media store)."""
+    env = {**os.environ, "DOSSIER_DATABASE_URL": settings.database_url, "DOSSIER_SECRET_KEY": settings.secret_key,
            "DOSSIER_MEDIA_ROOT": settings.media_root}
     if settings.s3_url:
         env |= {f"DOSSIER_{name.upper()}": str(getattr(settings, name)) for name in (
             "s3_url", "s3_bucket", "s3_access_key", "s3_secret_key", "s3_prefix", "s3_link_seconds")}
-    return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=Path(__file__).resolve().parents[1], env=env,
-                          capture_output=True, text=True, timeout=60)
+    return env
+
+
+def dossier(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    """Run the ``dossier`` command on the test's database and media root."""
+    return subprocess.run([sys.executable, "-m", "backend.cli", *args], cwd=Path(__file__).resolve().parents[1],
+                          env=dossier_env(settings), capture_output=True, text=True, timeout=60)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
