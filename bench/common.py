@@ -67,16 +67,21 @@ async def admin_session(region_code: str = "370000") -> str:
 STARTUP_S = 60  # how long the server may take to start (importing the app on a busy machine)
 
 
+def environment(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a `dossier` command on ``database_url`` (``settings`` as DOSSIER_* variables)."""
+    return {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_SECRET_KEY": "bench",
+            **{f"DOSSIER_{k.upper()}": v for k, v in settings.items()}}
+
+
 @contextlib.contextmanager
 def server(database_url: str, session_token: str, **settings: str) -> Iterator[httpx.Client]:
     """`dossier serve` in its own process (``settings`` as DOSSIER_* variables), and a
     signed-in HTTP client for it; the client's ``server_pid`` is the process that serves
-    (granian's worker, the only child of its main process)."""
+    (granian's worker, a child of its main process: the first, with DOSSIER_WORKERS > 1)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "DOSSIER_DATABASE_URL": database_url, "DOSSIER_PORT": str(port), "DOSSIER_SECRET_KEY": "bench",
-           **{f"DOSSIER_{k.upper()}": v for k, v in settings.items()}}
+    env = environment(database_url, port=str(port), **settings)
     log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=log)
@@ -92,7 +97,7 @@ def server(database_url: str, session_token: str, **settings: str) -> Iterator[h
             log.seek(0)
             raise SystemExit(f"the server did not start:\n{log.read().decode(errors='replace')[-2000:]}")
         client.headers["x-csrf-token"] = client.cookies["dossier_csrf"]  # writes echo the CSRF cookie
-        (worker,) = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        worker, *_ = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
         client.server_pid = int(worker)  # type: ignore[attr-defined]
         yield client
     finally:
