@@ -35,6 +35,8 @@ from backend.inspections.routes import (
     VisitController,
 )
 from backend.media.jobs import Jobs
+from backend.media.resumable import Sweeper
+from backend.media.resumable_routes import ResumableUploadController
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.storage import media_store
 from backend.notices.links import DossierLinks
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     cursors = CursorCodec(settings.secret_key)
     store = media_store(settings)  # the media folder, or the object store DOSSIER_S3_URL names
     jobs = Jobs(engine)  # derivatives: pgqueuer on PostgreSQL (`dossier worker`), in this process on SQLite
+    sweeper = Sweeper(store, settings.upload_sweep_minutes * 60)  # expired resumable uploads, cut uploads' temp files
     links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
     paper = Issuer()  # what inspections tell the documents: number a filed visit's record, a closure's re-check
 
@@ -95,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EnterpriseController,
             RiskGradeController,
             MediaController,
+            ResumableUploadController,
             ArchiveController,
             ChecklistController,
             VisitController,
@@ -142,9 +146,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "reschedule": Provide(lambda: partial(schedule.refresh, intervals=settings.visit_intervals),
                                   sync_to_thread=False),
         },
-        on_startup=[partial(db.start, engine), lambda: store.sweep(),  # temp files of crashed uploads
+        on_startup=[partial(db.start, engine), sweeper.sweep, sweeper.start,  # crashed uploads' temp files, and periodically
                     partial(jobs.start, store)],
-        on_shutdown=[jobs.stop, partial(db.stop, engine)],
+        on_shutdown=[sweeper.stop, jobs.stop, partial(db.stop, engine)],
         exception_handlers={
             DomainError: _domain_error,
             ValidationException: _validation_error,
@@ -165,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     document_answers(app)
     app.state.jobs = jobs
+    app.state.settings = settings  # for the few answers made outside a handler (tus' OPTIONS)
     return app
 
 

@@ -145,7 +145,7 @@ def _mime(original: Path) -> str | None:
     photo or PDF any more: check-media names them)."""
     with open(original, "rb") as f:
         try:
-            return images.sniff(f.read(32))
+            return images.sniff(f.read(images.HEAD))
         except Unsupported:
             return None
 

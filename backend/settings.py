@@ -41,7 +41,9 @@ class Settings:
     origins: tuple[str, ...] = ("http://localhost:8000",)
     session_hours: int = 14 * 24
     media_root: str = "media"
-    media_max_mb: int = 50
+    media_max_mb: int = 50  # one-shot uploads (photos, documents, short videos)
+    video_max_mb: int = 2048  # a video (larger than media_max_mb: by the resumable upload)
+    upload_sweep_minutes: int = 10  # how often expired resumable uploads and crashed uploads' temp files go (0: never)
     gps_flag_metres: int = 500
     media_accel_prefix: str = ""  # e.g. /protected-media/: nginx sends the file (X-Accel-Redirect)
     # An S3-compatible object store for media instead of the folder (empty s3_url: the folder)
@@ -99,6 +101,9 @@ class Settings:
             session_hours=_int(get("SESSION_HOURS", str(cls.session_hours)), "DOSSIER_SESSION_HOURS"),
             media_root=get("MEDIA_ROOT", cls.media_root),
             media_max_mb=_int(get("MEDIA_MAX_MB", str(cls.media_max_mb)), "DOSSIER_MEDIA_MAX_MB"),
+            video_max_mb=_int(get("VIDEO_MAX_MB", str(cls.video_max_mb)), "DOSSIER_VIDEO_MAX_MB"),
+            upload_sweep_minutes=_at_least(0, get("UPLOAD_SWEEP_MINUTES", str(cls.upload_sweep_minutes)),
+                                           "DOSSIER_UPLOAD_SWEEP_MINUTES"),
             gps_flag_metres=_int(get("GPS_FLAG_METRES", str(cls.gps_flag_metres)), "DOSSIER_GPS_FLAG_METRES"),
             media_accel_prefix=get("MEDIA_ACCEL_PREFIX", ""),
             **_s3(get),

@@ -152,8 +152,31 @@ def main() -> int:
 
 
 def images_pdf(size: int) -> bytes:
-    """A PDF of about ``size`` bytes (a scanned ledger, say)."""
-    return b"%PDF-1.4\n" + b"0" * max(0, size - 20) + b"\n%%EOF\n"
+    """A real PDF of about ``size`` bytes, as a scanned ledger is: one page per 2 MB scan
+    (grey pixels, uncompressed: the parser reads them, never decodes them)."""
+    side = 1448  # 1448² bytes ≈ 2 MB a page
+    pages = max(1, size // (side * side))
+    scan = bytes(range(256)) * (side * side // 256) + bytes(side * side % 256)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (3 + 3 * n) for n in range(pages))
+               + b"] /Count %d >>" % pages]
+    for n in range(pages):
+        page, image, content = 3 + 3 * n, 4 + 3 * n, 5 + 3 * n
+        draw = b"q 595 0 0 842 0 0 cm /Im Do Q"
+        objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im %d 0 R >> >> "
+                    b"/Contents %d 0 R >>" % (image, content),
+                    b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                    b"/BitsPerComponent 8 /Length %d >>\nstream\n" % (side, side, len(scan)) + scan + b"\nendstream",
+                    b"<< /Length %d >>\nstream\n" % len(draw) + draw + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 if __name__ == "__main__":

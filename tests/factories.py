@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Callable
 
-from PIL import Image
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
 
 from backend.enterprises import uscc
 
@@ -48,8 +49,6 @@ def photo(seed: int = 1, size: tuple[int, int] = (640, 480), gps: tuple[float, f
     orientation."""
     import random
 
-    from PIL import ImageDraw
-
     rng = random.Random(seed)
     image = Image.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))
     draw = ImageDraw.Draw(image)
@@ -81,9 +80,37 @@ def _dms(value: float) -> tuple[float, float, float]:
     return float(degrees), float(minutes), round((value - degrees - minutes / 60) * 3600, 4)
 
 
-def pdf(complete: bool = True) -> bytes:
-    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n"
-    return body + (b"%%EOF\n" if complete else b"")
+def pdf(complete: bool = True, pages: int = 1, change: Callable[[PdfWriter], Any] | None = None) -> bytes:
+    """A real PDF of A4 pages (made by pypdf); ``change`` alters it before it is written
+    (encrypt it, add JavaScript…); not ``complete``: cut off before its end."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if change is not None:
+        change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    body = out.getvalue()
+    return body if complete else body[: len(body) * 2 // 3]
+
+
+def video(container: str = "mp4", codec: str = "libx264", seconds: int = 3, size: tuple[int, int] = (160, 120),
+          metadata: dict[str, str] | None = None, options: dict[str, str] | None = None) -> bytes:
+    """A short real video encoded by PyAV (10 frames a second, a white box moving over a
+    colour that changes): mp4/mov with libx264 or mpeg4, webm with libvpx (VP8) or libvpx-vp9."""
+    import av  # only the video tests need FFmpeg
+
+    out = io.BytesIO()
+    with av.open(out, "w", format=container, options=options or {}) as output:
+        output.metadata.update(metadata or {})
+        stream = output.add_stream(codec, rate=10)
+        stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
+        for n in range(seconds * 10):
+            frame = Image.new("RGB", size, ((n * 8) % 256, 60, 120))
+            ImageDraw.Draw(frame).rectangle((n * 4 % size[0], 10, n * 4 % size[0] + 20, 50), fill="white")
+            output.mux(stream.encode(av.VideoFrame.from_image(frame)))
+        output.mux(stream.encode())
+    return out.getvalue()
 
 
 def png_bomb() -> bytes:

@@ -9,13 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image, ImageDraw
 
+from backend import clock
 from backend.media.images import derive
 from backend.media.service import bands
 from backend.media.store import MediaStore
 
 PHOTO_COLOURS = {"premises": (120, 140, 110), "licence": (200, 60, 50), "evidence": (150, 120, 90),
                  "notice": (225, 195, 60)}
-BLOB_COLUMNS = ("sha256", "size", "mime", "width", "height", "phash", "band0", "band1", "band2", "band3")
+BLOB_COLUMNS = ("sha256", "size", "mime", "width", "height", "phash", "band0", "band1", "band2", "band3", "derived_at")
 
 
 def photo(rng: random.Random, category: str) -> tuple[bytes, str]:
@@ -60,4 +61,4 @@ def _store_image(store: MediaStore, sha256: str, data: bytes, mime: str) -> tupl
             store.put_derivative(sha256, variant, variant_data)
     b = bands(derived.phash)
     return (sha256, len(data), mime, derived.width, derived.height, b["phash"], b["band0"], b["band1"], b["band2"],
-            b["band3"])
+            b["band3"], clock.now())

@@ -113,19 +113,27 @@ def licence_condition(state: LicenceFilter, today: date, within_days: int = 30) 
     return _has_valid_licence(today, negate=state == "missing")
 
 
+_VALID_TODAY = ("FROM licence WHERE licence.enterprise = enterprise.id "
+                "AND licence.status = {} AND licence.valid_from <= {} AND licence.valid_to >= {}")
+
+
 def _has_valid_licence(today: date, ending_by: date | None = None, negate: bool = False) -> QueryString:
     """[NOT] EXISTS a licence valid today (and ending by ``ending_by``). Correlated, so
     each candidate probes the licence index instead of materialising every licence
     (12 ms against 165 ms for "missing in a city" at 100k enterprises)."""
-    sql = (
-        f"{'NOT ' if negate else ''}EXISTS (SELECT 1 FROM licence WHERE licence.enterprise = enterprise.id "
-        "AND licence.status = {} AND licence.valid_from <= {} AND licence.valid_to >= {}"
-    )
+    sql = f"{'NOT ' if negate else ''}EXISTS (SELECT 1 {_VALID_TODAY}"
     args: list[Any] = [LicenceStatus.valid.value, today, today]
     if ending_by is not None:
         sql += " AND licence.valid_to <= {}"
         args.append(ending_by)
     return QueryString(sql + ")", *args)
+
+
+def latest_valid_to(today: date) -> QueryString:
+    """A column for the registry's page: the end date of the enterprise's longest-running
+    licence valid today, in the page's own statement (one round trip, not two)."""
+    return QueryString(f"(SELECT MAX(licence.valid_to) {_VALID_TODAY})", LicenceStatus.valid.value, today, today,
+                       alias="latest_valid_to")
 
 
 def _scope(scope: Scope, sqlite: bool) -> list[_Part]:

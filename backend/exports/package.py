@@ -90,7 +90,7 @@ CHUNK = 1 << 20  # bytes read at once and (about) sent at once
 BATCH = 2_000  # rows read at once
 BATCH_SQL = 300  # blobs updated by one statement (3 parameters each)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic",
-              "application/pdf": "pdf"}
+              "application/pdf": "pdf", "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
 CATEGORY_NAMES = {"premises": "厂区环境", "licence": "证照", "evidence": "证据", "notice": "警示语", "ledger": "台账",
                   "rectification": "整改", "signature": "签名", "other": "其他"}
 STATUS_NAMES = {"pending": "待审核", "accepted": "已采纳", "returned": "已退回"}

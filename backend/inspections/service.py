@@ -4,7 +4,7 @@ are in checklists.py). Knows nothing of HTTP."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from uuid import UUID
 
@@ -49,10 +49,14 @@ async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitO
     return await get_visit(scope, plan.id), bool(created)
 
 
-async def _check_plan(scope: Scope, plan: VisitPlan, today: date) -> Any:
+async def _check_plan(scope: Scope, plan: VisitPlan, today: date, team_of_record: bool = False) -> Any:
+    """The plan's enterprise (in scope), checklist and team; ``team_of_record``: the team
+    is the stored plan's, checked when it was planned (a member moved or deactivated since
+    does not undo work done offline with them)."""
     enterprise = await enterprises.get_enterprise(scope, plan.enterprise_id, today)  # 404 outside scope
     await checklists.get_checklist(plan.checklist_id, "visit.checklist_id")
-    _check_team(plan.team, await _members(plan.team), _codes(enterprise), "visit.team")
+    if not team_of_record:
+        _check_team(plan.team, await _members(plan.team), _codes(enterprise), "visit.team")
     if plan.amends is not None:
         original = await Visit.select(Visit.enterprise, Visit.status).where(Visit.id == plan.amends).first()
         if original is None or str(original["enterprise"]) != str(plan.enterprise_id) or original["status"] == VisitStatus.planned:
@@ -169,15 +173,18 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     (an UPDATE of the planned row, or an INSERT that does nothing on a taken id); a
     request that finds the visit filed, even by its own twin a moment earlier, is a retry."""
     plan = data.visit
-    enterprise = await _check_plan(scope, plan, today)
+    _check_started(data.started_at)
+    # Offline work is judged as of the visit's own time: its team as planned, its deadlines
+    # against the day it was done (a phone may send it days later).
+    stored = await _stored_plan(plan.id, Visit.status == VisitStatus.planned)
+    enterprise = await _check_plan(scope, plan, today, team_of_record=stored == _plan_dict(plan))
     if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in plan.team}:
         raise Invalid("Only a member of the visit's team submits it.", "visit.team")
-    _check_started(data.started_at)
     checklist = await checklists.get_checklist(plan.checklist_id)
     media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
     answers = _check_answers(data, checklist, enterprise.id, media)
     _check_rules(data, checklist, answers)
-    findings = _check_findings(data, checklist, today)
+    findings = _check_findings(data, checklist, data.started_at.astimezone(clock.BUREAU_TIME).date())
     signatures = _check_signatures(data, enterprise.id, media)
     content_hash = digest(plan, data.started_at, answers, findings, signatures, data.conclusion.value,
                           {media_id: row["sha256"] for media_id, row in media.items()})
@@ -228,11 +235,18 @@ async def _check_finding_ids_free(ids: list[UUID]) -> None:
             raise Conflict(f"Finding id {finding_id} is already used by another visit.", f"findings[{i}].id")
 
 
+MAX_OFFLINE_DAYS = 60  # a visit sent later than this after its start is refused: a phone's clock gone wrong
+
+
 def _check_started(started_at: datetime) -> None:
-    """A visit started before it is submitted, give or take a phone's clock."""
+    """A visit started before it is submitted, give or take a phone's clock, and not
+    longer ago than a phone stays offline."""
     if clock.in_future(started_at):
         raise Invalid(f"The visit cannot start in the future ({started_at.isoformat()}); check the phone's clock.",
                       "started_at")
+    if started_at < clock.now() - timedelta(days=MAX_OFFLINE_DAYS):
+        raise Invalid(f"The visit started more than {MAX_OFFLINE_DAYS} days ago ({started_at.isoformat()}); "
+                      "check the phone's clock, or record it on paper.", "started_at")
 
 
 async def _media(ids: set[str]) -> dict[str, dict]:
@@ -312,7 +326,8 @@ def _rule_line(line: dict) -> str:
     return f"{amount} answered {when['result']}"
 
 
-def _check_findings(data: Submission, checklist: ChecklistOut, today: date) -> list[dict]:
+def _check_findings(data: Submission, checklist: ChecklistOut, visit_day: date) -> list[dict]:
+    """The findings, each of a failed item, with a deadline no earlier than the visit's day."""
     items = checklists.items(checklist)
     failed = {a.item for a in data.answers if a.result == "fail"}
     ids: set[UUID] = set()
@@ -323,8 +338,9 @@ def _check_findings(data: Submission, checklist: ChecklistOut, today: date) -> l
         if finding.id in ids:
             raise Invalid(f"Finding id {finding.id} is used twice; each finding needs its own.", f"findings[{i}].id")
         ids.add(finding.id)
-        if finding.deadline is not None and finding.deadline < today:
-            raise Invalid(f"The rectification deadline {finding.deadline} is in the past.", f"findings[{i}].deadline")
+        if finding.deadline is not None and finding.deadline < visit_day:
+            raise Invalid(f"The rectification deadline {finding.deadline} is before the visit's day ({visit_day}).",
+                          f"findings[{i}].deadline")
         item = items[finding.item]
         findings.append({"id": finding.id, "item_key": finding.item, "severity": item["severity"],
                          "legal_basis": item["legal_basis"], "description": finding.description.strip(),

@@ -1,5 +1,7 @@
 """Recognising, validating and deriving uploads. Types come from the bytes, never the
 name; an image is valid only if it decodes; derivatives are upright and carry no EXIF.
+Videos are validated and given a poster frame by backend.media.videos, PDFs parsed by
+backend.media.pdfs; this module is where every upload's type is told and dispatched.
 
 JPEG thumbnails use draft mode (the decoder scales by 1/2, 1/4 or 1/8 while decoding),
 so they are made before rotating upright with exif_transpose.
@@ -17,13 +19,17 @@ from typing import Any
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from backend.errors import Invalid, Unsupported
+from backend.errors import Invalid, TooLarge, Unsupported
+from backend.media import pdfs, videos
 
 pillow_heif.register_heif_opener()
 
 THUMBNAIL = 320
 PREVIEW = 1600
+RESIZE_SLACK = 1.25
 PDF = "application/pdf"
+VIDEOS = frozenset(videos.DEMUXERS)
+HEAD = 64  # bytes of a file's start that tell its type
 # What each accepted type's bytes start with, and the Pillow formats that may decode it.
 _FORMATS = {"image/jpeg": {"JPEG", "MPO"}, "image/png": {"PNG"}, "image/webp": {"WEBP"}, "image/heic": {"HEIF"}}
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"}
@@ -41,9 +47,25 @@ def sniff(head: bytes) -> str:
         return "image/heic"
     if head.startswith(b"%PDF-"):
         return PDF
-    raise Unsupported(
-        "Only photos (JPEG, PNG, WebP, HEIC) and PDF documents are accepted; this file is none of them.", "file"
-    )
+    if video := videos.sniff(head):
+        return video
+    raise Unsupported("Only photos (JPEG, PNG, WebP, HEIC), videos (MP4, MOV, WebM) and PDF documents are accepted; "
+                      "this file is none of them.", "file")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The largest file of each kind, in MB: videos have their own limit."""
+
+    photo_mb: int  # photos and documents
+    video_mb: int
+
+    def check(self, mime: str, size: int) -> None:
+        """TooLarge (field "file") for a file over its kind's limit."""
+        video = mime in VIDEOS
+        limit = self.video_mb if video else self.photo_mb
+        if size > limit * 2**20:
+            raise TooLarge(f"The {'video' if video else 'file'} is larger than the {limit} MB limit.", "file")
 
 
 @dataclass
@@ -56,7 +78,10 @@ class Derived:
     thumbnail: bytes | None = None
     preview: bytes | None = None
     phash: int | None = None
-    exif: dict[str, Any] = field(default_factory=dict)
+    exif: dict[str, Any] = field(default_factory=dict)  # a video's own tags likewise
+    duration: float | None = None  # videos: seconds
+    codec: str | None = None  # videos
+    pages: int | None = None  # PDFs
 
 
 def inspect(path: Path, mime: str) -> Derived:
@@ -75,8 +100,16 @@ def derive(path: Path, mime: str) -> Derived:
 
 def _decode(path: Path, mime: str, size: int, derivatives: bool) -> Derived:
     if mime == PDF:
-        _check_pdf(path)
-        return Derived(mime=mime)
+        document = pdfs.check(path)
+        return Derived(mime=mime, width=document.width, height=document.height, pages=document.pages)
+    if mime in VIDEOS:
+        video = videos.probe(path, mime, poster=derivatives)
+        derived = Derived(mime=mime, width=video.width, height=video.height, exif=video.tags,
+                          duration=video.duration, codec=video.codec)
+        if video.poster is not None:
+            derived.preview = _jpeg(_upright(video.poster, size))
+            derived.thumbnail = _jpeg(_upright(video.poster, THUMBNAIL))
+        return derived
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -85,15 +118,14 @@ def _decode(path: Path, mime: str, size: int, derivatives: bool) -> Derived:
                     raise Invalid(f"The file starts like {mime} but is not one.", "file")
                 width, height = image.size
                 exif = read_exif(image)
-                image.draft("RGB", (size, size))
+                image.draft("RGB", _fitted(image.size, size))
                 image.load()  # decodes all the data: a truncated or corrupt file fails here
-                upright = _upright(image.copy(), size)
+                upright = _upright(image, size)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Invalid("The image's pixel size is too large to be a photo (a decompression bomb?).", "file") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise Invalid(f"The image could not be decoded (damaged or cut off?): {e}", "file") from None
-    thumbnail = upright.copy()
-    thumbnail.thumbnail((THUMBNAIL, THUMBNAIL))
+    thumbnail = _fit(upright, THUMBNAIL)
     derived = Derived(mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail))
     if derivatives:
         derived.thumbnail, derived.preview = _jpeg(thumbnail), _jpeg(upright)
@@ -105,6 +137,8 @@ def exif_of(path: Path, mime: str) -> dict[str, Any]:
     stored blob), read without decoding its pixels. Blocking: run it in a worker thread."""
     if mime == PDF:
         return {}
+    if mime in VIDEOS:
+        return videos.tags_of(path, mime)
     try:
         with Image.open(path) as image:
             return read_exif(image)
@@ -112,27 +146,35 @@ def exif_of(path: Path, mime: str) -> dict[str, Any]:
         return {}
 
 
+def _fitted(pixels: tuple[int, int], size: int) -> tuple[int, int]:
+    """``pixels`` scaled down to fit a ``size`` square: what draft needs, as it decodes at
+    the smallest scale that still covers both sides (a 4000 x 3000 photo at 1/2 for a
+    preview; asked for 1600 x 1600, it would decode all 12 MP)."""
+    scale = min(1.0, size / max(pixels))
+    return max(1, round(pixels[0] * scale)), max(1, round(pixels[1] * scale))
+
+
 def _upright(image: Image.Image, size: int) -> Image.Image:
-    image.thumbnail((size, size))
+    """The image no larger than ``size`` (or up to a quarter larger: resizing by so little
+    costs the most CPU of a derivative, 50 ms for an 1800-pixel phone photo, for little
+    gain), turned upright as its EXIF says, in RGB: a new image, ``image`` left as it was."""
+    image = _fit(image, size) if max(image.size) > size * RESIZE_SLACK else image.copy()
     try:
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)
     except Exception:  # noqa: BLE001 - unreadable EXIF: the photo stays as it was taken
         pass
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def _fit(image: Image.Image, size: int) -> Image.Image:
+    """A new image scaled down to fit a ``size`` square (as Image.thumbnail, unmutated)."""
+    return image.resize(_fitted(image.size, size), Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)  # no exif= argument: no EXIF
     return out.getvalue()
-
-
-def _check_pdf(path: Path) -> None:
-    with open(path, "rb") as f:
-        f.seek(max(0, path.stat().st_size - 2048))
-        tail = f.read()
-    if b"%%EOF" not in tail:
-        raise Invalid("The PDF is incomplete (it has no end marker): it was probably cut off.", "file")
 
 
 def dhash(image: Image.Image) -> int:

@@ -28,6 +28,7 @@ from pgqueuer.ports import RepositoryPort
 from pgqueuer.queries import Queries
 from pgqueuer.types import QueueExecutionMode
 
+from backend import clock
 from backend.media import images
 from backend.media.store import MediaStore, key
 from backend.media.tables import Blob
@@ -73,7 +74,11 @@ class Jobs:
         async def derive(job: Job) -> None:
             assert job.payload is not None
             original = json.loads(job.payload)
-            await anyio.to_thread.run_sync(make_derivatives, store, original["sha256"], original["mime"])
+            sha256 = original["sha256"]
+            if await Blob.exists().where(Blob.sha256 == sha256, Blob.derived_at.is_not_null()):
+                return  # made by an earlier run of this job
+            await anyio.to_thread.run_sync(make_derivatives, store, sha256, original["mime"], DERIVED)
+            await Blob.update({Blob.derived_at: clock.now()}).where(Blob.sha256 == sha256)
 
         return manager
 
@@ -112,14 +117,15 @@ class Jobs:
                 await anyio.sleep(0.02)
 
 
-def make_derivatives(store: MediaStore, sha256: str, mime: str) -> list[str]:
-    """The missing derivatives of a stored original, made and written (blocking: a worker
-    thread). Returns the variants written: none when they all exist."""
-    missing = [variant for variant in DERIVED if not made(store, sha256, variant)]
+def make_derivatives(store: MediaStore, sha256: str, mime: str, missing: Iterable[str] | None = None) -> list[str]:
+    """The derivatives of a stored original that are ``missing`` (by default: those the
+    store lacks, asked one by one), made and written (blocking: a worker thread).
+    Returns the variants written: none when they all exist."""
+    missing = [variant for variant in DERIVED if not made(store, sha256, variant)] if missing is None else list(missing)
     if not missing:
         return []
     with store.open(sha256, "original") as original:
-        derived = images.derive(original, mime)  # type: ignore[arg-type]  # Pillow reads a file as well as a path
+        derived = images.derive(original, mime)  # type: ignore[arg-type]  # Pillow and PyAV read a file as well as a path
     for variant in missing:
         store.put_derivative(sha256, variant, getattr(derived, variant))
     return missing
@@ -130,7 +136,7 @@ def stored(store: MediaStore, sha256: str, variant: str) -> bytes:
     (a document printing a photo filed a moment ago). Blocking: a worker thread."""
     if variant in DERIVED and not made(store, sha256, variant):
         with store.open(sha256, "original") as original:
-            mime = images.sniff(original.read(32))
+            mime = images.sniff(original.read(images.HEAD))
         make_derivatives(store, sha256, mime)
     return store.read(sha256, variant)
 
@@ -146,12 +152,24 @@ def made(store: MediaStore, sha256: str, variant: str) -> bool:
 
 async def sweep(jobs: Jobs, store: MediaStore) -> int:
     """Queue the derivatives missing from the store (at start-up: jobs lost in a crash,
-    a restored bucket). Returns how many originals lack one."""
+    a restored bucket), and record as derived the originals whose derivatives are all
+    there. Returns how many originals lack one."""
     stored = set(await anyio.to_thread.run_sync(lambda: list(store.keys())))
-    blobs = await Blob.select(Blob.sha256, Blob.mime).where(Blob.mime != images.PDF)
+    blobs = await Blob.select(Blob.sha256, Blob.mime, Blob.derived_at).where(Blob.mime != images.PDF)
     lacking = [(b["sha256"], b["mime"]) for b in blobs
                if any(key(b["sha256"], variant) not in stored for variant in DERIVED)]
+    missing = {sha256 for sha256, _ in lacking}
+    whole = [b["sha256"] for b in blobs if b["derived_at"] is None and b["sha256"] not in missing]
+    for part in _batches(whole):
+        await Blob.update({Blob.derived_at: clock.now()}).where(Blob.sha256.is_in(part))
+    for part in _batches(sorted(missing)):
+        await Blob.update({Blob.derived_at: None}).where(Blob.sha256.is_in(part))
     await jobs.derive(lacking)
     if lacking:
         log.info("queued the derivatives of %d originals", len(lacking))
     return len(lacking)
+
+
+def _batches(values: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

@@ -13,6 +13,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from backend.errors import Invalid, TooLarge
+from backend.media.images import HEAD
 from backend.media.store import MediaStore
 
 MAX_FIELD_BYTES = 16 * 1024
@@ -76,8 +77,8 @@ class _Parts:
         received.size += len(chunk)
         if received.size > self.max_bytes:
             raise TooLarge(f"The file is larger than the {self.max_bytes // 2**20} MB limit.", "file")
-        if len(received.head) < 32:
-            received.head += chunk[: 32 - len(received.head)]
+        if len(received.head) < HEAD:
+            received.head += chunk[: HEAD - len(received.head)]
         self.hash.update(chunk)
         received.crc32 = zlib.crc32(chunk, received.crc32)
         self.file.write(chunk)

@@ -1,19 +1,19 @@
-from datetime import date
+from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from backend import clock
 from backend.access import EVERYONE, REVIEWERS, Scope, roles
 from backend.errors import NotFound
 from backend.fields import SIX_DIGITS
 from backend.media import service
 from backend.media.download import send
-from backend.media.images import PDF
-from backend.media.jobs import Jobs, made
+from backend.media.images import PDF, Limits
+from backend.media.jobs import Jobs
 from backend.media.links import Links
 from backend.media.receive import receive
 from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
@@ -28,6 +28,7 @@ Store = NamedDependency[MediaStore]
 Linked = NamedDependency[Links]
 Queue = NamedDependency[Jobs]
 RETRY_AFTER_S = 2  # a derivative is made within a second or two of its upload
+LOST_JOB = timedelta(minutes=2)  # a preview still missing this long after its upload is queued again
 MediaId = Annotated[UUID, PathParameter(description="The upload's id (the phone's UUID)")]
 
 
@@ -36,16 +37,18 @@ class MediaController(Controller):
     tags = ["media"]
     opt = roles(EVERYONE)
 
-    @post("/", operation_id="uploadMedia", summary="Upload a photo or document (multipart: fields + one file)",
+    @post("/", operation_id="uploadMedia", summary="Upload a photo, video or document (multipart: fields + one file)",
           request_max_body_size=None, status_code=201, operation_class=multipart(UploadFields, "file"))
     async def upload(self, request: Request, access: Access, settings: NamedDependency[Settings], store: Store,
-                     jobs: Queue, links: Linked, today: NamedDependency[date]) -> Response[MediaOut]:
+                     jobs: Queue, links: Linked) -> Response[MediaOut]:
         """Idempotent by the form field `id`: a retry answers 200 with the first record;
         another file under the same id is a 409. It answers once the original is stored and
-        recorded; the thumbnail and preview follow within seconds."""
+        recorded; the thumbnail and preview follow within seconds. A video larger than the
+        one-shot limit (`DOSSIER_MEDIA_MAX_MB`) goes by the resumable upload."""
         received = await receive(request.stream(), request.headers.get("content-type", ""), store,
                                  settings.media_max_mb * 2**20)
-        result = await service.file_upload(access, store, jobs, links, received, today, settings.gps_flag_metres)
+        result = await service.file_upload(access, store, jobs, links, received, settings.gps_flag_metres,
+                                           Limits(settings.media_max_mb, settings.video_max_mb))
         return Response(result.media, status_code=201 if result.created else 200)
 
     @get("/mine", operation_id="listMyUploads", summary="Your uploads, newest first")
@@ -86,8 +89,9 @@ class MediaController(Controller):
         headers = {"Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
         if request.headers.get("if-none-match", "").strip('"') == etag:
             return Response(None, status_code=304, headers={**headers, "ETag": f'"{etag}"'})
-        if variant != "original" and not await anyio.to_thread.run_sync(made, store, media.sha256, variant):
-            await jobs.derive([(media.sha256, media.mime)])  # queued already, unless a job was lost
+        if variant != "original" and media.derived_at is None:
+            if clock.now() - media.uploaded_at > LOST_JOB:  # its job was lost (a crash before it was queued)
+                await jobs.derive([(media.sha256, media.mime)])
             return Response({"status_code": 404, "detail": f"The {variant} is being made; try again in a moment."},
                             status_code=404, headers={"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"})
         mime = media.mime if variant == "original" else "image/jpeg"
@@ -102,8 +106,8 @@ class ArchiveController(Controller):
     opt = roles(EVERYONE)
 
     @get("/", operation_id="enterpriseArchive", summary="An enterprise's image archive: timeline and counts")
-    async def archive(self, access: Access, cursors: Cursors, today: NamedDependency[date],
+    async def archive(self, access: Access, cursors: Cursors,
                       enterprise_id: Annotated[UUID, PathParameter(description="The enterprise's id")],
                       category: Annotated[Category | None, QueryParameter(description="Only this category")] = None,
                       limit: Limit = 50, cursor: Cursor = None) -> Archive:
-        return await service.archive(access, enterprise_id, category, limit, cursor, cursors, today)
+        return await service.archive(access, enterprise_id, category, limit, cursor, cursors)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 PART = 8 * 2**20  # multipart upload part size (S3 wants at least 5 MiB)
 STREAM_CHUNK = 256 * 1024
+READ_BUFFER = 2**20  # open(): one ranged GET per MiB read, not one per read (a decoder reads a few bytes at a time)
 IMMUTABLE = "private, max-age=31536000, immutable"
 DERIVED_TYPES = {"document": "application/pdf"}  # the others are JPEG
 
@@ -102,7 +103,8 @@ class S3MediaStore:
 
     def open(self, sha256: str, variant: str) -> BinaryIO:
         name = key(sha256, variant)
-        return _Object(self.objects, name, obstore.head(self.objects, name)["size"])  # type: ignore[return-value]
+        return io.BufferedReader(_Object(self.objects, name, obstore.head(self.objects, name)["size"]),
+                                 buffer_size=READ_BUFFER)
 
     async def chunks(self, sha256: str, variant: str, start: int, stop: int) -> AsyncIterator[bytes]:
         """Bytes ``start`` up to ``stop`` (exclusive): one ranged GET, streamed."""

@@ -38,6 +38,10 @@ class MediaOut(msgspec.Struct, kw_only=True):
     size: int
     width: int | None
     height: int | None
+    duration: float | None = None  # videos: seconds
+    codec: str | None = None  # videos: h264, hevc, vp9…
+    pages: int | None = None  # PDFs
+    derived_at: datetime | None = None  # when the thumbnail and preview were made (photos, videos)
     category: Category
     caption: str
     original_name: str

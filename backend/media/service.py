@@ -46,6 +46,10 @@ _COLUMNS = (
     MediaItem.blob.size.as_alias("size"),
     MediaItem.blob.width.as_alias("width"),
     MediaItem.blob.height.as_alias("height"),
+    MediaItem.blob.derived_at.as_alias("derived_at"),
+    MediaItem.blob.duration.as_alias("duration"),
+    MediaItem.blob.codec.as_alias("codec"),
+    MediaItem.blob.pages.as_alias("pages"),
 )
 
 
@@ -58,26 +62,25 @@ class Upload:
 # ---------------------------------------------------------------------------- filing
 
 
-async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links, received: Received, today: Any,
-                      gps_flag_metres: int) -> Upload:
+async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links, received: Received,
+                      gps_flag_metres: int, limits: images.Limits) -> Upload:
     """File a received upload in its enterprise's dossier, once: the same upload sent again
     (or many times at once) is answered with the first record. The temp file is consumed:
     moved into the store, or deleted with nothing recorded. It answers once the original is
-    stored and recorded: its thumbnail and preview are queued (``jobs``), made soon after."""
+    stored and recorded: its thumbnail and preview are queued (``jobs``), made soon after.
+    ``limits`` hold each kind of file to its size (a video may be larger than a photo)."""
     placed: str | None = None
     new_blob = False
     try:
-        fields = _fields(received)
         if received.path is None or received.size == 0:
             raise Invalid("Attach the photo or document (the file is missing or empty).", "file")
-        if scope.enterprise_id is not None and fields.category not in ENTERPRISE_CATEGORIES:
-            raise Invalid("Enterprises upload rectification evidence, licences and ledgers.", "category")
-        enterprise = await enterprises.get_enterprise(scope, fields.enterprise_id, today)
+        fields, enterprise = await admit(scope, received.fields)
         if (existing := await _existing(scope, fields.id)) is not None:
             return Upload(_same_upload(existing, fields, received.sha256), created=False)
         await _check_references(scope, links, fields)
 
         mime = images.sniff(received.head)
+        limits.check(mime, received.size)
         known = await Blob.select(Blob.phash).where(Blob.sha256 == received.sha256).first()
         if known is None:
             derived = await anyio.to_thread.run_sync(images.inspect, received.path, mime)
@@ -97,7 +100,8 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                     assert received.path is not None
                     await anyio.to_thread.run_sync(store.commit_original, received.path, received.sha256, mime)
                     await Blob.insert(Blob(sha256=received.sha256, size=received.size, crc32=received.crc32, mime=mime,
-                                           width=derived.width, height=derived.height, **bands(derived.phash)))
+                                           width=derived.width, height=derived.height, duration=derived.duration,
+                                           codec=derived.codec, pages=derived.pages, **bands(derived.phash)))
                 await MediaItem.insert(MediaItem(**item))
                 await audit.record(scope, "media.uploaded", "media", fields.id,
                                    {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
@@ -136,9 +140,19 @@ def _same_upload(existing: MediaOut, fields: UploadFields, sha256: str) -> Media
     return existing
 
 
-def _fields(received: Received) -> UploadFields:
+async def admit(scope: Scope, sent: dict[str, str]) -> tuple[UploadFields, enterprises.Located]:
+    """The checks an upload's fields pass before its bytes matter: well formed, a category
+    the caller may file, an enterprise in the caller's scope. Returns the fields and the
+    enterprise. (A resumable upload passes them at its creation, and again when filed.)"""
+    fields = _fields(sent)
+    if scope.enterprise_id is not None and fields.category not in ENTERPRISE_CATEGORIES:
+        raise Invalid("Enterprises upload rectification evidence, licences and ledgers.", "category")
+    return fields, await enterprises.located(scope, fields.enterprise_id)
+
+
+def _fields(sent: dict[str, str]) -> UploadFields:
     try:
-        fields = msgspec.convert({k: v for k, v in received.fields.items() if v != ""}, UploadFields, strict=False)
+        fields = msgspec.convert({k: v for k, v in sent.items() if v != ""}, UploadFields, strict=False)
     except msgspec.ValidationError as e:
         raise Invalid(humanise(str(e).split(" - at ")[0]), error_field(str(e)) or "body") from None
     if fields.captured_at is not None and clock.in_future(fields.captured_at):
@@ -343,9 +357,9 @@ async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, curs
 
 
 async def archive(scope: Scope, enterprise_id: UUID, category: Category | None, limit: int, cursor: str | None,
-                  cursors: pagination.CursorCodec, today: Any) -> Archive:
+                  cursors: pagination.CursorCodec) -> Archive:
     """An enterprise's image archive: its timeline (newest first) and counts per category."""
-    await enterprises.get_enterprise(scope, enterprise_id, today)
+    await enterprises.located(scope, enterprise_id)  # NotFound outside the caller's scope
     counts = await MediaItem.select(MediaItem.category, Count()).where(MediaItem.enterprise == enterprise_id).group_by(
         MediaItem.category
     )

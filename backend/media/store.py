@@ -18,6 +18,7 @@ call them from a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -53,6 +54,8 @@ def parse_key(name: str) -> tuple[str, str] | None:
 
 @runtime_checkable
 class MediaStore(Protocol):
+    spool: Spool  # the local temp folder (resumable uploads keep their partial files there too)
+
     def new_temp(self) -> Path: ...
     def commit_original(self, temp: Path, sha256: str, mime: str | None = None) -> bool: ...
     def put_derivative(self, sha256: str, variant: str, data: bytes) -> None: ...
@@ -84,9 +87,10 @@ class Spool:
             return 0
         cutoff, removed = time.time() - older_than_s, 0
         for leftover in self.folder.glob("*.part"):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink(missing_ok=True)
-                removed += 1
+            with contextlib.suppress(FileNotFoundError):  # finished, or swept by another app process, meanwhile
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
         return removed
 
 

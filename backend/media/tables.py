@@ -40,7 +40,11 @@ class Blob(Table):
     Photos within 3 bits of each other always share a band, so they are always found;
     photos 4 to 6 bits apart (NEAR_DUPLICATE_BITS) only when their differing bits leave
     one band whole. ``crc32`` is taken while the upload is hashed (the evidence package's
-    ZIP needs it); NULL for blobs stored before, until a package computes it."""
+    ZIP needs it); NULL for blobs stored before, until a package computes it.
+    ``width`` and ``height`` are a photo's or video's pixels (as displayed), a PDF's first
+    page in points; ``duration`` (seconds) and ``codec`` are a video's, ``pages`` a PDF's.
+    ``derived_at``: when its thumbnail and preview were stored (by a job; NULL until then,
+    and always for a PDF): a preview is asked for before it exists without asking the store."""
 
     sha256 = Varchar(length=64, primary_key=True)
     size = BigInt()
@@ -53,6 +57,10 @@ class Blob(Table):
     band1 = Integer(null=True, default=None, index=True)
     band2 = Integer(null=True, default=None, index=True)
     band3 = Integer(null=True, default=None, index=True)
+    duration = DoublePrecision(null=True, default=None)
+    codec = Varchar(length=16, null=True, default=None)
+    pages = Integer(null=True, default=None)
+    derived_at = Timestamptz(null=True, default=None)
 
 
 class MediaItem(Table, tablename="media_item"):

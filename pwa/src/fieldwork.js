@@ -1,6 +1,7 @@
 // The inspector's field work as data: what "today" keeps for offline use, visit drafts,
 // and turning a finished draft into the outbox's requests.
-import { cachedApi, drafts, enqueue, photos } from './outbox.js';
+import { ApiError } from './api.js';
+import { cachedApi, drafts, enqueue, photos, userKey } from './outbox.js';
 import { assess } from './rules.js';
 import { today } from './ui.js';
 
@@ -24,11 +25,35 @@ export const dossierPaths = (enterpriseId) => [
   `/api/enterprises/${enterpriseId}`, `/api/enterprises/${enterpriseId}/findings`, `/api/enterprises/${enterpriseId}/notices`,
 ];
 
+// The newest version of each checklist (the list holds every published version, oldest first).
+export const newestChecklists = (list) => Object.values(Object.fromEntries(
+  [...list].sort((a, b) => a.version - b.version).map((c) => [c.code, c])));
+
+// A checklist version by id: its own answer, else (offline, not kept by itself) from the
+// kept list of every version.
+export async function checklistById(id) {
+  try {
+    return (await cachedApi(`/api/checklists/${id}`)).data;
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    const found = (await cachedApi('/api/checklists')).data.find((c) => c.id === id);
+    if (!found) throw error;
+    return found;
+  }
+}
+
 // Keep, for offline use, what a visit needs: each enterprise's dossier summary, open
 // findings and current notices, each planned visit and its pinned checklist version, the
-// published checklists (for unplanned visits) and the notice templates.
+// published checklists (the newest of each, for unplanned visits) and the notice
+// templates. Answers the paths that could not be kept (empty: all is on the phone).
 export async function keepForOffline(visits, enterprises) {
-  const paths = new Set(['/api/checklists', '/api/notice-templates']);
+  const missing = [];
+  const keep = (path) => cachedApi(path).then((r) => r.data, () => {
+    missing.push(path);
+    return null;
+  });
+  const paths = new Set(['/api/notice-templates']);
+  for (const c of newestChecklists((await keep('/api/checklists')) || [])) paths.add(`/api/checklists/${c.id}`);
   for (const v of visits) {
     rememberMembers(v.members);
     paths.add(`/api/visits/${v.id}`);
@@ -38,9 +63,10 @@ export async function keepForOffline(visits, enterprises) {
   for (const e of enterprises) dossierPaths(e.id).forEach((p) => paths.add(p));
   const queue = [...paths];
   const worker = async () => {
-    while (queue.length) await cachedApi(queue.shift()).catch(() => null);
+    while (queue.length) await keep(queue.shift());
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
+  return missing;
 }
 
 // Teams the inspector already works in (from planned visits): inspectors cannot list
@@ -56,10 +82,10 @@ export function knownTeams(visits, me) {
 }
 
 // Colleagues' names as typed at their signatures, remembered for the next visit.
-export const colleagueName = (id) => JSON.parse(localStorage.getItem('colleagues') || '{}')[id] || '';
+const kept = (name) => JSON.parse(localStorage.getItem(userKey(name)) || '{}');
+export const colleagueName = (id) => kept('colleagues')[id] || '';
 export function rememberColleague(id, name) {
-  const names = JSON.parse(localStorage.getItem('colleagues') || '{}');
-  localStorage.setItem('colleagues', JSON.stringify({ ...names, [id]: name }));
+  localStorage.setItem(userKey('colleagues'), JSON.stringify({ ...kept('colleagues'), [id]: name }));
 }
 
 // The team as its record prints it: each member's name and enforcement certificate number
@@ -67,13 +93,13 @@ export function rememberColleague(id, name) {
 // signed-in user, else the name typed at the member's signature.
 export function rememberMembers(members) {
   if (!members?.length) return;
-  const roster = JSON.parse(localStorage.getItem('roster') || '{}');
+  const roster = kept('roster');
   for (const m of members) roster[m.id] = { name: m.display_name, certificate_no: m.certificate_no || '' };
-  localStorage.setItem('roster', JSON.stringify(roster));
+  localStorage.setItem(userKey('roster'), JSON.stringify(roster));
 }
 
 export function teamOf(draft, me) {
-  const roster = JSON.parse(localStorage.getItem('roster') || '{}');
+  const roster = kept('roster');
   return Object.fromEntries(draft.plan.team.map((id) => {
     const known = roster[id] || (id === me.id ? { name: me.display_name, certificate_no: me.certificate_no } : {});
     return [id, { name: known.name || draft.signatures[id]?.name?.trim() || colleagueName(id), certificate_no: known.certificate_no || '' }];
@@ -164,7 +190,7 @@ export async function submitDraft(draft, checklist, me) {
     id: `plan-${draft.id}`, kind: 'plan', user: me.id, deps: [], path: '/api/visits', body: draft.plan,
     visit: draft.id, label: draft.enterprise.name,
   };
-  const mediaOps = shots.map((p) => ({
+  const mediaOps = shots.filter((p) => !p.sent).map((p) => ({
     id: p.id, kind: 'media', user: me.id, deps: planOp ? [planOp.id] : [], photo: p.id, size: p.size, visit: draft.id,
     label: draft.enterprise.name, category: p.category,
     fields: {

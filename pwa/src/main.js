@@ -3,10 +3,10 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
-import { api } from './api.js';
-import { lang, t, toggleLanguage } from './i18n.js';
-import { forgetMe, loadMe, startOffline } from './offline.js';
-import { Link, navigate, usePath } from './router.js';
+import { addStrings, lang, t, toggleLanguage } from './i18n.js';
+import { loadMe, rememberMe, signOut, startOffline } from './offline.js';
+import { queued, setUser } from './outbox.js';
+import { Link, navigate, signInAgain, usePath } from './router.js';
 import { Admin } from './screens/admin.js';
 import { Enrol, SignIn } from './screens/auth.js';
 import { CoverageList, Dashboard } from './screens/dashboard.js';
@@ -23,6 +23,12 @@ import { Visit, VisitNew } from './screens/visit.js';
 import './style.css';
 
 // ---------------------------------------------------------------- the app
+
+addStrings({
+  signOutQueued: (n) => `还有 ${n} 项未发送。退出后这些记录仍保存在本机，只有您再次登录后才会发送；其他人登录看不到。确定退出？`,
+}, {
+  signOutQueued: (n) => `${n} items are not sent yet. They stay on this device and are sent when you sign in again; nobody else sees them. Sign out?`,
+});
 
 // Signed-in screens: a path pattern whose groups become the screen's `params`.
 const ROUTES = [
@@ -82,22 +88,27 @@ function App() {
   const [me, setMe] = useState(undefined); // undefined: not known yet; null: signed out
   const [, setLang] = useState(lang);
 
+  // The outbox opens the signed-in user's own data before any screen of theirs reads it.
+  const signedIn = (who) => {
+    setUser(who?.id || null, signInAgain);
+    setMe(rememberMe(who));
+  };
   useEffect(() => {
-    loadMe().then(setMe);
+    loadMe().then(signedIn);
   }, []);
 
   let screen;
   const enrolment = path.match(/^\/enrol\/([^/]+)$/);
-  if (enrolment) screen = html`<${Enrol} token=${enrolment[1]} onSignedIn=${setMe} />`;
-  else if (path === '/sign-in') screen = html`<${SignIn} onSignedIn=${setMe} />`;
+  if (enrolment) screen = html`<${Enrol} token=${enrolment[1]} onSignedIn=${signedIn} />`;
+  else if (path === '/sign-in') screen = html`<${SignIn} onSignedIn=${signedIn} />`;
   else if (me === undefined) screen = html`<p class="muted centre">${t('loading')}</p>`;
-  else if (me === null) screen = html`<${SignIn} onSignedIn=${setMe} />`;
+  else if (me === null) screen = html`<${SignIn} onSignedIn=${signedIn} />`;
   else screen = route(path, me);
 
-  const signOut = async () => {
-    await api('/api/me/sign-out', { method: 'POST' }).catch(() => null);
-    forgetMe();
-    setMe(null);
+  const leave = async () => {
+    if (queued() > 0 && !confirm(t('signOutQueued')(queued()))) return;
+    await signOut();
+    signedIn(null);
     navigate('/sign-in');
   };
   const switchLanguage = () => {
@@ -110,7 +121,7 @@ function App() {
       <${SyncBadge} me=${me} />
       ${me && html`<span class="who">${me.display_name} · ${t('roles')[me.role]}</span>`}
       <button class="link" onClick=${switchLanguage}>${t('language')}</button>
-      ${me && html`<button class="link" onClick=${signOut}>${t('signOut')}</button>`}
+      ${me && html`<button class="link" onClick=${leave}>${t('signOut')}</button>`}
     </header>
     ${me && TABS[me.role].length > 1 && html`<${Tabs} tabs=${TABS[me.role]} path=${path} />`}
     ${screen}`;

@@ -1,6 +1,6 @@
-// Photos and documents in a dossier: their words, file addresses, a full-screen viewer
-// with zoom, and an upload with progress. Used by the review queue, returned photos and
-// the enterprise dossier.
+// Photos, videos and documents in a dossier: their words, file addresses, a full-screen
+// viewer with zoom, a video player, and an upload with progress. Used by the review queue,
+// returned photos and the enterprise dossier.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
@@ -23,6 +23,8 @@ addStrings(
     zoomHint: '点击图片放大或还原，双指可缩放',
     document: '文件（PDF）',
     openDocument: '打开文件',
+    pageCount: (n) => `${n} 页`,
+    video: '视频',
     previewMaking: '正在生成预览…',
     uploading: (pct) => `正在上传… ${pct}%`,
     offlineUpload: '网络不可用，请恢复网络后重新上传。',
@@ -43,6 +45,8 @@ addStrings(
     zoomHint: 'Tap the image to zoom in or out; pinch to zoom',
     document: 'Document (PDF)',
     openDocument: 'Open document',
+    pageCount: (n) => `${n} page${n === 1 ? '' : 's'}`,
+    video: 'Video',
     previewMaking: 'Preview on its way…',
     uploading: (pct) => `Uploading… ${pct}%`,
     offlineUpload: 'No network. Upload again when you are back online.',
@@ -50,6 +54,17 @@ addStrings(
 );
 
 export const isDocument = (m) => m.mime === 'application/pdf';
+export const isVideo = (m) => m.mime.startsWith('video/');
+// What the one-shot upload takes besides photos: PDFs and short videos (MP4, MOV, WebM).
+export const FILE_TYPES = 'image/*,application/pdf,video/mp4,video/quicktime,video/webm';
+
+// A video's length as m:ss (h:mm:ss past an hour).
+export function formatDuration(seconds) {
+  const s = Math.round(seconds);
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  const mmss = `${h ? String(m).padStart(2, '0') : m}:${String(s % 60).padStart(2, '0')}`;
+  return h ? `${h}:${mmss}` : mmss;
+}
 export const mediaUrl = (m, variant) => `/api/media/${m.id}/${isDocument(m) ? 'original' : variant}`;
 
 // A moment in Asia/Shanghai, as bureaus read it.
@@ -84,7 +99,9 @@ export function Viewer({ media, onClose }) {
   </div>`;
 }
 
-// A large preview that opens the viewer; a document is a link to its file.
+// A large preview that opens the viewer; a document is a link to its file; a video plays
+// in place, its poster frame (the thumbnail or preview) shown until it does. The browser
+// asks for the original by byte ranges, so it starts at once and seeks anywhere.
 // The server makes thumbnails and previews just after an upload (a job) and answers 404
 // with Retry-After until then: a placeholder shows meanwhile, and the image is asked again.
 const RETRY_MS = 2000;
@@ -101,6 +118,10 @@ export function Preview({ media, variant = 'preview' }) {
   }, [waiting, attempt]);
   if (isDocument(media)) {
     return html`<a class="doc" href=${mediaUrl(media, 'original')} target="_blank" rel="noopener">${t('document')} · ${t('openDocument')}</a>`;
+  }
+  if (isVideo(media)) {
+    return html`<video class="video" controls preload="metadata" playsinline poster=${mediaUrl(media, variant)}
+      src=${mediaUrl(media, 'original')} aria-label=${`${t('video')} ${media.caption || t('mediaCategories')[media.category]}`}></video>`;
   }
   const src = mediaUrl(media, variant) + (attempt ? `?try=${attempt}` : '');
   return html`

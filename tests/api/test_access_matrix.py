@@ -8,6 +8,8 @@ Lixia District in Jinan, outside all of them.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -85,6 +87,25 @@ def upload_body(w: dict, role: str, own: bool) -> Multipart:
     return Multipart({"id": str(uuid.uuid4()), "enterprise_id": side["enterprise"], "category": "rectification"},
                      {"file": ("p.png", PNG, "image/png")})
 
+@dataclass
+class Tus:
+    """A tus request: its headers and bytes."""
+    headers: dict
+    content: bytes = b""
+
+
+TUS_CHUNK = Tus({"Tus-Resumable": "1.0.0", "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+                PNG)
+
+
+def tus_creation(w: dict, role: str, own: bool) -> Tus:
+    side = w["own" if own else "other"]
+    fields = {"id": str(uuid.uuid4()), "enterprise_id": side["enterprise"], "category": "rectification",
+              "sha256": hashlib.sha256(PNG).hexdigest()}
+    return Tus({"Tus-Resumable": "1.0.0", "Upload-Length": str(len(PNG)), "Upload-Metadata": ",".join(
+        f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in fields.items())})
+
+
 def export_rules() -> dict[tuple[str, str], Rule]:
     """Each list's export, as CSV and as XLSX: the list's roles, the list's request."""
     lists = {"visits": (EVERYONE, "enterprise_id={enterprise}"), "findings": (EVERYONE, "enterprise_id={enterprise}"),
@@ -157,6 +178,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/media"): Rule(EVERYONE, with_body("/api/media", upload_body), own=201, other=404),
     ("GET", "/api/media/mine"): Rule(EVERYONE, url("/api/media/mine")),
+    ("POST", "/api/uploads"): Rule(EVERYONE, with_body("/api/uploads", tus_creation), own=201, other=404),
+    ("PATCH", "/api/uploads/{upload_id:str}"): Rule(  # an upload's id is bound to its creator: anyone else's is unknown
+        EVERYONE, with_body(f"/api/uploads/{uuid.uuid4().hex}", lambda *_: TUS_CHUNK), own=404),
+    ("DELETE", "/api/uploads/{upload_id:str}"): Rule(
+        EVERYONE, with_body(f"/api/uploads/{uuid.uuid4().hex}", lambda *_: Tus({"Tus-Resumable": "1.0.0"})), own=404),
     ("GET", "/api/media/review-queue"): Rule(REVIEWERS, url("/api/media/review-queue?region={county}"), other=404),
     ("GET", "/api/media/{media_id:uuid}"): Rule(EVERYONE, url("/api/media/{media}"), other=404),
     ("POST", "/api/media/{media_id:uuid}/review"): Rule(
@@ -389,6 +415,8 @@ async def as_role(sign_in: SignIn, role: str, world: dict) -> AsyncClient:
 async def call(client: AsyncClient, method: str, path: str, body: Any):
     if isinstance(body, Multipart):
         return await client.request(method, path, data=body.data, files=body.files)
+    if isinstance(body, Tus):
+        return await client.request(method, path, headers=body.headers, content=body.content)
     return await client.request(method, path, json=body) if body is not None else await client.request(method, path)
 
 

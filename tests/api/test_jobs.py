@@ -12,18 +12,23 @@ import subprocess
 import sys
 from pathlib import Path
 
+from datetime import datetime, timedelta
+
 import asyncpg
 import pytest
+import time_machine
 from httpx import AsyncClient
 from litestar import Litestar
 
 from backend.media import jobs
+from backend.media.routes import LOST_JOB
+from backend.media.tables import Blob
 from backend.media.storage import media_store
 from backend.media.store import LocalMediaStore, MediaStore, key
 from backend.settings import Settings
 from tests.api.test_media import firm, upload  # noqa: F401  (firm is a fixture)
 from tests.conftest import PG_URL, dossier, fetched
-from tests.factories import photo
+from tests.factories import pdf, photo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +60,31 @@ async def test_upload_answers_before_its_derivatives(app: Litestar, client: Asyn
     assert thumbnail.status_code == 200 and thumbnail.content.startswith(b"\xff\xd8")
 
 
+async def test_a_preview_lost_with_its_job_is_queued_again_by_the_next_ask(
+        app: Litestar, client: AsyncClient, firm: dict, settings: Settings, settle) -> None:
+    """The route trusts the blob's derived_at, never the store; a preview missing for
+    longer than LOST_JOB (its job lost in a crash) is queued again when it is asked for."""
+    queue, store = app.state.jobs, media_store(settings)
+    _, media = await upload(client, firm["id"], photo(seed=35))
+    await settle()
+    await queue.stop()
+    _remove(store, media["sha256"], "preview")
+    await Blob.update({Blob.derived_at: None}).where(Blob.sha256 == media["sha256"])  # as if the job never ran
+
+    assert (await client.get(f"/api/media/{media['id']}/preview")).status_code == 404
+    assert not await _queued(queue)  # within LOST_JOB: its job is presumed on its way
+    with time_machine.travel(datetime.fromisoformat(media["uploaded_at"]) + LOST_JOB + timedelta(seconds=1)):
+        assert (await client.get(f"/api/media/{media['id']}/preview")).status_code == 404
+        assert await _queued(queue)
+        await queue.start(store)
+        await settle()
+        assert (await fetched(client, f"/api/media/{media['id']}/preview")).status_code == 200
+
+
+async def _queued(queue: jobs.Jobs) -> int:
+    return sum(s.count for s in await queue.queries.queue_size() if s.entrypoint == jobs.DERIVE)
+
+
 async def test_jobs_are_idempotent(client: AsyncClient, firm: dict, settings: Settings, settle) -> None:
     _, media = await upload(client, firm["id"], photo(seed=32))
     await settle()
@@ -70,7 +100,7 @@ async def test_the_sweep_queues_missing_derivatives(app: Litestar, client: Async
                                                     settings: Settings, settle) -> None:
     queue, store = app.state.jobs, media_store(settings)
     _, media = await upload(client, firm["id"], photo(seed=33))
-    _, document = await upload(client, firm["id"], b"%PDF-1.4\n%%EOF\n", "licence.pdf", category="licence")
+    _, document = await upload(client, firm["id"], pdf(), "licence.pdf", category="licence")
     await settle()
     assert await jobs.sweep(queue, store) == 0  # every photo has both; a PDF has none
     _remove(store, media["sha256"], "preview")

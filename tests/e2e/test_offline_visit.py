@@ -5,7 +5,7 @@ half way through the sync, and when the session has expired in the meantime."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
@@ -54,9 +54,9 @@ def sign(page: Page, signer: str) -> None:
     expect(page.locator(f'[data-signer="{signer}"] .signed img')).to_be_visible()
 
 
-def do_visit_offline(page: Page, visit: dict) -> None:
-    """Three photos (failed item, control point, notice in place), a finding, a notice,
-    three signatures, a conclusion; submitted with no network."""
+def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> None:
+    """Three photos (failed item, control point, notice in place), a finding (its deadline
+    in 15 days unless given), a notice, three signatures, a conclusion; submitted with no network."""
     page.context.set_offline(True)
     page.locator(".visit-card", has_text=visit["enterprise"]).click()
     page.get_by_role("button", name="开始检查（记录时间和定位）").click()
@@ -66,7 +66,7 @@ def do_visit_offline(page: Page, visit: dict) -> None:
     first.locator('input[type="file"]').set_input_files(jpeg((200, 40, 40)))
     expect(first.locator(".thumb img")).to_be_visible()
     first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
-    first.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())
+    first.get_by_label("整改期限").fill((deadline or bureau_today() + timedelta(days=15)).isoformat())
     second.get_by_role("button", name="合格", exact=True).click()
     screenshot(page, "visit")
 
@@ -130,7 +130,7 @@ def test_sync_cut_half_way_files_no_duplicates(page: Page, live_server: str, dat
     page.route("**/api/media", lambda route: lose_answer(route, "media"))
     page.route("**/api/visits/submissions", lambda route: lose_answer(route, "visit"))
     page.context.set_offline(False)
-    expect(page.locator(".op", has_text="Network error").first).to_be_visible(timeout=15000)
+    expect(page.locator(".op", has_text="网络中断或没有信号").first).to_be_visible(timeout=15000)
     while page.locator(".outbox .op").count():
         page.get_by_role("button", name="立即发送").click()
         page.wait_for_timeout(300)

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
+import { flushSignOut } from '../offline.js';
 import { enrol, passkeysSupported, signIn } from '../passkeys.js';
 import { t } from '../i18n.js';
 import { navigate, useApi } from '../router.js';
@@ -27,6 +28,13 @@ function PasskeyButton({ label, busyLabel, action, onDone }) {
     <${Problem} error=${error} />`;
 }
 
+// A sign-out still owed to the server (made without signal) goes first: the new sign-in
+// must not be the session it ends.
+async function signInFresh() {
+  await flushSignOut();
+  return signIn();
+}
+
 export function SignIn({ onSignedIn }) {
   const done = (me) => {
     onSignedIn(me);
@@ -36,7 +44,7 @@ export function SignIn({ onSignedIn }) {
   return html`<main class="centre">
     <h1>${t('app')}</h1>
     <p>${t('signInHint')}</p>
-    <${PasskeyButton} label=${t('signIn')} busyLabel=${t('signingIn')} action=${signIn} onDone=${done} />
+    <${PasskeyButton} label=${t('signIn')} busyLabel=${t('signingIn')} action=${signInFresh} onDone=${done} />
   </main>`;
 }
 
@@ -52,7 +60,7 @@ export function Enrol({ token, onSignedIn }) {
     ${invitation && html`
       <p class="lead">${t('enrolFor')(invitation.display_name, t('roles')[invitation.role])}</p>
       <p>${t('enrolHint')}</p>
-      <${PasskeyButton} label=${t('enrol')} busyLabel=${t('enrolling')} action=${() => enrol(token)} onDone=${done} />`}
+      <${PasskeyButton} label=${t('enrol')} busyLabel=${t('enrolling')} action=${async () => { await flushSignOut(); return enrol(token); }} onDone=${done} />`}
   </main>`;
 }
 

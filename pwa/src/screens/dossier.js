@@ -8,7 +8,7 @@ import { html } from 'htm/preact';
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { DocumentList, Export, PackageDownload } from '../files.js';
-import { Flags, formatTime, Preview, uploadMedia } from '../media.js';
+import { FILE_TYPES, Flags, formatTime, Preview, uploadMedia } from '../media.js';
 import { signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 import '../visits.js';
@@ -213,7 +213,7 @@ function EvidenceUpload({ finding, enterpriseId, onDone }) {
   const pct = Math.round((progress || 0) * 100);
   return html`<div class="upload">
     <label class="file-pick">
-      <input type="file" accept="image/*,application/pdf" onChange=${(e) => { setFile(e.target.files[0] || null); setDone(false); }} />
+      <input type="file" accept=${FILE_TYPES} onChange=${(e) => { setFile(e.target.files[0] || null); setDone(false); }} />
       <span>＋ ${file ? file.name : t('chooseFile')}</span>
     </label>
     <label class="field"><span>${t('caption')}</span>

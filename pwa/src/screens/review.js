@@ -7,7 +7,7 @@ import { html } from 'htm/preact';
 import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { DocumentList } from '../files.js';
-import { Flags, formatTime, Preview } from '../media.js';
+import { Flags, formatDuration, formatTime, Preview } from '../media.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
 import '../visits.js';
@@ -225,7 +225,9 @@ function PhotoDetails({ m }) {
       <dt>${t('location')}</dt><dd class="mono">${place}</dd>
       <dt>${t('device')}</dt><dd>${[m.device_make, m.device_model].filter(Boolean).join(' ') || t('unknown')}</dd>
       <dt>${t('uploadedAt')}</dt><dd>${formatTime(m.uploaded_at)}</dd>
-      <dt>${t('size')}</dt><dd>${m.width ? `${m.width}×${m.height} · ` : ''}${Math.round(m.size / 1024)} KB</dd>
+      <dt>${t('size')}</dt><dd>${[m.duration != null && formatDuration(m.duration), m.pages != null && t('pageCount')(m.pages),
+        m.width && !m.pages && `${m.width}×${m.height}`, m.codec && m.codec.toUpperCase(), `${Math.round(m.size / 1024)} KB`]
+        .filter(Boolean).join(' · ')}</dd>
     </dl>
     <${Link} href=${`/enterprises/${m.enterprise_id}/dossier`}>${t('openDossier')} →<//>`;
 }

@@ -25,6 +25,9 @@ addStrings({
   plannedFor: '计划日期',
   overduePlan: '已过计划日期',
   offlineReady: '已保存到本机，可离线工作',
+  offlinePartly: (n, what) => `有 ${n} 项资料未能保存到本机（${what}），离线时可能无法打开：`,
+  keptKinds: { visits: '计划检查', enterprises: '企业资料', checklists: '检查表', 'notice-templates': '警示语模板' },
+  keepAgain: '重试保存',
   filedVisits: '近期提交的检查（查看文书）',
 }, {
   today: 'Today',
@@ -39,14 +42,25 @@ addStrings({
   plannedFor: 'Planned for',
   overduePlan: 'Past its planned date',
   offlineReady: 'Saved on this phone for offline work',
+  offlinePartly: (n, what) => `${n} items could not be saved on this phone (${what}); offline they may not open:`,
+  keptKinds: { visits: 'planned visits', enterprises: 'enterprise dossiers', checklists: 'checklists', 'notice-templates': 'notice templates' },
+  keepAgain: 'Try again',
   filedVisits: 'Recently submitted visits (their documents)',
 });
+
+// What could not be kept, in words: the kinds of data the paths hold.
+const keptKinds = (paths) => [...new Set(paths.map((p) => t('keptKinds')[p.split('/')[2].split('?')[0]] || p))].join('、');
 
 const timeOf = (iso) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 
 export function Today({ me }) {
   const [state, setState] = useState({ loading: true });
   const [mine, setMine] = useState([]);
+  const [kept, setKept] = useState(null); // null: being saved; else the paths that could not be
+  const keep = (visits, enterprises) => {
+    setKept(null);
+    Promise.all([keepForOffline(visits, enterprises), shellReady()]).then(([missing]) => setKept(missing));
+  };
   const filed = useApi('/api/visits?mine=true&limit=30'); // with signal only: without, the section is left out
 
   useEffect(() => {
@@ -59,10 +73,7 @@ export function Today({ me }) {
         const enterprises = [...overdue.data.items, ...due.data.items];
         const cachedAt = visits.cachedAt || overdue.cachedAt || due.cachedAt;
         setState({ loading: false, visits: visits.data.items, overdue: overdue.data.items, due: due.data.items, cachedAt });
-        if (!cachedAt) {
-          Promise.all([keepForOffline(visits.data.items, enterprises), shellReady()])
-            .then(() => live && setState((old) => ({ ...old, kept: true })));
-        }
+        if (!cachedAt) keep(visits.data.items, enterprises);
       })
       .catch((error) => {
         if (error instanceof ApiError && error.status === 401) return signInAgain();
@@ -78,7 +89,9 @@ export function Today({ me }) {
   return html`<main>
     <h1>${t('today')}</h1>
     ${state.cachedAt && html`<p class="offline-note" role="status">${t('offlineSince')(timeOf(state.cachedAt))}</p>`}
-    ${state.kept && html`<p class="muted small" data-testid="offline-ready">✓ ${t('offlineReady')}</p>`}
+    ${kept?.length === 0 && html`<p class="muted small" data-testid="offline-ready">✓ ${t('offlineReady')}</p>`}
+    ${kept?.length > 0 && html`<p class="problem small" data-testid="offline-partly">${t('offlinePartly')(kept.length, keptKinds(kept))}
+      <button class="link" onClick=${() => keep(state.visits, [...state.overdue, ...state.due])}>${t('keepAgain')}</button></p>`}
     <${Problem} error=${state.error} />
     ${state.loading && html`<p class="muted">${t('loading')}</p>`}
     ${state.visits && html`

@@ -7,10 +7,12 @@ import { html } from 'htm/preact';
 import LABELS from '../../../backend/documents/templates/labels.json';
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { addPhoto, assessDraft, colleagueName, knownTeams, newDraft, newId, problems, rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { addPhoto, assessDraft, checklistById, colleagueName, knownTeams, newDraft, newestChecklists, newId, problems, rememberMembers,
+  submitDraft, teamOf, todayPaths } from '../fieldwork.js';
 import { itemClass } from '../rules.js';
 import { DocumentList } from '../files.js';
-import { cachedApi, drafts, photos } from '../outbox.js';
+import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
+import { reasonWords } from './outbox.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
 import '../visits.js';
@@ -67,6 +69,8 @@ addStrings({
     inspectorSignature: '每位检查人员签名', enterpriseSignature: '企业负责人签名，或拒签并写明见证情况', noConclusion: '选择检查结论',
   },
   submitted: '已提交，记录保存在本机，联网后自动发送。',
+  visitRefused: '服务器拒收了这次检查的部分内容：',
+  reopenToCorrect: '修改后重新提交',
   alreadyFiled: (status) => `这次检查已${status}，不能再修改。`,
   unanswered: (n) => `还有 ${n} 项未作答`,
   newVisit: '新建检查',
@@ -136,6 +140,8 @@ addStrings({
     noConclusion: 'choose a conclusion',
   },
   submitted: 'Submitted: saved on this phone, sent when the network allows.',
+  visitRefused: 'The server refused part of this visit:',
+  reopenToCorrect: 'Correct it and submit again',
   alreadyFiled: (status) => `This visit was ${status}; it cannot change.`,
   unanswered: (n) => `${n} items not answered`,
   newVisit: 'New visit',
@@ -327,7 +333,7 @@ async function loadVisit(id, me) {
   const eid = draft.enterprise.id;
   const optional = (path) => cachedApi(path).then((r) => r.data).catch(() => []);
   const [enterprise, checklist, templates, notices, findings, shots] = await Promise.all([
-    cachedApi(`/api/enterprises/${eid}`).then((r) => r.data), cachedApi(`/api/checklists/${draft.plan.checklist_id}`).then((r) => r.data),
+    cachedApi(`/api/enterprises/${eid}`).then((r) => r.data), checklistById(draft.plan.checklist_id),
     optional('/api/notice-templates'), optional(`/api/enterprises/${eid}/notices`), optional(`/api/enterprises/${eid}/findings`),
     photos.ofVisit(id),
   ]);
@@ -343,6 +349,8 @@ export function Visit({ params: [id], me }) {
   const [tried, setTried] = useState(false);
   const [preview, setPreview] = useState(false);
   const latest = useRef(null); // the draft as last saved: async steps (photos, GPS) build on it, not on a stale render
+  const [refusals, setRefusals] = useState([]); // this visit's requests the server refused
+  useEffect(() => subscribe(({ ops }) => setRefusals(ops.filter((op) => op.visit === id && op.status === 'failed'))), [id]);
 
   useEffect(() => {
     loadVisit(id, me).then((loaded) => {
@@ -415,6 +423,13 @@ export function Visit({ params: [id], me }) {
     <h1>${enterprise.name}</h1>
     <p class="muted">${t('visitTypes')[draft.plan.visit_type]} · ${checklist.title} v${checklist.version} · ${formatDate(draft.plan.planned_date)}</p>
     ${locked && html`<p class="offline-note" role="status">${t('submitted')}</p>`}
+    ${locked && refusals.length > 0 && html`<div class="problem" role="alert" data-testid="refusals">${t('visitRefused')}
+      <ul>${refusals.map((op) => html`<li key=${op.id}>${op.kind === 'media' ? t('takePhoto') : t('visit')}：${reasonWords(op.error)?.join(' ')}</li>`)}</ul>
+      ${refusals.some((op) => op.kind !== 'media') && html`<button class="secondary" onClick=${async () => {
+        await reopen(id);
+        save({ status: 'draft' });
+      }}>${t('reopenToCorrect')}</button>`}
+    </div>`}
     ${!draft.started_at ? html`<button class="primary" onClick=${start}>${t('start')}</button>` : html`
       <p class="muted">${t('startedAt')(timeOf(draft.started_at))} ·
         ${draft.latitude !== null ? t('gpsAt')(draft.latitude, draft.longitude) : t('gpsNone')}</p>`}
@@ -521,7 +536,8 @@ export function VisitNew({ params: [enterpriseId], me }) {
     Promise.all([cachedApi(`/api/enterprises/${enterpriseId}`), cachedApi('/api/checklists'), cachedApi(todayPaths().visits)])
       .then(([enterprise, checklists, visits]) => {
         const teams = knownTeams(visits.data.items, me);
-        const fits = checklists.data.find((c) => c.code === CHECKLIST_OF[enterprise.data.category]) || checklists.data[0];
+        const newest = newestChecklists(checklists.data);
+        const fits = newest.find((c) => c.code === CHECKLIST_OF[enterprise.data.category]) || newest[0];
         setChoice((old) => ({ ...old, checklist: fits?.id }));
         setCtx({ enterprise: enterprise.data, checklists: checklists.data, teams });
       })
