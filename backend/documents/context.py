@@ -175,7 +175,7 @@ async def _findings(visit_id: UUID, checklist: Any) -> list[dict[str, Any]]:
 
 
 async def _photos(visit_id: UUID | None, cited: list[Any], answers: dict[str, dict], checklist: Any) -> list[dict]:
-    """The visit's photos and documents (and any it cites), oldest first, numbered."""
+    """The visit's photos, videos and documents (and any it cites), oldest first, numbered."""
     where = MediaItem.id.is_in([str(m) for m in cited]) if cited else None
     if visit_id is not None:
         mine = (MediaItem.visit == visit_id) & (MediaItem.category != Category.signature)
@@ -185,7 +185,8 @@ async def _photos(visit_id: UUID | None, cited: list[Any], answers: dict[str, di
     rows = await MediaItem.select(MediaItem.id, MediaItem.category, MediaItem.caption, MediaItem.taken_at,
                                   MediaItem.captured_at, MediaItem.captured_at_source, MediaItem.latitude,
                                   MediaItem.longitude, MediaItem.blob.sha256.as_alias("sha256"),
-                                  MediaItem.blob.mime.as_alias("mime")).where(where).order_by(MediaItem.taken_at)
+                                  MediaItem.blob.mime.as_alias("mime"), MediaItem.blob.duration.as_alias("duration"),
+                                  ).where(where).order_by(MediaItem.taken_at)
     items = checklists.items(checklist)
     cited_by = {str(m): key for key, a in answers.items() for m in a.get("media", [])}
     photos = []
@@ -195,7 +196,8 @@ async def _photos(visit_id: UUID | None, cited: list[Any], answers: dict[str, di
         source = LABELS["time_sources"].get(row["captured_at_source"] or "", "上传时间")
         photos.append({
             "n": n, "what": what, "caption": row["caption"],
-            "src": _src(row["sha256"], "thumbnail") if row["mime"].startswith("image/") else "",
+            "src": _src(row["sha256"], "thumbnail") if row["mime"].startswith(("image/", "video/")) else "",
+            "file": _file_words(row["mime"], row["duration"]),
             "captured": f"{moment(row['captured_at'] or row['taken_at'])}（{source}）",
             "place": position(row["latitude"], row["longitude"]), "sha256": row["sha256"][:16],
         })
@@ -213,6 +215,19 @@ def _firm_signature(signature: dict[str, Any] | None) -> dict[str, Any]:
         return {"name": "", "src": "", "refused": False, "witness_note": ""}
     return {"name": signature["name"], "src": _src(signature.get("sha256"), "original"),
             "refused": bool(signature.get("refused")), "witness_note": signature.get("witness_note", "")}
+
+
+def _file_words(mime: str, duration: float | None) -> str:
+    """Under a video's poster frame its length (视频 1:05); for a document, that it is a file."""
+    if mime.startswith("image/"):
+        return ""
+    if not mime.startswith("video/"):
+        return LABELS["evidence_files"]["other"]
+    if duration is None:
+        return LABELS["evidence_files"]["video"]
+    hours, rest = divmod(round(duration), 3600)
+    length = f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    return f"{LABELS['evidence_files']['video']} {length}"
 
 
 def _src(sha256: str | None, variant: str) -> str:

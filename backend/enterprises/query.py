@@ -17,7 +17,9 @@ pg_trgm GIN) and sorts them while they are rare. Two things need help:
 - A term shorter than 3 characters has no trigram. SQLite finds it as the trigrams that
   begin with it (the FTS5 table's instance vocabulary); PostgreSQL in a GIN index of
   bigrams, whose tsvector costs too much to compute row by row in a walk, so there too a
-  probe picks the bigram index (rare terms) or LIKE in a walk (common ones). A 1-2
+  probe picks the bigram index (rare terms) or LIKE in a walk (common ones); it counts
+  LIKE in a 1% sample of the table's pages, far cheaper than counting a common bigram's
+  rows in its index. A 1-2
   character term of USCC characters (digits, capitals) is in 2% of all USCCs or more:
   always a walk.
 
@@ -50,6 +52,7 @@ from backend.regions import service as regions
 # counts no further).
 DRIVE_AT = 5000
 PAGE = 51
+SAMPLE_PERCENT = 1  # PostgreSQL's bigram probe counts this share of the table's pages
 
 Condition = Where | QueryString
 _ASCII_UPPER = str.maketrans(string.ascii_lowercase, string.ascii_uppercase)
@@ -84,6 +87,7 @@ class _Part:
     only: Condition | None = None
     hidden: Condition | None = None
     others: QueryString | None = None
+    scale: int = 1  # ``rows`` counts a sample: each row found stands for this many
 
 
 async def conditions(scope: Scope, f: EnterpriseFilter, today: date) -> list[Condition]:
@@ -223,8 +227,12 @@ def _text(q: str, sqlite: bool) -> _Part:
                           "|| chr(31)) @@ {}::tsquery", lexeme)
     # Driving, LIKE comes too: should the planner walk after all, it checks LIKE first
     # (the bigrams' COST is high) and builds a tsvector only for the rows that match.
-    return _Part(in_names, QueryString("SELECT 1 FROM enterprise WHERE {}", bigrams),
-                 QueryString("{} AND {}", in_names.querystring, bigrams), in_names)
+    # Counted in a sample of the table's pages, not in the bigram index: a common bigram
+    # (面粉 in 37,649 of a million) costs 35 ms to count to DRIVE_AT there, 6 ms here.
+    sample = QueryString(f"SELECT 1 FROM enterprise TABLESAMPLE SYSTEM ({SAMPLE_PERCENT}) REPEATABLE (0) WHERE {{}}",
+                         in_names.querystring)
+    return _Part(in_names, sample, QueryString("{} AND {}", in_names.querystring, bigrams), in_names,
+                 scale=100 // SAMPLE_PERCENT)
 
 
 def _rowid_in(rows: QueryString) -> QueryString:
@@ -238,7 +246,7 @@ async def _planned(parts: list[_Part]) -> list[Condition]:
         return [part.check for part in parts]
     droppable = [part for part in parts if part.others is not None]
     counts, total, outside = await _count([part.rows for part in probed], [part.others for part in droppable])
-    count = {id(part): n for part, n in zip(probed, counts)}
+    count = {id(part): n * part.scale for part, n in zip(probed, counts)}
     drivers = [part for part in probed if count[id(part)] <= DRIVE_AT
                and (count[id(part)] <= PAGE or count[id(part)] ** 2 <= PAGE * total)]
     driver = min(drivers, key=lambda part: count[id(part)], default=None)

@@ -117,14 +117,40 @@ export function newDraft(me, enterprise, plan, planned) {
   };
 }
 
+export const isVideoShot = (p) => !!p.type?.startsWith('video/');
+
+// A photo or a video, kept on the phone (IndexedDB) until its visit is filed; a video
+// keeps its length (seconds; null when this browser cannot read it) for the visit and the
+// preview of its record.
 export async function addPhoto(draft, file, attrs) {
   const photo = {
     id: newId(), visit: draft.id, blob: file, name: file.name || 'photo.jpg', type: file.type, size: file.size,
     category: 'evidence', item: null, control_point_id: null, notice: null, signer: null,
-    captured_at: new Date().toISOString(), latitude: draft.latitude, longitude: draft.longitude, ...attrs,
+    captured_at: new Date().toISOString(), latitude: draft.latitude, longitude: draft.longitude,
+    duration: isVideoShot(file) ? await durationOf(file) : null, ...attrs,
   };
   await photos.put(photo);
   return photo;
+}
+
+// A video file's length in seconds, read by the browser from its metadata (null when it
+// cannot: a codec it does not play, or no answer within 5 s).
+function durationOf(file) {
+  return new Promise((resolve) => {
+    const video = document.createElement('video');
+    const url = URL.createObjectURL(file);
+    const done = (seconds) => {
+      clearTimeout(timer);
+      URL.revokeObjectURL(url);
+      video.removeAttribute('src');
+      resolve(Number.isFinite(seconds) ? seconds : null);
+    };
+    const timer = setTimeout(() => done(null), 5000);
+    video.preload = 'metadata';
+    video.onloadedmetadata = () => done(video.duration);
+    video.onerror = () => done(null);
+    video.src = url;
+  });
 }
 
 // What still stops a draft from being filed, as the server would say it: [problem key, detail].
@@ -192,7 +218,7 @@ export async function submitDraft(draft, checklist, me) {
   };
   const mediaOps = shots.filter((p) => !p.sent).map((p) => ({
     id: p.id, kind: 'media', user: me.id, deps: planOp ? [planOp.id] : [], photo: p.id, size: p.size, visit: draft.id,
-    label: draft.enterprise.name, category: p.category,
+    label: draft.enterprise.name, category: p.category, video: isVideoShot(p),
     fields: {
       id: p.id, enterprise_id: draft.enterprise.id, category: p.category, visit_id: draft.id,
       control_point_id: p.control_point_id, captured_at: p.captured_at, latitude: p.latitude, longitude: p.longitude,

@@ -55,8 +55,9 @@ addStrings(
 
 export const isDocument = (m) => m.mime === 'application/pdf';
 export const isVideo = (m) => m.mime.startsWith('video/');
-// What the one-shot upload takes besides photos: PDFs and short videos (MP4, MOV, WebM).
-export const FILE_TYPES = 'image/*,application/pdf,video/mp4,video/quicktime,video/webm';
+// The videos the server takes (MP4, MOV, WebM), and what an upload takes besides photos.
+export const VIDEO_TYPES = 'video/mp4,video/quicktime,video/webm';
+export const FILE_TYPES = `image/*,application/pdf,${VIDEO_TYPES}`;
 
 // A video's length as m:ss (h:mm:ss past an hour).
 export function formatDuration(seconds) {

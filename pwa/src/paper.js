@@ -8,7 +8,8 @@ import nunjucks from 'nunjucks';
 import base from '../../backend/documents/templates/base.html?raw';
 import record from '../../backend/documents/templates/record.html?raw';
 import LABELS from '../../backend/documents/templates/labels.json';
-import { answersOf, conclusionOf, findingsOf } from './fieldwork.js';
+import { answersOf, conclusionOf, findingsOf, isVideoShot } from './fieldwork.js';
+import { formatDuration } from './media.js';
 import { itemClass } from './rules.js';
 
 const TEMPLATES = { 'base.html': base, 'record.html': record };
@@ -156,7 +157,7 @@ export async function recordContext({ draft, checklist, enterprise, team, shots,
       legal_basis: items[f.item]?.legal_basis || '', deadline: day(f.deadline) })),
     photos: evidence.map(({ p, sha, captured, exif, lat, lon }, i) => ({
       n: i + 1, what: citedBy[p.id] ? `${citedBy[p.id]} ${items[citedBy[p.id]].text}` : LABELS.media_categories[p.category],
-      caption: p.caption || '', src: p.type?.startsWith('image/') ? url(p) : '',
+      caption: p.caption || '', src: p.type?.startsWith('image/') ? url(p) : '', file: fileWords(p),
       captured: `${moment(captured)}（${LABELS.time_sources[exif ? 'exif' : 'device']}）`,
       place: position(lat, lon), sha256: sha.slice(0, 16) })),
     conclusion: LABELS.conclusions[conclusionOf(draft, checklist, shots)] || '',
@@ -166,6 +167,13 @@ export async function recordContext({ draft, checklist, enterprise, team, shots,
       : { name: (firm.name || '').trim(), src: sign(firm.photo), refused: false, witness_note: '' },
     content_hash: '',
   };
+}
+
+// A video on the phone prints its length (视频 1:05), a document that it is a file (context.py::_file_words).
+function fileWords(p) {
+  if (p.type?.startsWith('image/')) return '';
+  if (!isVideoShot(p)) return LABELS.evidence_files.other;
+  return p.duration ? `${LABELS.evidence_files.video} ${formatDuration(p.duration)}` : LABELS.evidence_files.video;
 }
 
 export const renderPaper = (context) => env.render(`${context.kind}.html`, context);

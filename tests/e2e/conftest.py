@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 DATABASES: dict[str, str] = {}  # live server origin -> its database URL
+SERVERS: dict[str, int] = {}  # live server origin -> the pid of its `dossier serve` (granian's main process)
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--disable-quic", "--no-first-run"]
 
@@ -69,6 +70,7 @@ def live_server(database_url: str, settings: Settings) -> Iterator[str]:
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL) if database_url.startswith("postgres") else None
     origin = f"http://localhost:{port}"
     DATABASES[origin] = database_url
+    SERVERS[origin] = server.pid
     try:
         for _ in range(150):
             try:
@@ -85,6 +87,7 @@ def live_server(database_url: str, settings: Settings) -> Iterator[str]:
                 process.terminate()
                 process.wait(10)
         del DATABASES[origin]
+        del SERVERS[origin]
 
 
 async def _seed(database_url: str, media_root: str) -> None:

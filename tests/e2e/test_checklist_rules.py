@@ -116,7 +116,7 @@ def test_a_ruled_visit_on_the_phone(page: Page, live_server: str, database_url: 
     page.get_by_test_id("conclusion").scroll_into_view_if_needed()
     screenshot(page, "visit-ruled")
 
-    b2.locator('input[type="file"]').set_input_files(jpeg((200, 40, 40)))
+    b2.locator('input[accept="image/*"]').set_input_files(jpeg((200, 40, 40)))
     expect(b2.locator(".thumb img")).to_be_visible()
     b2.get_by_label("问题描述").fill("防蝇设施破损")
     b2.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())

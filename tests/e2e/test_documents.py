@@ -73,7 +73,7 @@ def test_record_preview_offline_prints_what_was_signed(page: Page, live_server: 
     page.get_by_role("button", name="开始检查（记录时间和定位）").click()
     first, second = page.locator("li.item[data-item]").nth(0), page.locator("li.item[data-item]").nth(1)
     first.get_by_role("button", name="不合格", exact=True).click()
-    first.locator('input[type="file"]').set_input_files(jpeg((200, 40, 40)))
+    first.locator('input[accept="image/*"]').set_input_files(jpeg((200, 40, 40)))
     expect(first.locator(".thumb img")).to_be_visible()
     first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
     first.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())

@@ -63,7 +63,7 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
     first, second = page.locator("li.item[data-item]").nth(0), page.locator("li.item[data-item]").nth(1)
     first.get_by_role("button", name="不合格", exact=True).click()
     expect(first.get_by_text("不合格：需拍照取证")).to_be_visible()
-    first.locator('input[type="file"]').set_input_files(jpeg((200, 40, 40)))
+    first.locator('input[accept="image/*"]').set_input_files(jpeg((200, 40, 40)))
     expect(first.locator(".thumb img")).to_be_visible()
     first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
     first.get_by_label("整改期限").fill((deadline or bureau_today() + timedelta(days=15)).isoformat())

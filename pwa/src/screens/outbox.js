@@ -15,6 +15,7 @@ addStrings({
   outboxHint: '离线时所做的一切都先保存在本机，联网后按顺序自动发送；重新打开应用也不会丢失。',
   pendingSummary: (n, size) => `${n} 项待发送 · ${size}`,
   kinds: { media: '照片', plan: '检查计划', visit: '检查记录', notice: '警示语' },
+  videoKind: '取证视频',
   photoKinds: { evidence: '取证照片', premises: '现场照片', notice: '警示语照片', signature: '签名' },
   opState: { waiting: '等待前序记录发送', queued: '等待发送', sending: '正在发送', retrying: '未能发送，稍后自动重试', failed: '服务器拒收' },
   bytesSent: (sent, total) => `已发送 ${sent} / ${total}`,
@@ -47,6 +48,7 @@ addStrings({
   outboxHint: 'Whatever you do offline is saved on this device first and sent in order when the network returns; closing the app loses nothing.',
   pendingSummary: (n, size) => `${n} waiting · ${size}`,
   kinds: { media: 'Photo', plan: 'Visit plan', visit: 'Visit record', notice: 'Warning notice' },
+  videoKind: 'Evidence video',
   photoKinds: { evidence: 'Evidence photo', premises: 'Site photo', notice: 'Notice photo', signature: 'Signature' },
   opState: { waiting: 'Waits for the records before it', queued: 'Waiting to be sent', sending: 'Sending',
              retrying: 'Not sent; retries automatically', failed: 'Refused by the server' },
@@ -120,6 +122,7 @@ export function SyncBadge({ me }) {
 }
 
 function describe(op) {
+  if (op.kind === 'media' && op.video) return t('videoKind');
   return op.kind === 'media' ? t('photoKinds')[op.category] || t('kinds').media : t('kinds')[op.kind];
 }
 

@@ -7,8 +7,9 @@ import { html } from 'htm/preact';
 import LABELS from '../../../backend/documents/templates/labels.json';
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { addPhoto, assessDraft, checklistById, colleagueName, knownTeams, newDraft, newestChecklists, newId, problems, rememberMembers,
-  submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { addPhoto, assessDraft, checklistById, colleagueName, isVideoShot, knownTeams, newDraft, newestChecklists, newId, problems,
+  rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { formatDuration, VIDEO_TYPES } from '../media.js';
 import { itemClass } from '../rules.js';
 import { DocumentList } from '../files.js';
 import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
@@ -32,6 +33,8 @@ addStrings({
   outOfLimits: '超出范围，请核实',
   note: '备注',
   takePhoto: '拍照',
+  takeVideo: '录像',
+  videoOf: (length) => (length ? `视频 ${length}` : '视频'),
   photoNeeded: '不合格：需拍照取证',
   finding: '问题及整改要求',
   findingDescription: '问题描述',
@@ -101,6 +104,8 @@ addStrings({
   outOfLimits: 'Out of range, please check',
   note: 'Note',
   takePhoto: 'Photo',
+  takeVideo: 'Video',
+  videoOf: (length) => (length ? `Video ${length}` : 'Video'),
   photoNeeded: 'Failed: a photo of the evidence is required',
   finding: 'Finding and rectification',
   findingDescription: 'What is wrong',
@@ -166,20 +171,26 @@ const loadError = (error) => (error instanceof ApiError ? error : new Error(t('o
 
 // ---------------------------------------------------------------- pieces
 
-function PhotoButton({ label, onFile, testid }) {
+// The camera (a phone opens it; a computer offers its files): a photo, or with `video` a clip.
+function PhotoButton({ label, onFile, testid, video = false }) {
   const pick = (event) => {
     const [file] = event.target.files;
     event.target.value = '';
     if (file) onFile(file);
   };
-  return html`<label class="photo-button" data-testid=${testid}>📷 ${label}
-    <input type="file" accept="image/*" capture="environment" class="hidden-input" onChange=${pick} /></label>`;
+  return html`<label class="photo-button" data-testid=${testid}>${video ? '🎥' : '📷'} ${label}
+    <input type="file" accept=${video ? VIDEO_TYPES : 'image/*'} capture="environment" class="hidden-input" onChange=${pick} /></label>`;
 }
 
+// The phone's own copy; a video plays in place, its poster the server's once it is sent.
 function Thumb({ photo, onRemove }) {
   const url = useMemo(() => URL.createObjectURL(photo.blob), [photo.id]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
-  return html`<span class="thumb"><img src=${url} alt="" />
+  const words = t('videoOf')(photo.duration ? formatDuration(photo.duration) : '');
+  return html`<span class=${isVideoShot(photo) ? 'thumb video' : 'thumb'}>
+    ${isVideoShot(photo) ? html`<video src=${url} controls playsinline preload="metadata" aria-label=${words}
+        poster=${photo.sent ? `/api/media/${photo.id}/preview` : undefined}></video><span class="small muted">${words}</span>`
+      : html`<img src=${url} alt="" />`}
     ${onRemove && html`<button class="thumb-remove" aria-label=${t('remove')} onClick=${onRemove}>×</button>`}</span>`;
 }
 
@@ -283,6 +294,7 @@ function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFind
     <div class="photos">
       ${mine.map((p) => html`<${Thumb} key=${p.id} photo=${p} onRemove=${() => onRemovePhoto(p)} />`)}
       <${PhotoButton} label=${t('takePhoto')} testid=${`photo-${item.key}`} onFile=${onPhoto} />
+      <${PhotoButton} label=${t('takeVideo')} testid=${`video-${item.key}`} onFile=${onPhoto} video />
     </div>
     ${failed && item.photo_required_on_fail && mine.length === 0 && html`<p class="problem small">${t('photoNeeded')}</p>`}
     ${failed && html`<fieldset class="finding"><legend>${t('finding')}</legend>
@@ -424,7 +436,7 @@ export function Visit({ params: [id], me }) {
     <p class="muted">${t('visitTypes')[draft.plan.visit_type]} · ${checklist.title} v${checklist.version} · ${formatDate(draft.plan.planned_date)}</p>
     ${locked && html`<p class="offline-note" role="status">${t('submitted')}</p>`}
     ${locked && refusals.length > 0 && html`<div class="problem" role="alert" data-testid="refusals">${t('visitRefused')}
-      <ul>${refusals.map((op) => html`<li key=${op.id}>${op.kind === 'media' ? t('takePhoto') : t('visit')}：${reasonWords(op.error)?.join(' ')}</li>`)}</ul>
+      <ul>${refusals.map((op) => html`<li key=${op.id}>${op.kind === 'media' ? t(op.video ? 'takeVideo' : 'takePhoto') : t('visit')}：${reasonWords(op.error)?.join(' ')}</li>`)}</ul>
       ${refusals.some((op) => op.kind !== 'media') && html`<button class="secondary" onClick=${async () => {
         await reopen(id);
         save({ status: 'draft' });
