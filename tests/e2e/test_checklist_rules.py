@@ -22,7 +22,7 @@ from backend.inspections.schemas import VisitPlan
 from backend.inspections.tables import ChecklistVersion, Visit, VisitType
 from tests.conftest import run_async
 from tests.e2e.conftest import HUIMIN, call, enrol, screenshot
-from tests.e2e.test_offline_visit import jpeg, sign
+from tests.e2e.test_offline_visit import jpeg, sign_all
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = json.loads((ROOT / "tests" / "fixtures" / "checklist_rules.json").read_text())
@@ -120,11 +120,7 @@ def test_a_ruled_visit_on_the_phone(page: Page, live_server: str, database_url: 
     expect(b2.locator(".thumb img")).to_be_visible()
     b2.get_by_label("问题描述").fill("防蝇设施破损")
     b2.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())
-    page.locator('[data-signer="colleague"] input').fill("张伟")
-    sign(page, "me")
-    sign(page, "colleague")
-    page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
-    sign(page, "enterprise")
+    sign_all(page)
     page.get_by_role("button", name="提交检查（离线也可）").click()
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
     for _ in range(150):  # the outbox sends the photos, then the visit

@@ -42,6 +42,15 @@ def filed(database_url: str, visit_id: str) -> dict:
     return run_async(count())
 
 
+def sign_all(page: Page) -> None:
+    """The visit's three signatures: the inspector's, the colleague's (张伟), the enterprise's (刘建国)."""
+    page.locator('[data-signer="colleague"] input').fill("张伟")
+    sign(page, "me")
+    sign(page, "colleague")
+    page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
+    sign(page, "enterprise")
+
+
 def sign(page: Page, signer: str) -> None:
     pad = page.locator(f'[data-signer="{signer}"] canvas')
     pad.scroll_into_view_if_needed()
@@ -78,11 +87,7 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
     point.get_by_test_id("notice-photo").locator("input").set_input_files(jpeg((40, 60, 200)))
     expect(point.locator(".thumb img")).to_have_count(2)
 
-    page.locator('[data-signer="colleague"] input').fill("张伟")
-    sign(page, "me")
-    sign(page, "colleague")
-    page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
-    sign(page, "enterprise")
+    sign_all(page)
     page.get_by_role("button", name="限期整改").click()
     page.get_by_role("button", name="提交检查（离线也可）").click()
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()

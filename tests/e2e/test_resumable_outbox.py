@@ -20,7 +20,7 @@ from backend.media.tables import MediaItem
 from bench.common import memory_kb
 from tests.conftest import run_async
 from tests.e2e.conftest import SERVERS, call, enrol, screenshot, todays_visit
-from tests.e2e.test_offline_visit import sign
+from tests.e2e.test_offline_visit import sign_all
 from tests.factories import video
 
 SOURCE = Path(__file__).resolve().parents[2] / "pwa" / "src"
@@ -63,11 +63,7 @@ def visit_with_evidence(page: Page, visit: dict, photo: dict | None = None, clip
         expect(first.locator(".thumb video")).to_be_visible()
     first.get_by_label("问题描述").fill("冷库温度超标，现场录像为证")
     first.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())
-    page.locator('[data-signer="colleague"] input').fill("张伟")
-    sign(page, "me")
-    sign(page, "colleague")
-    page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
-    sign(page, "enterprise")
+    sign_all(page)
     page.get_by_role("button", name="限期整改").click()
     page.get_by_role("button", name="提交检查（离线也可）").click()
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
