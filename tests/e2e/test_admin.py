@@ -60,6 +60,12 @@ def test_revoke_an_invitation(page: Page, live_server: str) -> None:
     page.get_by_role("link", name="人员管理").click()
     expect(page.get_by_label("角色").locator("option")).to_have_count(3)  # a supervisor invites staff only
     page.get_by_label("姓名").fill("孙检查")
+    jurisdiction = page.get_by_label("管辖地区")
+    expect(jurisdiction).to_have_value("")  # nothing chosen for them: not the supervisor's whole city
+    page.get_by_role("button", name="生成邀请链接").click()
+    expect(page.locator(".cards .card", has_text="孙检查")).to_have_count(0)  # refused until one is chosen
+    assert jurisdiction.evaluate("select => !select.validity.valid")
+    jurisdiction.select_option("371600")
     page.get_by_role("button", name="生成邀请链接").click()
     card = page.locator(".cards .card", has_text="孙检查")
     expect(card).to_contain_text("滨州市")

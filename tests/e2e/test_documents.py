@@ -205,6 +205,7 @@ def test_admin_records_certificate_numbers(page: Page, live_server: str) -> None
     page.get_by_label("角色").select_option("inspector")
     page.get_by_label("姓名").fill("钱执法")
     page.get_by_label("执法证号").fill("SD1621-0099")
+    page.get_by_label("管辖地区").select_option("371621")
     with page.expect_request(lambda r: r.url.endswith("/api/invitations") and r.method == "POST") as sent:
         page.get_by_role("button", name="生成邀请链接").click()
     assert sent.value.post_data_json["certificate_no"] == "SD1621-0099"

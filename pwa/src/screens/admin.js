@@ -20,6 +20,7 @@ addStrings({
   role: '角色',
   name: '姓名',
   jurisdiction: '管辖地区',
+  chooseJurisdiction: '请选择管辖地区（必选）',
   enterprise: '企业',
   findEnterprise: '输入企业名称查找',
   invite: '生成邀请链接',
@@ -81,6 +82,7 @@ addStrings({
   role: 'Role',
   name: 'Name',
   jurisdiction: 'Jurisdiction',
+  chooseJurisdiction: 'Choose the jurisdiction (required)',
   enterprise: 'Enterprise',
   findEnterprise: 'Type an enterprise name',
   invite: 'Create invitation link',
@@ -181,7 +183,8 @@ function problemOf(error) {
 function Invitations({ me }) {
   const regions = useRegions(me);
   const list = useApi('/api/invitations');
-  const [form, setForm] = useState({ role: 'inspector', display_name: '', region_code: me.region_code, enterprise_id: '', certificate_no: '' });
+  // No jurisdiction is chosen for the admin: a careless invitation must not give an inspector the whole province.
+  const [form, setForm] = useState({ role: 'inspector', display_name: '', region_code: '', enterprise_id: '', certificate_no: '' });
   const [firms, setFirms] = useState([]);
   const [search, setSearch] = useState('');
   const [busy, setBusy] = useState(false);
@@ -249,7 +252,8 @@ function Invitations({ me }) {
             ${f.name}</label>`)}
         </div>` : html`
         <label>${t('jurisdiction')}
-          <select value=${form.region_code} onChange=${(e) => set({ region_code: e.target.value })}>
+          <select required value=${form.region_code} onChange=${(e) => set({ region_code: e.target.value })}>
+            <option value="" disabled>${t('chooseJurisdiction')}</option>
             ${regions.all.map((r) => html`<option value=${r.code}>${'\u3000'.repeat(LEVELS.indexOf(r.level) - LEVELS.indexOf(regions.all[0].level))}${regions.names[r.code]}</option>`)}
           </select>
         </label>
