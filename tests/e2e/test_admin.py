@@ -48,6 +48,12 @@ def test_invitation_link_enrols_in_another_browser(page: Page, browser: Browser,
     expect(page.locator("[data-user]")).to_have_count(1)
     user = page.locator('[data-user="钱审核"]')
     expect(user).to_contain_text("在用")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    user.get_by_role("button", name="停用").click()  # one tap asks first; dismissed, nothing changes
+    expect(user).to_contain_text("在用")
+    assert asked and "钱审核" in asked[0], asked
+    page.once("dialog", lambda dialog: dialog.accept())
     user.get_by_role("button", name="停用").click()
     expect(user).to_contain_text("已停用")
     page.reload()

@@ -35,6 +35,7 @@ addStrings({
   active: '在用',
   inactive: '已停用',
   deactivate: '停用',
+  confirmDeactivate: (name) => `停用 ${name}？停用后该账号立即无法登录（可再启用）。`,
   activate: '启用',
   noUsers: '暂无用户。',
   noUsersFound: '没有姓名包含这些字的用户。',
@@ -97,6 +98,7 @@ addStrings({
   active: 'Active',
   inactive: 'Deactivated',
   deactivate: 'Deactivate',
+  confirmDeactivate: (name) => `Deactivate ${name}? They can no longer sign in (you can reactivate them).`,
   activate: 'Activate',
   noUsers: 'No users yet.',
   noUsersFound: 'No user has these characters in their name.',
@@ -317,7 +319,8 @@ function Users({ me }) {
           ? html`${t('certificateNo')} <span class="mono">${u.certificate_no}</span>` : t('certificateMissing')}</span>`}
         ${me.role === 'admin' && u.role !== 'enterprise' && html`<${Certificate} user=${u} onSave=${(no) => patch(u, { certificate_no: no })} />`}</span>
       ${u.id !== me.id && MAY_MANAGE[me.role].includes(u.role)
-        && html`<button class="small" onClick=${() => patch(u, { active: !u.active })}>${u.active ? t('deactivate') : t('activate')}</button>`}
+        && html`<button class="small" onClick=${() => (!u.active || confirm(t('confirmDeactivate')(u.display_name)))
+          && patch(u, { active: !u.active })}>${u.active ? t('deactivate') : t('activate')}</button>`}
     </li>`)}</ul>
     ${list.cursor && !list.loading && html`<button class="secondary" onClick=${list.more}>${t('loadMore')}</button>`}`;
 }
