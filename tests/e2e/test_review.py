@@ -38,6 +38,12 @@ def test_reviewer_returns_a_photo_and_the_inspector_sees_why(page: Page, new_pag
     expect(desk.locator(".desk-preview img")).to_have_attribute("src", f"/api/media/{sharp['id']}/preview")
     expect(desk.get_by_role("button", name="惠民县")).to_be_visible()  # region chips: the city's counties
     screenshot(desk, "review-queue")
+    expect(desk.locator("kbd").first).to_be_visible()  # a keyboard's hints: J/K, A, R
+    touch = desk.context.new_cdp_session(desk)
+    touch.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    expect(desk.locator("kbd").first).to_be_hidden()  # on a phone's touch screen: none
+    touch.send("Emulation.setTouchEmulationEnabled", {"enabled": False})
+    expect(desk.locator("kbd").first).to_be_visible()
 
     desk.keyboard.press("j")
     expect(desk.get_by_text("第 2 / 4 项")).to_be_visible()
