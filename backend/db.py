@@ -123,22 +123,21 @@ def current() -> Engine:
 
 async def start(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10, reset=_rollback_if_open)
+        await engine.start_connection_pool(min_size=1, max_size=10, reset=_session_kept)
     else:
         Path(engine.path).parent.mkdir(parents=True, exist_ok=True)
         # WAL is a property of the file: readers no longer wait for the writer.
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
-async def _rollback_if_open(connection: Any) -> None:
-    """What a pooled connection needs on its way back: a transaction left open is rolled
-    back. asyncpg's own reset also runs `SELECT pg_advisory_unlock_all(); CLOSE ALL;
-    UNLISTEN *; RESET ALL`, a second round trip after every query Piccolo runs outside a
-    transaction; the app leaves no session state to undo: its advisory locks are the
-    transaction's (serialise), it runs no SET or DECLARE, and only pgqueuer's listener,
-    a connection it holds, LISTENs."""
-    if connection.is_in_transaction():
-        await connection.execute("ROLLBACK")
+async def _session_kept(connection: Any) -> None:
+    """A pooled connection on its way back needs nothing more than asyncpg does anyway
+    when a reset function is given (it rolls back a transaction left open). Its default
+    reset also runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`,
+    a second round trip after every query Piccolo runs outside a transaction; the app
+    leaves no session state to undo: its advisory locks are the transaction's
+    (serialise), it runs no SET or DECLARE, and only pgqueuer's listener, a connection
+    it holds, LISTENs."""
 
 
 async def stop(engine: Engine) -> None:
