@@ -73,6 +73,12 @@ async def at_once(n: int, send: Callable[[], Awaitable[httpx.Response]]) -> list
     return list(await asyncio.gather(*(send() for _ in range(n))))
 
 
+def media_record(response: httpx.Response) -> dict:
+    """An upload's record as answered, but for when its derivatives were made (the job
+    may finish between two answers to the same upload)."""
+    return {k: v for k, v in response.json().items() if k != "derived_at"}
+
+
 def dossier_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a ``dossier`` process the test's settings (its database,
     secret key and media store)."""

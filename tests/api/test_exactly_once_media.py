@@ -22,7 +22,7 @@ from backend.settings import Settings
 from tests.api.test_media import stored_files
 from tests.api.test_notices import notice_body, post, world  # noqa: F401  (world is a fixture)
 from tests.api.test_visits import scene, submission, upload  # noqa: F401  (scene is a fixture)
-from tests.conftest import SignIn, at_once
+from tests.conftest import SignIn, at_once, media_record
 from tests.factories import HUIMIN, enterprise_body, photo
 
 EXIF_GPS = Path(__file__).resolve().parents[1] / "fixtures" / "images" / "exif_gps.jpg"
@@ -56,7 +56,7 @@ async def test_an_upload_sent_8_times_at_once_is_filed_once(scene: dict, setting
     media_id, content = str(uuid.uuid4()), photo(seed=70)
     responses = await at_once(8, send(scene["zhang"], content, id=media_id, enterprise_id=scene["firm"]["id"]))
     assert statuses(responses) == [200] * 7 + [201], [r.text for r in responses]
-    assert all(_record(r) == _record(responses[0]) for r in responses)
+    assert all(media_record(r) == media_record(responses[0]) for r in responses)
     assert await MediaItem.count().where(MediaItem.id == media_id) == 1
     assert await Blob.count().where(Blob.sha256 == responses[0].json()["sha256"]) == 1
     assert await events("media.uploaded") == 5  # the scene's four uploads and this one
@@ -312,9 +312,3 @@ async def test_a_photo_attached_8_times_at_once_is_attached_once(world: dict) ->
                                                           json={"photo_id": next(photos)}))
     assert statuses(rivals) == [200] + [409] * 7 and await events("notice.photographed") == 2
     assert await counts_match_a_recount()
-
-
-def _record(response: Response) -> dict:
-    """An upload's record as answered, but for when its derivatives were made (the job
-    may finish between two of the answers)."""
-    return {k: v for k, v in response.json().items() if k != "derived_at"}
