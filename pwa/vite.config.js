@@ -38,5 +38,5 @@ function serviceWorker() {
 // the dev server may read them too.
 export default defineConfig({
   plugins: [serviceWorker()],
-  server: { fs: { allow: ['.', '../backend/documents/templates'] } },
+  server: { fs: { allow: ['.', '../backend/documents/templates', '../backend/glossary.json'] } },
 });

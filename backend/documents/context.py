@@ -8,9 +8,7 @@ from the media store, the phone uses its own copies."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -18,11 +16,11 @@ from backend.accounts.tables import User
 from backend.clock import BUREAU_TIME
 from backend.documents.tables import DocumentKind
 from backend.enterprises.tables import Enterprise, Licence
+from backend.glossary import LABELS
 from backend.inspections import checklists
 from backend.inspections.tables import Finding, Visit
 from backend.media.tables import Category, MediaItem
 
-LABELS: dict[str, dict[str, str]] = json.loads((Path(__file__).parent / "templates" / "labels.json").read_text())
 APPEAL_DAYS, SUIT_MONTHS = 60, 6
 
 
@@ -135,7 +133,7 @@ async def _heading(enterprise_id: UUID, kind: DocumentKind) -> dict[str, Any]:
     licences = await Licence.select().where(Licence.enterprise == enterprise_id).order_by(Licence.valid_to,
                                                                                           ascending=False)
     return {
-        "kind": kind.value, "title": LABELS["kinds"][kind.value], "number": "", "code": "", "qr": "",
+        "kind": kind.value, "title": LABELS["document_kinds"][kind.value], "number": "", "code": "", "qr": "",
         "county": firm["county"], "bureau": f"{firm['county']}市场监督管理局",
         "enterprise": {"name": firm["name"], "uscc": firm["uscc"], "address": firm["address"],
                        "licences": [{"number": lic["number"], "scope": lic["scope"], "valid_to": day(lic["valid_to"]),

@@ -21,6 +21,7 @@ from backend.documents.schemas import DocumentOut
 from backend.documents.tables import Document, DocumentKind
 from backend.enterprises import service as enterprises
 from backend.errors import NotFound
+from backend.glossary import LABELS
 from backend.inspections import service as inspections
 from backend.inspections.tables import Finding, Visit
 from backend.media.store import MediaStore
@@ -35,7 +36,7 @@ RANK = {kind.value: rank for rank, kind in enumerate(DocumentKind)}  # a visit's
 
 
 def _out(row: dict[str, Any]) -> DocumentOut:
-    return msgspec.convert({**row, "title": context.LABELS["kinds"][row["kind"]]}, DocumentOut)
+    return msgspec.convert({**row, "title": LABELS["document_kinds"][row["kind"]]}, DocumentOut)
 
 
 async def visit_documents(scope: Scope, visit_id: UUID) -> list[DocumentOut]:

@@ -4,29 +4,15 @@ each code, and the names a visit row carries only as codes and ids (its county, 
 from __future__ import annotations
 
 from backend.accounts.tables import User
-from backend.enterprises.tables import Category, ControlPointKind
 from backend.exports.tabular import Batches, Column
-from backend.inspections.tables import Conclusion, VisitStatus, VisitType
-from backend.notices.tables import NoticeStatus
+from backend.glossary import LABELS
 from backend.regions.tables import Region
 
-CATEGORIES = {Category.food_production: "食品生产", Category.food_related_products: "食品相关产品",
-              Category.special_equipment: "特种设备", Category.industrial_products: "工业产品"}
+CATEGORIES = LABELS["categories"]
 LICENCE_STATES = {"valid": "有效", "expiring": "即将到期", "missing": "无有效许可证"}
-VISIT_TYPES = {VisitType.routine: "日常检查", VisitType.licence_verification: "许可现场核查",
-               VisitType.follow_up: "回访复查", VisitType.complaint: "投诉举报核查",
-               VisitType.special_campaign: "专项整治"}
-VISIT_STATUSES = {VisitStatus.planned: "计划中", VisitStatus.submitted: "待审核", VisitStatus.accepted: "已通过",
-                  VisitStatus.returned: "已退回"}
-CONCLUSIONS = {Conclusion.passed: "合格", Conclusion.pass_with_rectification: "限期整改", Conclusion.fail: "不合格"}
-SEVERITIES = {"critical": "严重", "major": "一般", "minor": "轻微"}
-FINDING_STATUSES = {"open": "整改中", "closed": "已整改"}
-CLOSED_VIA = {"evidence": "凭整改材料确认", "follow_up": "回访复查确认"}
-NOTICE_STATUSES = {NoticeStatus.current: "现行", NoticeStatus.replaced: "已被替换", NoticeStatus.removed: "已撤除"}
-POINT_KINDS = {ControlPointKind.raw_material_intake: "原料进货查验", ControlPointKind.storage: "贮存",
-               ControlPointKind.processing: "生产加工", ControlPointKind.sterilisation: "杀菌",
-               ControlPointKind.packing: "包装", ControlPointKind.factory_exit_inspection: "出厂检验",
-               ControlPointKind.other: "其他"}
+VISIT_TYPES, VISIT_STATUSES, CONCLUSIONS = LABELS["visit_types"], LABELS["visit_statuses"], LABELS["conclusions"]
+SEVERITIES, FINDING_STATUSES, CLOSED_VIA = LABELS["severities"], LABELS["finding_statuses"], LABELS["closed_via"]
+NOTICE_STATUSES, POINT_KINDS = LABELS["notice_statuses"], LABELS["point_kinds"]
 
 NAME, ADDRESS, ID, TEXT, INSTANT = 36, 40, 38, 30, 20  # column widths
 

@@ -32,7 +32,7 @@ from backend import access, clock, db, pagination
 from backend.access import Scope
 from backend.audit import service as audit
 from backend.clock import BUREAU_TIME
-from backend.documents.context import LABELS
+from backend.glossary import LABELS
 from backend.errors import Conflict, Invalid, NotFound
 from backend.inspections.tables import Visit, VisitStatus
 from backend.plans.tables import PlanDraw

@@ -217,7 +217,7 @@ export function PackageDownload({ enterpriseId, categories }) {
       <label>${t('packageUntil')}<input type="date" value=${filters.until} min=${filters.since || undefined} onInput=${set('until')} /></label>
       <label>${t('packageCategory')}<select value=${filters.category} onChange=${set('category')}>
         <option value="">${t('all')}</option>
-        ${categories.map((c) => html`<option key=${c} value=${c}>${t('mediaCategories')[c]}</option>`)}
+        ${categories.map((c) => html`<option key=${c} value=${c}>${t('media_categories')[c]}</option>`)}
       </select></label>
     </div>
     <button class="primary" disabled=${state.busy} onClick=${() => run(url, 'package.zip')}>⤓ ${t('packageDownload')}</button>

@@ -1,4 +1,6 @@
 // Interface strings: Simplified Chinese first, English by the switch in the header.
+import GLOSSARY from '../../backend/glossary.json';
+
 const STRINGS = {
   'zh-CN': {
     app: '现场档案',
@@ -36,10 +38,6 @@ const STRINGS = {
     notFound: '页面不存在。',
     unsupported: '此浏览器不支持通行密钥，请使用最新版 Chrome、Edge 或 Safari。',
     roles: { inspector: '检查人员', reviewer: '审核人员', supervisor: '局领导', enterprise: '企业', admin: '管理员' },
-    categories: {
-      food_production: '食品生产', food_related_products: '食品相关产品',
-      special_equipment: '特种设备', industrial_products: '工业产品',
-    },
     language: 'English',
   },
   en: {
@@ -78,21 +76,49 @@ const STRINGS = {
     notFound: 'No such page.',
     unsupported: 'This browser cannot use passkeys. Use a recent Chrome, Edge or Safari.',
     roles: { inspector: 'Inspector', reviewer: 'Reviewer', supervisor: 'Supervisor', enterprise: 'Enterprise', admin: 'Admin' },
-    categories: {
-      food_production: 'Food production', food_related_products: 'Food-related products',
-      special_equipment: 'Special equipment', industrial_products: 'Industrial products',
-    },
     language: '中文',
   },
 };
 
-// A screen module adds its own strings, so each screen keeps its words next to it. Keys
-// are shared by every screen: one defined again with other words is a mistake, caught here.
+// The domain's words come from the glossary the documents and exports print (visit types,
+// results, item classes, severities…), one meaning each. A meaning goes by its key's name
+// (results.pass and conclusions.pass are one) or by a pair the glossary declares; 一般 cannot
+// be *major* here and *general item* there: a trailing 项 does not make another word.
+const word = (text) => text.replace(/项$/, '');
+const leaf = (path) => path.slice(path.lastIndexOf('.') + 1);
+const names = (path) => new Set([leaf(path), ...GLOSSARY.same_meaning.filter((pair) => pair.includes(path)).flat().map(leaf)]);
+
+function leaves(strings, prefix = '') {
+  return Object.entries(strings).flatMap(([key, value]) => (value && typeof value === 'object'
+    ? leaves(value, `${prefix}${key}.`) : typeof value === 'string' ? [[`${prefix}${key}`, value]] : []));
+}
+
+const MEANINGS = { 'zh-CN': new Map(), en: new Map() }; // word → [its glossary key, the names it goes by]
+for (const [lang, meanings] of Object.entries(MEANINGS)) {
+  for (const [path, text] of leaves(GLOSSARY[lang])) {
+    const [first, known] = meanings.get(word(text)) || [path, names(path)];
+    if (![...names(path)].some((name) => known.has(name))) throw new Error(`Glossary: "${text}" means both ${first} and ${path}`);
+    meanings.set(word(text), [first, new Set([...known, ...names(path)])]);
+  }
+  Object.assign(STRINGS[lang], GLOSSARY[lang]);
+}
+
+// A screen module adds its own strings, so each screen keeps its words next to it. Keys are
+// shared by every screen: one defined again with other words or as another kind of thing (a
+// sentence here, a function there) is a mistake, and so is a glossary word with another meaning.
 export function addStrings(zh, en) {
-  for (const [strings, added] of [[STRINGS['zh-CN'], zh], [STRINGS.en, en]]) {
+  for (const [lang, added] of [['zh-CN', zh], ['en', en]]) {
+    const strings = STRINGS[lang];
     for (const [key, value] of Object.entries(added)) {
-      if (key in strings && JSON.stringify(strings[key]) !== JSON.stringify(value) && typeof value !== 'function') {
+      if (key in strings && typeof strings[key] !== typeof value) {
+        throw new Error(`String "${key}" is already defined as a ${typeof strings[key]}`);
+      }
+      if (key in strings && typeof value !== 'function' && JSON.stringify(strings[key]) !== JSON.stringify(value)) {
         throw new Error(`String "${key}" is already defined with other words`);
+      }
+      for (const [path, text] of leaves({ [key]: value })) {
+        const [meaning, known] = MEANINGS[lang].get(word(text)) || [];
+        if (meaning && !known.has(leaf(path))) throw new Error(`"${text}" (${path}) is the glossary's ${meaning}: use that`);
       }
       strings[key] = value;
     }

@@ -9,15 +9,9 @@ import { addStrings, lang, t } from './i18n.js';
 
 addStrings(
   {
-    mediaCategories: {
-      premises: '厂区环境', licence: '证照', evidence: '证据', notice: '警示语', ledger: '台账',
-      rectification: '整改', signature: '签名', other: '其他',
-    },
-    mediaStatus: { pending: '待审核', accepted: '已通过', returned: '已退回' },
     mediaFlags: {
       far_from_enterprise: '拍摄地点远离企业', far_from_visit_time: '拍摄时间远离检查时间', near_duplicate: '疑似重复照片',
     },
-    sources: { exif: '照片自带', device: '手机定位' },
     closeViewer: '关闭',
     openDossier: '查看该企业档案',
     zoomHint: '点击图片放大或还原，双指可缩放',
@@ -30,16 +24,10 @@ addStrings(
     offlineUpload: '网络不可用，请恢复网络后重新上传。',
   },
   {
-    mediaCategories: {
-      premises: 'Premises', licence: 'Licence', evidence: 'Evidence', notice: 'Notice', ledger: 'Ledger',
-      rectification: 'Rectification', signature: 'Signature', other: 'Other',
-    },
-    mediaStatus: { pending: 'Waiting for review', accepted: 'Accepted', returned: 'Returned' },
     mediaFlags: {
       far_from_enterprise: 'Taken far from the enterprise', far_from_visit_time: 'Taken far from the visit time',
       near_duplicate: 'Possible duplicate',
     },
-    sources: { exif: 'from the photo', device: 'from the phone' },
     closeViewer: 'Close',
     openDossier: "Open the enterprise's dossier",
     zoomHint: 'Tap the image to zoom in or out; pinch to zoom',
@@ -91,7 +79,7 @@ export function Viewer({ media, onClose }) {
     addEventListener('keydown', key);
     return () => removeEventListener('keydown', key);
   }, [onClose]);
-  return html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${media.caption || t('mediaCategories')[media.category]}>
+  return html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${media.caption || t('media_categories')[media.category]}>
     <button class="viewer-close" onClick=${onClose}>✕ ${t('closeViewer')}</button>
     <div class=${zoomed ? 'viewer-body zoomed' : 'viewer-body'}>
       <img src=${mediaUrl(media, 'original')} alt=${media.caption} onClick=${() => setZoomed(!zoomed)} />
@@ -122,13 +110,13 @@ export function Preview({ media, variant = 'preview' }) {
   }
   if (isVideo(media)) {
     return html`<video class="video" controls preload="metadata" playsinline poster=${mediaUrl(media, variant)}
-      src=${mediaUrl(media, 'original')} aria-label=${`${t('video')} ${media.caption || t('mediaCategories')[media.category]}`}></video>`;
+      src=${mediaUrl(media, 'original')} aria-label=${`${t('video')} ${media.caption || t('media_categories')[media.category]}`}></video>`;
   }
   const src = mediaUrl(media, variant) + (attempt ? `?try=${attempt}` : '');
   return html`
     <button class=${waiting ? 'preview waiting' : 'preview'} onClick=${() => setOpen(true)} aria-label=${t('zoomHint')}>
       ${waiting && html`<span class="placeholder">${t('previewMaking')}</span>`}
-      <img key=${attempt} src=${src} alt=${media.caption || t('mediaCategories')[media.category]}
+      <img key=${attempt} src=${src} alt=${media.caption || t('media_categories')[media.category]}
         loading=${attempt ? 'eager' : 'lazy'} onError=${() => setWaiting(true)} onLoad=${() => setWaiting(false)} />
     </button>
     ${open && html`<${Viewer} media=${media} onClose=${() => setOpen(false)} />`}`;

@@ -7,11 +7,12 @@ import nunjucks from 'nunjucks';
 
 import base from '../../backend/documents/templates/base.html?raw';
 import record from '../../backend/documents/templates/record.html?raw';
-import LABELS from '../../backend/documents/templates/labels.json';
+import GLOSSARY from '../../backend/glossary.json';
 import { answersOf, conclusionOf, findingsOf, isVideoShot } from './fieldwork.js';
 import { formatDuration } from './media.js';
 import { itemClass } from './rules.js';
 
+const LABELS = GLOSSARY['zh-CN']; // the words the paper prints
 const TEMPLATES = { 'base.html': base, 'record.html': record };
 const env = new nunjucks.Environment(
   { getSource: (name) => ({ src: TEMPLATES[name], path: name, noCache: false }) },
@@ -143,7 +144,7 @@ export async function recordContext({ draft, checklist, enterprise, team, shots,
   const licences = [...enterprise.licences].sort((a, b) => b.valid_to.localeCompare(a.valid_to));
   const county = enterprise.county_name;
   return {
-    kind: 'record', title: LABELS.kinds.record, number: '', code: '', qr: '', county, bureau: `${county}市场监督管理局`,
+    kind: 'record', title: LABELS.document_kinds.record, number: '', code: '', qr: '', county, bureau: `${county}市场监督管理局`,
     enterprise: { name: enterprise.name, uscc: enterprise.uscc, address: enterprise.address,
       licences: licences.map((l) => ({ number: l.number, scope: l.scope, valid_to: day(l.valid_to), status: LABELS.licence_status[l.status] })) },
     visit_type: LABELS.visit_types[draft.plan.visit_type],

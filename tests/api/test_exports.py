@@ -152,9 +152,9 @@ async def test_visit_exports_are_the_list_and_enterprise_users_see_their_own(sce
             assert rows[0] == headers(columns.VISITS)
             assert column(rows, "检查记录编号") == [v["id"] for v in listed], params
     rows = table(await scene["zhang"].get("/api/exports/visits.csv", params={"status": "submitted"}))
-    assert rows[1][1:11] == [scene["started"].date().isoformat(), scene["firm"]["name"], "惠民县", "日常检查", "待审核",
+    assert rows[1][1:11] == [scene["started"].date().isoformat(), scene["firm"]["name"], "惠民县", "日常监督检查", "待审核",
                              "张伟、李娜", bureau_time(scene["started"].isoformat()),
-                             bureau_time(filed.json()["submitted_at"]), "限期整改", ""]
+                             bureau_time(filed.json()["submitted_at"]), "基本符合（限期整改）", ""]
 
     owner = await sign_in("enterprise", enterprise_id=firm)
     for kind in KINDS:  # a planned visit is not announced to the enterprise

@@ -85,7 +85,7 @@ def test_a_ruled_visit_on_the_phone(page: Page, live_server: str, database_url: 
     expect(coverage).to_contain_text("全部 0/20")
 
     # Every yes/no item passes: 15 key items, 41 in all (and a number and a choice left unanswered).
-    passes = page.locator("li.item[data-item]").get_by_role("button", name="合格", exact=True)
+    passes = page.locator("li.item[data-item]").get_by_role("button", name="符合", exact=True)
     for n in range(passes.count()):
         passes.nth(n).click()
     expect(coverage).to_contain_text("重点项 15/10")
@@ -95,22 +95,22 @@ def test_a_ruled_visit_on_the_phone(page: Page, live_server: str, database_url: 
 
     # 合理缺项 asks for its reason; it is not counted as examined.
     a3 = page.locator('li.item[data-item="A3"]')
-    a3.get_by_role("button", name="不适用").click()
-    expect(a3.get_by_text("不适用（合理缺项）须写明理由")).to_be_visible()
+    a3.get_by_role("button", name="合理缺项").click()
+    expect(a3.get_by_text("合理缺项须写明理由")).to_be_visible()
     a3.get_by_label("A3 合理缺项理由（必填）").fill("本企业无委托生产")
-    expect(a3.get_by_text("不适用（合理缺项）须写明理由")).to_have_count(0)
+    expect(a3.get_by_text("合理缺项须写明理由")).to_have_count(0)
     expect(coverage).to_contain_text("全部 40/20")
 
     # A failed general item: 基本符合; a failed key item: 不符合.
     b2 = page.locator('li.item[data-item="B2"]')
-    b2.get_by_role("button", name="不合格", exact=True).click()
+    b2.get_by_role("button", name="不符合", exact=True).click()
     expect(page.get_by_test_id("conclusion")).to_have_text("基本符合（限期整改）")
-    expect(page.get_by_text("按检查表规则得出：有检查项不合格")).to_be_visible()
+    expect(page.get_by_text("按检查表规则得出：有检查项不符合")).to_be_visible()
     c1 = page.locator('li.item[data-item="C1"]')
-    c1.get_by_role("button", name="不合格", exact=True).click()
+    c1.get_by_role("button", name="不符合", exact=True).click()
     expect(page.get_by_test_id("conclusion")).to_have_text("不符合")
-    expect(page.get_by_text("按检查表规则得出：有重点项不合格")).to_be_visible()
-    c1.get_by_role("button", name="不合格", exact=True).click()  # pressed again: unanswered
+    expect(page.get_by_text("按检查表规则得出：有重点项不符合")).to_be_visible()
+    c1.get_by_role("button", name="不符合", exact=True).click()  # pressed again: unanswered
     expect(page.get_by_test_id("conclusion")).to_have_text("基本符合（限期整改）")
     expect(coverage).to_contain_text("重点项 14/10")
     page.get_by_test_id("conclusion").scroll_into_view_if_needed()

@@ -60,7 +60,7 @@ def test_enterprise_user_sees_their_own_dossier_and_no_other(page: Page, new_pag
     submitted = timeline.filter(has_text="待审核")  # this visit
     expect(submitted).to_have_count(1)
     expect(timeline.filter(has_text="计划中")).to_have_count(0)  # the demo's next visit stays unannounced
-    expect(submitted).to_contain_text("日常检查")
+    expect(submitted).to_contain_text("日常监督检查")
     expect(submitted).to_contain_text("限期整改")
 
     notices = owner.locator("#notices .notice")
@@ -134,7 +134,7 @@ def test_rectification_evidence_goes_to_the_inspector_and_back(page: Page, new_p
 
     page.reload()
     order.locator(".evidence li", has_text="已补标生产日期").get_by_role("button", name="确认整改完成").click()
-    expect(order.get_by_text("凭整改材料确认整改完成")).to_be_visible()
+    expect(order.get_by_text("书面审查整改材料")).to_be_visible()
     owner.reload()
     expect(finding.get_by_text("已整改")).to_be_visible()
     expect(finding.locator("input[type=file]")).to_have_count(0)  # nothing more to upload against a closed order

@@ -54,7 +54,7 @@ def visit_with_evidence(page: Page, visit: dict, photo: dict | None = None, clip
     page.locator(".visit-card", has_text=visit["enterprise"]).click()
     page.get_by_role("button", name="开始检查（记录时间和定位）").click()
     first = page.locator("li.item[data-item]").nth(0)
-    first.get_by_role("button", name="不合格", exact=True).click()
+    first.get_by_role("button", name="不符合", exact=True).click()
     if photo:
         first.locator('input[accept="image/*"]').set_input_files(photo)
         expect(first.locator(".thumb img")).to_be_visible()

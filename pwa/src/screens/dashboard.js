@@ -9,7 +9,6 @@ import { Export } from '../files.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem, today } from '../ui.js';
-import '../visits.js';
 
 addStrings({
   dashboard: '覆盖情况',
@@ -358,8 +357,8 @@ export function CoverageList({ params: [kind] }) {
 const ROW = {
   visits: (v) => html`<${Link} href=${`/enterprises/${v.enterprise_id}`} class="card">
     <strong>${v.enterprise_name}</strong>
-    <span class="muted">${t('visitTypes')[v.visit_type]} · ${t('started')} ${formatDate(v.started_at || v.planned_date)}</span>
-    <span class="badges"><span class=${v.status === 'submitted' ? 'badge expiring' : 'badge valid'}>${t('visitStatus')[v.status]}</span></span>
+    <span class="muted">${t('visit_types')[v.visit_type]} · ${t('started')} ${formatDate(v.started_at || v.planned_date)}</span>
+    <span class="badges"><span class=${v.status === 'submitted' ? 'badge expiring' : 'badge valid'}>${t('visit_statuses')[v.status]}</span></span>
   <//>`,
   findings: (f) => html`<${Link} href=${`/enterprises/${f.enterprise_id}`} class="card">
     <strong>${f.enterprise_name}</strong>

@@ -11,7 +11,6 @@ import { DocumentList, Export, PackageDownload } from '../files.js';
 import { FILE_TYPES, Flags, formatTime, Preview, uploadMedia } from '../media.js';
 import { signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
-import '../visits.js';
 
 addStrings(
   {
@@ -21,7 +20,7 @@ addStrings(
     openFullDossier: '查看完整档案（检查记录、整改、警示语、影像）',
     sectionFindings: '整改通知',
     sectionVisits: '检查记录',
-    sectionNotices: '警示语',
+    sectionNotices: '警示语张贴',
     sectionArchive: '影像档案',
     sectionDocuments: '执法文书',
     sectionPackage: '案卷',
@@ -30,11 +29,8 @@ addStrings(
     noticesEmpty: '目前没有张贴中的警示语。',
     noticesEnded: (n) => `另有 ${n} 张已更换或撤下。`,
     archiveEmpty: '影像档案中还没有照片或文件。',
-    findingOpen: '整改中',
     findingOverdue: '已逾期',
-    findingClosed: '已整改',
     deadlineOn: (d) => `整改期限 ${d}`,
-    closedVia: { evidence: '凭整改材料确认整改完成', follow_up: '经回访复查确认整改完成' },
     evidence: '整改材料',
     noEvidence: '尚未上传整改材料。',
     evidenceStatus: { pending: '待检查人员确认', accepted: '已确认', returned: '已驳回' },
@@ -70,11 +66,8 @@ addStrings(
     noticesEmpty: 'No warning notices are posted at the moment.',
     noticesEnded: (n) => `${n} more were replaced or taken down.`,
     archiveEmpty: 'The archive holds no photos or documents yet.',
-    findingOpen: 'Open',
     findingOverdue: 'Overdue',
-    findingClosed: 'Put right',
     deadlineOn: (d) => `Deadline ${d}`,
-    closedVia: { evidence: 'Closed on the evidence', follow_up: 'Closed after a follow-up visit' },
     evidence: 'Evidence',
     noEvidence: 'No evidence uploaded yet.',
     evidenceStatus: { pending: "Waiting for the inspector's decision", accepted: 'Accepted', returned: 'Rejected' },
@@ -157,15 +150,16 @@ function Findings({ id, me }) {
 }
 
 function Finding({ f, evidence, enterpriseId, me, onChange }) {
-  const state = f.status !== 'open' ? ['valid', 'findingClosed'] : f.overdue ? ['missing', 'findingOverdue'] : ['expiring', 'findingOpen'];
+  const state = f.status !== 'open' ? ['valid', t('finding_statuses').closed]
+    : f.overdue ? ['missing', t('findingOverdue')] : ['expiring', t('finding_statuses').open];
   return html`<li class=${`card finding ${f.overdue ? 'overdue' : ''}`}>
     <strong>${f.item_key} ${f.description}</strong>
     <span class="muted">${t('severities')[f.severity] || f.severity} · ${f.legal_basis}</span>
     <span class="badges">
-      <span class=${`badge ${state[0]}`}>${t(state[1])}</span>
+      <span class=${`badge ${state[0]}`}>${state[1]}</span>
       ${f.deadline && html`<span class=${f.overdue ? 'badge missing' : 'badge'}>${t('deadlineOn')(formatDate(f.deadline))}</span>`}
     </span>
-    ${f.status !== 'open' && html`<p class="decided">✓ ${t('closedVia')[f.closed_via] || ''} · ${formatTime(f.closed_at)}
+    ${f.status !== 'open' && html`<p class="decided">✓ ${t('closed_via')[f.closed_via] || ''} · ${formatTime(f.closed_at)}
       ${f.closure_note && html`<br />${f.closure_note}`}</p>`}
     <h3>${t('evidence')}</h3>
     ${evidence.length === 0 ? html`<p class="muted">${t('noEvidence')}</p>` : html`<ul class="evidence">
@@ -268,9 +262,9 @@ function Timeline({ id, me }) {
     ${items.length > 0 && html`<ol class="timeline">
       ${items.map((v) => html`<li key=${v.id} class=${`visit ${v.status}`}>
         <time>${formatDate(v.started_at || v.planned_date)}</time>
-        <strong>${t('visitTypes')[v.visit_type]}</strong>
+        <strong>${t('visit_types')[v.visit_type]}</strong>
         <span class="badges">
-          <span class="badge">${t('visitStatus')[v.status]}</span>
+          <span class="badge">${t('visit_statuses')[v.status]}</span>
           ${v.conclusion && html`<span class=${`badge ${v.conclusion === 'pass' ? 'valid' : v.conclusion === 'fail' ? 'missing' : 'expiring'}`}>
             ${t('conclusions')[v.conclusion]}</span>`}
         </span>
@@ -326,7 +320,7 @@ function Archive({ id, me }) {
     `/api/enterprises/${id}/media?${new URLSearchParams({ limit: '24', ...(category ? { category } : {}) })}`);
   const counts = page?.counts || {};
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const chips = [['', t('all'), total], ...CATEGORIES.filter((c) => counts[c]).map((c) => [c, t('mediaCategories')[c], counts[c]])];
+  const chips = [['', t('all'), total], ...CATEGORIES.filter((c) => counts[c]).map((c) => [c, t('media_categories')[c], counts[c]])];
   return html`<section id="archive">
     <h2>${t('sectionArchive')}</h2>
     <${Problem} error=${error} />
@@ -339,7 +333,7 @@ function Archive({ id, me }) {
     ${items.length > 0 && html`<ul class="gallery">
       ${items.map((m) => html`<li key=${m.id}>
         <${Preview} media=${m} variant="thumbnail" />
-        <span class="muted">${t('mediaCategories')[m.category]} · ${formatDate(m.captured_at || m.uploaded_at)}</span>
+        <span class="muted">${t('media_categories')[m.category]} · ${formatDate(m.captured_at || m.uploaded_at)}</span>
         ${m.caption && html`<span class="caption">${m.caption}</span>`}
         ${me.role !== 'enterprise' && html`<${Flags} flags=${m.flags} />`}
       </li>`)}

@@ -9,7 +9,6 @@ import { addStrings, formatDate, t } from '../i18n.js';
 import { Link, navigate, useApi } from '../router.js';
 import { Problem, today } from '../ui.js';
 import { CategoryBoxes, FieldProblem, LEVELS, OtherProblem, PlanNav, useJurisdiction, useWrite } from './planItems.js';
-import '../visits.js';
 
 addStrings({
   planNew: '新建抽查计划',
@@ -409,7 +408,7 @@ function Drawn({ plan }) {
         <span>${t('planTeam')}：${r.team.map((id) => names[id] || id.slice(0, 8)).join('、')}
           ${r.redraws > 0 && html` <span class="muted small">（${t('planRedrawn')(r.redraws)}）</span>`}</span>
         ${visit && html`<span class="badges"><span class=${`badge plan-${visit.state}`}>${t('planStates')[visit.state]}</span>
-          ${filed && html`<span class="muted small">${t('visitStatus')[visit.status]}</span>`}</span>`}
+          ${filed && html`<span class="muted small">${t('visit_statuses')[visit.status]}</span>`}</span>`}
         ${visit?.status === 'planned' && html`<button class="small plan-redraw" onClick=${() => setRedrawing(r)}>${t('planRedraw')}</button>`}
       </li>`;
     })}</ul>

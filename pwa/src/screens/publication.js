@@ -53,7 +53,6 @@ addStrings({
   pubSearch: '按企业名称或统一社会信用代码查找',
   pubLate: '逾期公示',
   pubWithdrawn: '已撤下',
-  pubResults: { pass: '符合', pass_with_rectification: '基本符合（限期整改）', fail: '不符合' },
 }, {
   publicationTab: 'Publish',
   pubTitle: 'Published results',
@@ -67,7 +66,7 @@ addStrings({
   pubFilterOnTime: 'On time',
   pubFilter: 'Filter by deadline',
   pubIncomplete: (years) => `No one has entered the holidays of ${years.join(', ')} yet: deadlines count weekends only and may move (an admin enters them under Working days).`,
-  pubAcceptedOn: 'Accepted',
+  pubAcceptedOn: 'Accepted on',
   pubDueOn: 'Due',
   pubVisitDate: 'Visited',
   pubPublishedOn: 'Published',
@@ -97,7 +96,6 @@ addStrings({
   pubSearch: 'Find by enterprise name or credit code',
   pubLate: 'Published late',
   pubWithdrawn: 'Withdrawn',
-  pubResults: { pass: 'Compliant', pass_with_rectification: 'Basically compliant (to rectify)', fail: 'Non-compliant' },
 });
 
 const RESULT_BADGE = { pass: 'valid', pass_with_rectification: 'expiring', fail: 'missing' };
@@ -206,7 +204,7 @@ function DueCard({ item, picked, onToggle }) {
       <span class="mono small">${item.uscc}</span>
       <span class="muted">${item.plan_title} · ${item.plan_period}</span>
       <span class="badges">
-        <span class=${`badge ${RESULT_BADGE[item.result] || ''}`}>${t('pubResults')[item.result] || item.result_label}</span>
+        <span class=${`badge ${RESULT_BADGE[item.result] || ''}`}>${t('conclusions')[item.result] || item.result_label}</span>
         <span class=${`badge ${left < 0 ? 'missing' : left <= 3 ? 'expiring' : 'valid'} pub-days`}>
           ${left < 0 ? t('pubDaysLate')(-left) : t('pubDaysLeft')(left)}</span>
         ${item.calendar_incomplete && html`<span class="badge expiring">${t('pubMayMove')}</span>`}
@@ -238,7 +236,7 @@ function Published() {
       <span class="mono small">${item.uscc}</span>
       <span class="muted">${item.plan_title} · ${item.plan_period}</span>
       <span class="badges">
-        <span class=${`badge ${RESULT_BADGE[item.result] || ''}`}>${t('pubResults')[item.result] || item.result_label}</span>
+        <span class=${`badge ${RESULT_BADGE[item.result] || ''}`}>${t('conclusions')[item.result] || item.result_label}</span>
         ${item.late && html`<span class="badge missing">${t('pubLate')}</span>`}
         ${item.withdrawn && html`<span class="badge">${t('pubWithdrawn')}</span>`}
         ${item.corrected_on && html`<span class="badge">${t('pubCorrectedOn')(formatDate(item.corrected_on))}</span>`}

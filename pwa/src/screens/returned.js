@@ -38,13 +38,13 @@ addStrings(
   },
   {
     returnedTab: tab,
-    returnedTitle: 'Returned',
+    returnedTitle: 'Returned photos',
     returnedCount: (n) => `${n} returned`,
     returnedHeading: 'Returned photos',
     returnedLead: 'A reviewer returned these photos. Take them again or add what is missing, as the reason says.',
     returnedEmpty: 'Nothing returned: every upload is accepted or waiting for review.',
     reviewerSays: 'Reason',
-    returnedAt: 'Returned',
+    returnedAt: 'Returned on',
   },
 );
 
@@ -64,7 +64,7 @@ export function Returned() {
       ${pages.map((m) => html`<li key=${m.id} class="card returned">
         <${Preview} media=${m} />
         <strong>${m.enterprise_name}</strong>
-        <span class="muted">${t('mediaCategories')[m.category]}${m.caption ? ` · ${m.caption}` : ''}</span>
+        <span class="muted">${t('media_categories')[m.category]}${m.caption ? ` · ${m.caption}` : ''}</span>
         <p class="reason"><span>${t('reviewerSays')}：</span>${m.review_reason}</p>
         <span class="muted">${t('returnedAt')} ${formatTime(m.reviewed_at)}</span>
         <${Link} href=${`/enterprises/${m.enterprise_id}/dossier`}>${t('openDossier')} →<//>

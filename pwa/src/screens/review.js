@@ -10,7 +10,6 @@ import { DocumentList } from '../files.js';
 import { Flags, formatDuration, formatTime, Preview } from '../media.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
-import '../visits.js';
 
 addStrings(
   {
@@ -42,15 +41,15 @@ addStrings(
     size: '尺寸',
     unknown: '无记录',
     plannedDate: '计划日期',
-    startedAt: '开始时间',
+    startTime: '开始时间',
     submittedAt: '提交时间',
     conclusion: '结论',
     teamSize: '检查组人数',
     answers: '检查项',
-    answerCounts: (p, f, n) => `合格 ${p} · 不合格 ${f} · 不适用 ${n}`,
+    answerCounts: (p, f, n) => `符合 ${p} · 不符合 ${f} · 合理缺项 ${n}`,
     findings: '发现问题',
     deadline: '整改期限',
-    signatures: '签名',
+    signatures: '签字确认',
     refused: '拒绝签字',
     photos: '照片',
   },
@@ -83,12 +82,12 @@ addStrings(
     size: 'Size',
     unknown: 'Not recorded',
     plannedDate: 'Planned for',
-    startedAt: 'Started',
+    startTime: 'Started',
     submittedAt: 'Submitted',
     conclusion: 'Conclusion',
     teamSize: 'Team size',
     answers: 'Items',
-    answerCounts: (p, f, n) => `pass ${p} · fail ${f} · n/a ${n}`,
+    answerCounts: (p, f, n) => `conforms ${p} · does not conform ${f} · not applicable ${n}`,
     findings: 'Findings',
     deadline: 'Deadline',
     signatures: 'Signatures',
@@ -214,14 +213,14 @@ function Stepper({ queue }) {
 
 function PhotoDetails({ m }) {
   const place = m.latitude == null ? t('unknown')
-    : `${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}${m.altitude == null ? '' : ` · ${Math.round(m.altitude)} m`} (${t('sources')[m.location_source]})`;
+    : `${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}${m.altitude == null ? '' : ` · ${Math.round(m.altitude)} m`} (${t('location_sources')[m.location_source]})`;
   return html`
     <h2 class="enterprise-name">${m.enterprise_name}</h2>
-    <p><span class="badge">${t('mediaCategories')[m.category]}</span> ${m.caption}</p>
+    <p><span class="badge">${t('media_categories')[m.category]}</span> ${m.caption}</p>
     <${Flags} flags=${m.flags} />
     <dl>
       <dt>${t('capturedAt')}</dt>
-      <dd>${m.captured_at ? `${formatTime(m.captured_at)} (${t('sources')[m.captured_at_source]})` : t('unknown')}</dd>
+      <dd>${m.captured_at ? `${formatTime(m.captured_at)} (${t('time_sources')[m.captured_at_source]})` : t('unknown')}</dd>
       <dt>${t('location')}</dt><dd class="mono">${place}</dd>
       <dt>${t('device')}</dt><dd>${[m.device_make, m.device_model].filter(Boolean).join(' ') || t('unknown')}</dd>
       <dt>${t('uploadedAt')}</dt><dd>${formatTime(m.uploaded_at)}</dd>
@@ -246,7 +245,7 @@ function PhotoQueue({ me }) {
   const m = queue.current;
   return html`
     <${Chips} label=${t('filterCategory')} value=${category} onChange=${setCategory}
-      options=${[['', t('allCategories')], ...CATEGORIES.map((c) => [c, t('mediaCategories')[c]])]} />
+      options=${[['', t('allCategories')], ...CATEGORIES.map((c) => [c, t('media_categories')[c]])]} />
     <${Chips} label=${t('filterFlag')} value=${flag} onChange=${setFlag}
       options=${[['', t('allFlags')], ...FLAGS.map((f) => [f, `⚠ ${t('mediaFlags')[f]}`])]} />
     ${regions.length > 1 && html`<${Chips} label=${t('filterRegion')} value=${region} onChange=${setRegion}
@@ -290,11 +289,11 @@ function VisitDetails({ summary }) {
   const photos = answers.flatMap((a) => a.media || []);
   return html`
     <h2 class="enterprise-name">${summary.enterprise_name}</h2>
-    <p><span class="badge">${t('visitTypes')[summary.visit_type]}</span>
+    <p><span class="badge">${t('visit_types')[summary.visit_type]}</span>
       ${summary.conclusion && html` <strong>${t('conclusion')}：${t('conclusions')[summary.conclusion]}</strong>`}</p>
     <dl>
       <dt>${t('plannedDate')}</dt><dd>${formatDate(summary.planned_date)}</dd>
-      <dt>${t('startedAt')}</dt><dd>${formatTime(summary.started_at) || t('unknown')}</dd>
+      <dt>${t('startTime')}</dt><dd>${formatTime(summary.started_at) || t('unknown')}</dd>
       <dt>${t('submittedAt')}</dt><dd>${formatTime(summary.submitted_at)}</dd>
       <dt>${t('teamSize')}</dt><dd>${summary.team.length}</dd>
       ${v && html`<dt>${t('answers')}</dt><dd>${t('answerCounts')(count('pass'), count('fail'), count('na'))}</dd>`}

@@ -10,7 +10,6 @@ import { shellReady } from '../offline.js';
 import { cachedApi } from '../outbox.js';
 import { Link, signInAgain, useApi } from '../router.js';
 import { Problem, today } from '../ui.js';
-import '../visits.js';
 
 addStrings({
   today: '今日任务',
@@ -99,7 +98,7 @@ export function Today({ me }) {
       ${state.visits.length === 0 ? html`<p class="empty">${t('noPlannedVisits')}</p>` : html`<ul class="cards">
         ${state.visits.map((v) => html`<li key=${v.id}><${Link} href=${`/visits/${v.id}`} class="card visit-card">
           <strong>${v.enterprise_name}</strong>
-          <span class="muted">${t('visitTypes')[v.visit_type]} · ${t('plannedFor')} ${formatDate(v.planned_date)}</span>
+          <span class="muted">${t('visit_types')[v.visit_type]} · ${t('plannedFor')} ${formatDate(v.planned_date)}</span>
           <span class="badges">
             ${v.planned_date < today() && html`<span class="badge missing">${t('overduePlan')}</span>`}
             ${draftOf[v.id] && html`<span class="badge expiring">${t('draftState')[draftOf[v.id].status]}</span>`}
@@ -115,7 +114,7 @@ export function Today({ me }) {
       ${recent.length > 0 && html`<h2>${t('filedVisits')}</h2><ul class="cards">
         ${recent.map((v) => html`<li key=${v.id}><${Link} href=${`/visits/${v.id}`} class="card filed-visit">
           <strong>${v.enterprise_name}</strong>
-          <span class="muted">${t('visitTypes')[v.visit_type]} · ${formatDate(v.started_at || v.planned_date)} · ${t('visitStatus')[v.status]}</span>
+          <span class="muted">${t('visit_types')[v.visit_type]} · ${formatDate(v.started_at || v.planned_date)} · ${t('visit_statuses')[v.status]}</span>
         <//></li>`)}
       </ul>`}
       <h2>${t('dueEnterprises')}</h2>

@@ -4,7 +4,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
-import LABELS from '../../../backend/documents/templates/labels.json';
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { addPhoto, assessDraft, checklistById, colleagueName, isVideoShot, knownTeams, newDraft, newestChecklists, newId, problems,
@@ -16,7 +15,6 @@ import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
 import { reasonWords } from './outbox.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
-import '../visits.js';
 
 addStrings({
   visit: '现场检查',
@@ -24,18 +22,16 @@ addStrings({
   startedAt: (time) => `开始于 ${time}`,
   gpsAt: (lat, lon) => `定位 ${lat.toFixed(5)}, ${lon.toFixed(5)}`,
   gpsNone: '未获得定位（已拒绝或无信号），照片将使用相机自带信息。',
-  result: { pass: '合格', fail: '不合格', na: '不适用' },
-  itemClass: LABELS.item_classes, // 重点项, 一般项: the words the record prints
   allItems: '全部',
   naReason: '合理缺项理由（必填）',
-  naReasonNeeded: '不适用（合理缺项）须写明理由',
+  naReasonNeeded: '合理缺项须写明理由',
   limits: (min, max, unit) => `范围 ${min} – ${max} ${unit}`,
   outOfLimits: '超出范围，请核实',
   note: '备注',
   takePhoto: '拍照',
   takeVideo: '录像',
   videoOf: (length) => (length ? `视频 ${length}` : '视频'),
-  photoNeeded: '不合格：需拍照取证',
+  photoNeeded: '不符合：需拍照取证',
   finding: '问题及整改要求',
   findingDescription: '问题描述',
   deadline: '整改期限',
@@ -50,7 +46,7 @@ addStrings({
   cancel: '取消',
   remove: '删除',
   openFindings: '待整改的问题',
-  signatures: '签名',
+  signatures: '签字确认',
   inspectorSigns: '检查人员签名',
   enterpriseSigns: '企业负责人签名',
   signerName: '签名人姓名',
@@ -59,7 +55,6 @@ addStrings({
   refuses: '拒绝签字',
   witnessNote: '见证情况（见证人姓名、在场情况）',
   conclusionTitle: '检查结论',
-  conclusionWords: LABELS.conclusions,
   ruledBy: (why) => `按检查表规则得出：${why}`,
   ruleWhen: (what, result, n) => (n > 1 ? `${what}${result} ${n} 项及以上` : `有${what}${result}`),
   anyItem: '检查项',
@@ -67,7 +62,7 @@ addStrings({
   submit: '提交检查（离线也可）',
   notReady: '提交前还需：',
   problemText: {
-    notStarted: '开始检查', photoRequired: '为不合格项拍照：', deadlinePast: '修改过期的整改期限：',
+    notStarted: '开始检查', photoRequired: '为不符合项拍照：', deadlinePast: '修改过期的整改期限：',
     naReason: '写明合理缺项的理由：', keyItems: '检查更多重点项（已查/应查）：', allItems: '检查更多项目（已查/应查）：',
     inspectorSignature: '每位检查人员签名', enterpriseSignature: '企业负责人签名，或拒签并写明见证情况', noConclusion: '选择检查结论',
   },
@@ -95,8 +90,6 @@ addStrings({
   startedAt: (time) => `Started ${time}`,
   gpsAt: (lat, lon) => `Location ${lat.toFixed(5)}, ${lon.toFixed(5)}`,
   gpsNone: 'No location (refused or no signal); photos keep their camera data.',
-  result: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
-  itemClass: { key: 'Key item', general: 'General item' },
   allItems: 'All',
   naReason: 'Why it does not apply (required)',
   naReasonNeeded: 'Not applicable: say why',
@@ -104,7 +97,7 @@ addStrings({
   outOfLimits: 'Out of range, please check',
   note: 'Note',
   takePhoto: 'Photo',
-  takeVideo: 'Video',
+  takeVideo: 'Record video',
   videoOf: (length) => (length ? `Video ${length}` : 'Video'),
   photoNeeded: 'Failed: a photo of the evidence is required',
   finding: 'Finding and rectification',
@@ -130,7 +123,6 @@ addStrings({
   refuses: 'Refuses to sign',
   witnessNote: 'Witness note (who saw it, who was present)',
   conclusionTitle: 'Conclusion',
-  conclusionWords: { pass: 'Pass', pass_with_rectification: 'Pass, rectify by the deadline', fail: 'Fail' },
   ruledBy: (why) => `By the checklist's rule: ${why}`,
   ruleWhen: (what, result, n) => `${n > 1 ? `${n} or more` : 'a'} ${what.toLowerCase()} answered ${result}`,
   anyItem: 'checklist item',
@@ -259,12 +251,12 @@ function Coverage({ ruled }) {
   if (!required) return null;
   const count = (label, n, of) => html`<span class=${n >= of ? 'badge valid' : 'badge missing'}>${label} ${n}/${of}</span>`;
   return html`<p class="badges" data-testid="coverage">
-    ${count(t('itemClass').key, examined.key_items, required.key_items)}${count(t('allItems'), examined.items, required.items)}</p>`;
+    ${count(t('item_classes').key, examined.key_items, required.key_items)}${count(t('allItems'), examined.items, required.items)}</p>`;
 }
 
-// A conclusion rule's line in words, e.g. 有重点项不合格.
+// A conclusion rule's line in words, e.g. 有重点项不符合.
 const ruleText = (line) => (line.when
-  ? t('ruleWhen')(line.when.class ? t('itemClass')[line.when.class] : t('anyItem'), t('result')[line.when.result], line.when.at_least ?? 1)
+  ? t('ruleWhen')(line.when.class ? t('item_classes')[line.when.class] : t('anyItem'), t('results')[line.when.result], line.when.at_least ?? 1)
   : t('otherwise'));
 
 function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFinding, onPhoto, onRemovePhoto }) {
@@ -277,11 +269,11 @@ function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFind
   const reason = needsReason && answer.result === 'na';
   return html`<li class=${`item ${answer.result || ''}`} data-item=${item.key} data-class=${cls}>
     <p class="item-text"><span class="mono">${item.key}</span> ${item.text}</p>
-    <p class="badges small"><span class=${cls === 'key' ? 'badge item-class sev-critical' : 'badge item-class'}>${t('itemClass')[cls]}</span>
+    <p class="badges small"><span class=${cls === 'key' ? 'badge item-class sev-critical' : 'badge item-class'}>${t('item_classes')[cls]}</span>
       <span class="muted">${item.legal_basis}</span></p>
     ${item.kind === 'pass_fail' && html`<div class="choices three">
       ${['pass', 'fail', 'na'].map((r) => html`<button class=${answer.result === r ? `answer on ${r}` : 'answer'}
-        aria-pressed=${answer.result === r} onClick=${() => set({ result: answer.result === r ? null : r })}>${t('result')[r]}</button>`)}
+        aria-pressed=${answer.result === r} onClick=${() => set({ result: answer.result === r ? null : r })}>${t('results')[r]}</button>`)}
     </div>`}
     ${item.kind === 'number' && html`<label class="number">
       <input type="number" inputmode="decimal" step="any" value=${answer.number ?? ''} aria-label=${item.text}
@@ -295,7 +287,7 @@ function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFind
         onClick=${() => set({ choice: answer.choice === c ? null : c })}>${c}</button>`)}
     </div>`}
     ${item.kind !== 'pass_fail' && html`<button class=${answer.result === 'na' ? 'answer on na small-answer' : 'answer small-answer'}
-      aria-pressed=${answer.result === 'na'} onClick=${() => set({ result: answer.result === 'na' ? null : 'na' })}>${t('result').na}</button>`}
+      aria-pressed=${answer.result === 'na'} onClick=${() => set({ result: answer.result === 'na' ? null : 'na' })}>${t('results').na}</button>`}
     <input class="note" placeholder=${reason ? t('naReason') : t('note')} aria-label=${`${item.key} ${reason ? t('naReason') : t('note')}`}
       value=${answer.note || ''} onInput=${(e) => set({ note: e.target.value })} />
     ${reason && !(answer.note || '').trim() && html`<p class="problem small">${t('naReasonNeeded')}</p>`}
@@ -384,7 +376,7 @@ export function Visit({ params: [id], me }) {
   if (error) return html`<main><${Problem} error=${error} /></main>`;
   if (!ctx) return html`<main><p class="muted">${t('loading')}</p></main>`;
   if (ctx.filed) {
-    return html`<main><p class="empty">${t('alreadyFiled')(t('visitStatus')[ctx.filed])}</p>
+    return html`<main><p class="empty">${t('alreadyFiled')(t('visit_statuses')[ctx.filed])}</p>
       <h2>${t('filedDocuments')}</h2><${DocumentList} path=${`/api/visits/${id}/documents`} /></main>`;
   }
 
@@ -441,7 +433,7 @@ export function Visit({ params: [id], me }) {
 
   return html`<main class="visit">
     <h1>${enterprise.name}</h1>
-    <p class="muted">${t('visitTypes')[draft.plan.visit_type]} · ${checklist.title} v${checklist.version} · ${formatDate(draft.plan.planned_date)}</p>
+    <p class="muted">${t('visit_types')[draft.plan.visit_type]} · ${checklist.title} v${checklist.version} · ${formatDate(draft.plan.planned_date)}</p>
     ${locked && html`<p class="offline-note" role="status">${t('submitted')}</p>`}
     ${locked && refusals.length > 0 && html`<div class="problem" role="alert" data-testid="refusals">${t('visitRefused')}
       <ul>${refusals.map((op) => html`<li key=${op.id}>${op.kind === 'media' ? t(op.video ? 'takeVideo' : 'takePhoto') : t('visit')}：${reasonWords(op.error)?.join(' ')}</li>`)}</ul>
@@ -530,11 +522,11 @@ export function Visit({ params: [id], me }) {
       </div>
 
       <h2>${t('conclusionTitle')}</h2>
-      ${ruled.conclusion ? html`<p class="lead" role="status" data-testid="conclusion"><strong>${t('conclusionWords')[ruled.conclusion]}</strong></p>
+      ${ruled.conclusion ? html`<p class="lead" role="status" data-testid="conclusion"><strong>${t('conclusions')[ruled.conclusion]}</strong></p>
         <p class="muted small">${t('ruledBy')(ruleText(checklist.rules.conclusion[ruled.line]))}</p>`
       : html`<div class="choices three">
         ${['pass', 'pass_with_rectification', 'fail'].map((c) => html`<button class=${draft.conclusion === c ? 'answer on' : 'answer'}
-          aria-pressed=${draft.conclusion === c} onClick=${() => save({ conclusion: c })}>${t('conclusionWords')[c]}</button>`)}
+          aria-pressed=${draft.conclusion === c} onClick=${() => save({ conclusion: c })}>${t('conclusions')[c]}</button>`)}
       </div>`}
       <${Coverage} ruled=${ruled} />
       ${unanswered > 0 && html`<p class="muted">${t('unanswered')(unanswered)}</p>`}
@@ -583,7 +575,7 @@ export function VisitNew({ params: [enterpriseId], me }) {
       </select></label>
     <label class="field">${t('visitType')}
       <select value=${choice.type} onChange=${(e) => setChoice({ ...choice, type: e.target.value })}>
-        ${Object.entries(t('visitTypes')).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
+        ${Object.entries(t('visit_types')).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
       </select></label>
     <h2>${t('team')}</h2>
     ${teams.length === 0 ? html`<p class="problem">${t('noTeam')}</p>` : html`<div class="choices">
