@@ -12,6 +12,7 @@ import { formatDuration, VIDEO_TYPES } from '../media.js';
 import { itemClass } from '../rules.js';
 import { DocumentList } from '../files.js';
 import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
+import { TemplateChooser } from './noticeTemplates.js';
 import { reasonWords } from './outbox.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
@@ -485,14 +486,11 @@ export function Visit({ params: [id], me }) {
                 save((d) => ({ notices: d.notices.filter((n) => n.id !== posted.id) }));
               }}>${t('remove')}</button>
             </div>`
-            : choosing === point.id ? html`<div class="templates" role="group" aria-label=${t('chooseTemplate')}>
-                <p class="small">${t('chooseTemplate')}</p>
-                ${fitting.map((tpl) => html`<button key=${tpl.id} class="secondary" onClick=${() => {
+            : choosing === point.id ? html`<${TemplateChooser} templates=${fitting} onCancel=${() => setChoosing(null)}
+                onChoose=${(tpl) => {
                   save((d) => ({ notices: [...d.notices, { id: newId(), control_point_id: point.id, template_id: tpl.id }] }));
                   setChoosing(null);
-                }}>${tpl.title}</button>`)}
-                <button class="link" onClick=${() => setChoosing(null)}>${t('cancel')}</button>
-              </div>`
+                }} />`
             : html`<button class="secondary" onClick=${() => setChoosing(point.id)}>${t('postNotice')}</button>`}
         </li>`;
       })}</ol>
