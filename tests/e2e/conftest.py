@@ -134,9 +134,34 @@ def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Each main screen at 390x844, kept as a test artifact."""
+    """Each main screen at 390x844, kept as a test artifact; none has a badge or a button cut off."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+    assert clipped(page) == [], name
+
+
+CLIPPED = """() => {
+  const cut = [];
+  for (const el of document.querySelectorAll('.badge, .count, .chip, button, .thumb-remove')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width || !r.height || el.closest('.chips, nav.tabs')) continue;  // those rows scroll sideways
+    let edge = r.left < -0.5 || r.right > innerWidth + 0.5 ? 'the screen' : el.scrollWidth > el.clientWidth + 1 ? 'itself' : '';
+    for (let a = el.parentElement; a && !edge; a = a.parentElement) {
+      const style = getComputedStyle(a), box = a.getBoundingClientRect();
+      const hides = (o) => o === 'hidden' || o === 'clip';
+      if ((hides(style.overflowX) && (r.left < box.left - 0.5 || r.right > box.right + 0.5))
+          || (hides(style.overflowY) && (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5))) edge = a.className || a.tagName;
+    }
+    if (edge) cut.push(`${el.className || el.tagName} "${el.textContent.trim().slice(0, 20)}" cut by ${edge}`);
+  }
+  return cut;
+}"""
+
+
+def clipped(page: Page) -> list[str]:
+    """Badges, counts and buttons on the screen cut off by its edge, by a box that hides what
+    overflows it, or too narrow for their own words (a 重点项 badge clipped at a card's edge)."""
+    return page.evaluate(CLIPPED)
 
 
 ROLE_NAMES = {"inspector": "检查人员", "reviewer": "审核人员", "supervisor": "局领导", "enterprise": "企业", "admin": "管理员"}

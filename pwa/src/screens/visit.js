@@ -171,6 +171,8 @@ const CAMERA = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><pa
 const VIDEO_CAMERA = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><rect x="3" y="7" width="13" height="10"
   rx="2" fill="none" stroke="currentColor" stroke-width="2" /><path d="M16 11l5-3v8l-5-3z" fill="none" stroke="currentColor"
   stroke-width="2" stroke-linejoin="round" /></svg>`;
+const DOCUMENT = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 3h8l4 4v14H6z M14 3v4h4 M9 12h6 M9 16h6"
+  fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" /></svg>`;
 
 // The camera (a phone opens it; a computer offers its files): a photo, or with `video` a clip.
 function PhotoButton({ label, onFile, testid, video = false }) {
@@ -504,7 +506,7 @@ export function Visit({ params: [id], me }) {
           <${SignaturePad} photo=${byId[s.photo]} label=${t('signHere')} onSigned=${(file) => sign(member, file)} />
         </div>`;
       })}
-      <button class="secondary" onClick=${() => setPreview(true)}>📄 ${t('previewRecord')}</button>
+      <button class="secondary" onClick=${() => setPreview(true)}>${DOCUMENT} ${t('previewRecord')}</button>
       ${preview && html`<${RecordPreview} draft=${latest.current} checklist=${checklist} enterprise=${enterprise} shots=${shots} me=${me}
         onClose=${() => setPreview(false)} />`}
       <div class="signature" data-signer="enterprise">
