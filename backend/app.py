@@ -227,8 +227,10 @@ def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
         code, params = reason_of(message)
         extra.append({**error, "key": field_of(error.get("key", "data"), message), "message": humanise(message),
                       "code": code, "params": plain(params)})
-    if not extra:  # the body is not JSON at all
-        extra.append({"key": "body", "message": exc.detail, "code": "body_malformed", "params": {}})
+    if not extra:  # Litestar said it in its detail alone (a missing query parameter)
+        code, params = reason_of(exc.detail)
+        extra.append({"key": params["name"] if code == "field_missing" else "body", "message": exc.detail,
+                      "code": code, "params": plain(params)})
     return Response({"status_code": 400, "detail": exc.detail, "code": extra[0]["code"], "params": extra[0]["params"],
                      "extra": extra}, status_code=400)
 
