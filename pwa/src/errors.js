@@ -8,9 +8,9 @@
 import { lang, t } from './i18n.js';
 
 const list = (values) => (Array.isArray(values) ? values.join('、') : values ?? '');
+// A record's state as the verb after 已 (已通过, 已撤除…).
 const status = (s) => ({
-  planned: '已计划', submitted: '已提交', accepted: '已通过', returned: '已退回', pending: '待审核',
-  approved: '已通过', rejected: '已退回', current: '现行', removed: '已撤除', replaced: '已更换', drawn: '已抽取',
+  planned: '列入计划', submitted: '提交', accepted: '通过', returned: '退回', current: '张贴', replaced: '更换', removed: '撤除',
 }[s] || s);
 const what = (w) => ({ control_points: '关键控制点', licences: '许可证', contacts: '联系人' }[w] || w);
 
@@ -159,7 +159,7 @@ const ZH = {
   return_reason_missing: '请写明退回原因，便于对方修改。',
   review_own_visit: '您是这次检查的检查组成员，须由未参加检查的人审核。',
   review_still_planned: '只有已提交的检查才能审核，这次检查还在计划中。',
-  already_decided: (p) => `已经${status(p.status)}，该决定不变。`,
+  already_decided: (p) => `已${status(p.status)}，该决定不变。`,
   // rectification
   finding_not_found: '您的辖区内没有这个问题。',
   finding_closed: '这个问题已经关闭，不再作出决定。',
