@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from enum import Enum
 from functools import partial
 
 import asyncpg
@@ -11,7 +12,7 @@ from litestar import Litestar, Request, Response, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 
@@ -45,7 +46,7 @@ from backend.documents.issue import Issuer
 from backend.documents.routes import (
     DocumentController, EnterpriseDocumentController, VisitDocumentController, verify_page,
 )
-from backend.fields import field_of, humanise
+from backend.fields import field_of, humanise, reason_of
 from backend.openapi import document_answers
 from backend.pagination import CursorCodec
 from backend.plans.routes import ConflictController, PlanController, PlanItemController
@@ -153,13 +154,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             DomainError: _domain_error,
             ValidationException: _validation_error,
+            HTTPException: _http_error,
             sqlite3.IntegrityError: _integrity_error,
             asyncpg.IntegrityConstraintViolationError: _integrity_error,
             # a store or database that is down or restarting: the client retries (an upload by its same id)
-            obstore.exceptions.GenericError: partial(_unavailable, "The media store"),
+            obstore.exceptions.GenericError: partial(_unavailable, "The media store", code="store_unavailable"),
             **dict.fromkeys((ConnectionError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
                              asyncpg.AdminShutdownError, asyncpg.CrashShutdownError),
-                            partial(_unavailable, "The database")),
+                            partial(_unavailable, "The database", code="database_unavailable")),
         },
         openapi_config=OpenAPIConfig(
             title="Field Dossier",
@@ -174,15 +176,30 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return app
 
 
-def _error(status_code: int, detail: str, key: str | None = None) -> Response[dict]:
-    body: dict = {"status_code": status_code, "detail": detail}
+def _error(status_code: int, detail: str, key: str | None = None, *, code: str, params: dict | None = None,
+           headers: dict[str, str] | None = None) -> Response[dict]:
+    """Litestar's error shape, with the stable code and the params its sentence uses (the
+    PWA says the code in the user's language, pwa/src/errors.js), on the body and on the field."""
+    params = plain(params or {})
+    body: dict = {"status_code": status_code, "detail": detail, "code": code, "params": params}
     if key is not None:
-        body["extra"] = [{"key": key, "message": detail}]
-    return Response(body, status_code=status_code)
+        body["extra"] = [{"key": key, "message": detail, "code": code, "params": params}]
+    return Response(body, status_code=status_code, headers=headers)
+
+
+def plain(value: object) -> object:
+    """A param as JSON holds it: dates, ids and enums as their text."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    if isinstance(value, Enum):
+        return plain(value.value)
+    return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
 def _domain_error(_: Request, exc: DomainError) -> Response[dict]:
-    response = _error(exc.status_code, exc.message, exc.field)
+    response = _error(exc.status_code, exc.message, exc.field, code=exc.code, params=exc.params)
     if isinstance(exc, TooManyRequests):
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
@@ -191,27 +208,55 @@ def _domain_error(_: Request, exc: DomainError) -> Response[dict]:
 RETRY_AFTER_S = 5  # when a store or the database is unreachable
 
 
-def _unavailable(what: str, _: Request, exc: Exception) -> Response[dict]:
+def _unavailable(what: str, _: Request, exc: Exception, *, code: str) -> Response[dict]:
     """A part the app needs did not answer (it is down or restarting): say so, and when to try again."""
-    response = _error(503, f"{what} is unreachable for a moment; try again in a few seconds.")
+    response = _error(503, f"{what} is unreachable for a moment; try again in a few seconds.", code=code)
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
 
 
 def _validation_error(_: Request, exc: ValidationException) -> Response[dict]:
     """Litestar's validation answer, with errors about the body as a whole (an unknown
-    field) moved onto the field they name, so every message points at a field, and
-    pattern mismatches said in words."""
+    field) moved onto the field they name, so every message points at a field, pattern
+    mismatches said in words, and each error's code and params (backend.fields.reason_of)."""
     extra = []
     for error in exc.extra if isinstance(exc.extra, list) else []:
         if not isinstance(error, dict):
             continue
         message = error.get("message", "")
-        extra.append({**error, "key": field_of(error.get("key", "data"), message), "message": humanise(message)})
-    return Response({"status_code": 400, "detail": exc.detail, "extra": extra}, status_code=400)
+        code, params = reason_of(message)
+        extra.append({**error, "key": field_of(error.get("key", "data"), message), "message": humanise(message),
+                      "code": code, "params": plain(params)})
+    if not extra:  # Litestar said it in its detail alone (a missing query parameter)
+        code, params = reason_of(exc.detail)
+        extra.append({"key": params["name"] if code == "field_missing" else "body", "message": exc.detail,
+                      "code": code, "params": plain(params)})
+    return Response({"status_code": 400, "detail": exc.detail, "code": extra[0]["code"], "params": extra[0]["params"],
+                     "extra": extra}, status_code=400)
+
+
+# Litestar's own refusals (no such route, a method the route lacks, no session, the CSRF
+# check) by status, unless the exception's extra names its code (the guards, tus).
+_HTTP_CODES = {400: "body_malformed", 401: "sign_in_required", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               412: "tus_version", 413: "body_too_large", 415: "media_type_unsupported"}
+
+
+def _http_error(_: Request, exc: HTTPException) -> Response[dict]:
+    named = exc.extra[0] if isinstance(exc.extra, list) and exc.extra and isinstance(exc.extra[0], dict) else {}
+    if exc.status_code >= 500:
+        code = "server_error"
+    elif "code" in named:
+        code = named["code"]
+    elif exc.status_code == 403 and "CSRF" in exc.detail:
+        code = "csrf_failed"
+    else:
+        code = _HTTP_CODES.get(exc.status_code, "request_refused")
+    return _error(exc.status_code, exc.detail, named.get("key"), code=code, params=named.get("params"),
+                  headers=exc.headers)
 
 
 def _integrity_error(_: Request, exc: Exception) -> Response[dict]:
     # Services check rules first and say precisely what is wrong; this catches the
     # race where two requests pass the check at once. The transaction was rolled back.
-    return _error(409, "This change conflicts with a record saved a moment ago; reload and try again.")
+    return _error(409, "This change conflicts with a record saved a moment ago; reload and try again.",
+                  code="saved_meanwhile")

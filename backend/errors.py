@@ -1,9 +1,11 @@
 """Errors that services raise and the app turns into 4xx answers.
 
-Services know nothing of HTTP: they raise these with the field at fault and a sentence a
-person can act on; ``backend.app`` renders them in Litestar's own error shape
-(``{"status_code", "detail", "extra": [{"key", "message"}]}``) so that body validation
-errors and domain errors look alike to the PWA.
+Services know nothing of HTTP: they raise these with the field at fault, a sentence a
+person can act on, a stable ``code`` (snake_case: the PWA says each code in Chinese or
+English, pwa/src/errors.js) and the ``params`` the sentence uses; ``backend.app`` renders
+them in Litestar's own error shape (``{"status_code", "detail", "code", "extra": [{"key",
+"message", "code", "params"}]}``) so that body validation errors and domain errors look
+alike to the PWA. tests/api/test_error_codes.py fails on a code the PWA cannot say.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 class DomainError(Exception):
     status_code = 400
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, *, code: str, params: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.code = code
+        self.params = params or {}
 
 
 class Invalid(DomainError):
@@ -44,7 +48,7 @@ class TooManyRequests(DomainError):
     status_code = 429
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+        super().__init__(message, code="too_many_attempts", params={"seconds": retry_after})
         self.retry_after = retry_after
 
 

@@ -39,6 +39,14 @@ PRINTABLE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 SIX_DIGITS = r"^\d{6}$"
 PHONE = r"^[0-9+\-() ]*$"
 
+
+def _reason(*, code: str, **params: Any) -> tuple[str, dict[str, Any]]:
+    return code, params
+
+
+PATTERN_REASONS = {PRINTABLE: _reason(code="control_characters"), SIX_DIGITS: _reason(code="region_code_format"),
+                   PHONE: _reason(code="phone_format")}
+
 PATTERN_MESSAGES = {
     PRINTABLE: "must not contain control characters",
     SIX_DIGITS: "must be a 6-digit GB/T 2260 region code",
@@ -60,6 +68,41 @@ def humanise(message: str) -> str:
     if OUT_OF_ERA in message:
         return f"Expected a date that {OUT_OF_ERA}"
     return message
+
+
+_LIMIT = re.compile(r"^Expected `(\w+)`(?: of length)? ([<>]=?) (\S+)")
+
+
+def reason_of(message: str) -> tuple[str, dict[str, Any]]:
+    """A msgspec or Litestar validation message as a stable code and its params, for the
+    PWA to say in the user's language (backend.errors); the message itself when no code
+    fits better (code "invalid_field", params {"reason": message})."""
+    message = message.split(" - at ")[0]
+    for pattern, reason in PATTERN_REASONS.items():
+        if f"matching regex {pattern!r}" in message:
+            return reason
+    if "with a timezone component" in message:
+        return _reason(code="instant_needs_zone")
+    if OUT_OF_ERA in message:
+        return _reason(code="date_out_of_era", earliest=EARLIEST.isoformat(), latest=LATEST.isoformat())
+    if limit := _LIMIT.match(message):
+        kind, sign, bound = limit.groups()
+        sized = " of length " in message
+        return _reason(code="value_too_large" if "<" in sign else "value_too_small", bound=bound, strict="=" not in sign,
+                       kind="text" if kind == "str" and sized else "list" if sized else "number")
+    if unknown := _UNKNOWN_FIELD.search(message):
+        return _reason(code="field_unknown", name=unknown.group(1))
+    if missing := _MISSING_FIELD.search(message) or re.search(r"Missing required \w+ parameter '([^']+)'", message):
+        return _reason(code="field_missing", name=missing.group(1))
+    if expected := re.match(r"^Expected `([^`]+)`, got `([^`]+)`", message):
+        return _reason(code="wrong_type", expected=expected.group(1), got=expected.group(2))
+    if enum := re.match(r"^Invalid enum value (.+)$", message):
+        return _reason(code="enum_value", value=enum.group(1).strip("'"))
+    if "RFC3339" in message or "ISO 8601" in message:
+        return _reason(code="date_format")
+    if message.startswith("Invalid UUID"):
+        return _reason(code="uuid_format")
+    return _reason(code="invalid_field", reason=message)
 
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
@@ -94,13 +137,13 @@ def check_period(start: date | None, end: date | None, start_field: str = "start
     naming the field."""
     for day, field in ((start, start_field), (end, end_field)):
         if day is not None and not EARLIEST <= day <= LATEST:
-            raise Invalid(f"A date {OUT_OF_ERA}.", field)
+            raise Invalid(f"A date {OUT_OF_ERA}.", field, code="date_out_of_era", params={"earliest": EARLIEST, "latest": LATEST})
     if start is None or end is None:
         return
     if end < start:
-        raise Invalid("The period ends before it starts.", end_field)
+        raise Invalid("The period ends before it starts.", end_field, code="period_reversed")
     if end >= _years_after(start, 10):
-        raise Invalid("A period is at most ten years long.", end_field)
+        raise Invalid("A period is at most ten years long.", end_field, code="period_too_long")
 
 
 def _years_after(day: date, years: int) -> date:

@@ -30,12 +30,16 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 class ErrorItem(msgspec.Struct):
     key: str  # the field at fault: a body field (dotted for nested ones), a parameter or a header
     message: str
+    code: str  # stable, snake_case: what the PWA says in the user's language (pwa/src/errors.js)
+    params: dict[str, Any]  # the values the message uses
     source: str | None = None  # where Litestar found it: body, query, path, header, cookie
 
 
 class ErrorBody(msgspec.Struct):
     status_code: int
-    detail: str  # a sentence a person can act on
+    detail: str  # a sentence a person can act on (English)
+    code: str  # the first error's code (stable, snake_case)
+    params: dict[str, Any]
     extra: list[ErrorItem] | None = None
 
 

@@ -38,7 +38,7 @@ class CursorCodec:
     def decode(self, cursor: str, sort: str) -> list[Any]:
         """The sort key stored in ``cursor``; Invalid if it was altered or made for
         another sort order."""
-        tampered = Invalid("This page cursor is damaged or was altered; start again from the first page.", "cursor")
+        tampered = Invalid("This page cursor is damaged or was altered; start again from the first page.", "cursor", code="cursor_damaged")
         body, _, sig = cursor.partition(".")
         try:
             payload = _unb64(body)
@@ -51,7 +51,7 @@ class CursorCodec:
         if cursor_sort != sort:
             raise Invalid(
                 f"This cursor belongs to sort={cursor_sort!r}, not sort={sort!r}; start again from the first page.",
-                "cursor",
+                "cursor", code="cursor_other_sort", params={"cursor_sort": cursor_sort, "sort": sort},
             )
         return key
 
@@ -112,7 +112,7 @@ def _key(order: Sequence[Column], key: list[Any]) -> list[Any]:
             raise ValueError
         return [_from_json(column.value_type, value) for column, value in zip(order, key)]
     except (TypeError, ValueError):
-        raise Invalid("This page cursor is damaged; start again from the first page.", "cursor") from None
+        raise Invalid("This page cursor is damaged; start again from the first page.", "cursor", code="cursor_damaged") from None
 
 
 def _from_json(wanted: Any, value: Any) -> Any:

@@ -28,7 +28,7 @@ def webapp_path(path: FromPath[str]) -> Response | File:
 
 def _serve(path: str) -> Response | File:
     if path.split("/", 1)[0] in ("api", "schema"):
-        return Response({"status_code": 404, "detail": "Not Found"}, status_code=404)
+        return Response({"status_code": 404, "detail": "Not Found", "code": "not_found", "params": {}}, status_code=404)
     index = DIST / "index.html"
     if not index.exists():
         return Response("The app has not been built yet: run `make run`.", status_code=503, media_type="text/plain")

@@ -37,10 +37,12 @@ async def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> N
         return
     allowed = handler.opt.get("roles")
     if not allowed:
-        raise PermissionDeniedException("This route declares no access rule, so nobody may use it.")
+        raise PermissionDeniedException("This route declares no access rule, so nobody may use it.",
+                                        extra=[{"code": "no_access_rule", "params": {}}])
     user: Scope = connection.user
     if user.role not in allowed:
-        raise PermissionDeniedException(f"Your role ({user.role}) may not do this.")
+        raise PermissionDeniedException(f"Your role ({user.role}) may not do this.",
+                                        extra=[{"code": "role_forbidden", "params": {"role": user.role}}])
 
 
 def provide_access(request: ASGIConnection) -> Scope:

@@ -77,7 +77,7 @@ async def finish_enrolment(
     await ratelimit.hit(f"register:{address}", ratelimit.REGISTER_PER_ADDRESS)
     challenge = await _take_challenge(ceremony, "register")
     if challenge["invitation"] is None:
-        raise Invalid("This ceremony adds a passkey to a signed-in user; use /api/me/passkeys.", "ceremony")
+        raise Invalid("This ceremony adds a passkey to a signed-in user; use /api/me/passkeys.", "ceremony", code="ceremony_wrong_route")
     verified = _verify_registration(settings, challenge, credential)
     async with db.transaction():
         invitation = await accounts.claim_invitation(challenge["invitation"])
@@ -94,7 +94,7 @@ async def finish_enrolment(
                 )
             )
         elif not await User.exists().where(User.id == user_id, User.active.eq(True)):
-            raise Gone("This user was deactivated after the invitation was made. Ask for a new one.")
+            raise Gone("This user was deactivated after the invitation was made. Ask for a new one.", code="invitation_user_deactivated")
         scope = await accounts.scope_of_user(user_id)
         place = await accounts.place_of(scope)
         action = "user.enrolled" if invitation["user"] is None else "user.passkey_reissued"
@@ -107,7 +107,7 @@ async def finish_enrolment(
 async def finish_adding(settings: Settings, user: Scope, ceremony: UUID, credential: dict[str, Any], label: str) -> PasskeyOut:
     challenge = await _take_challenge(ceremony, "register")
     if challenge["invitation"] is not None or str(challenge["user_id"]) != str(user.user_id):
-        raise Invalid("This ceremony was not started by you; start again.", "ceremony")
+        raise Invalid("This ceremony was not started by you; start again.", "ceremony", code="ceremony_not_yours")
     verified = _verify_registration(settings, challenge, credential)
     async with db.transaction():
         passkey_id = await _save_passkey(user, verified, label, await accounts.place_of(user))
@@ -136,12 +136,12 @@ async def finish_sign_in(
         challenge = await _take_challenge(ceremony, "login")
         passkey = await Passkey.select(Passkey.all_columns(), Passkey.user.active).where(Passkey.id == credential_id).first()
         if passkey is None:
-            raise Unauthenticated("This passkey is not registered here. Ask for an invitation, or use another passkey.")
+            raise Unauthenticated("This passkey is not registered here. Ask for an invitation, or use another passkey.", code="passkey_not_registered")
         if not passkey["user.active"]:
-            raise Unauthenticated("This account has been deactivated.")
+            raise Unauthenticated("This account has been deactivated.", code="account_deactivated")
         handle = (credential.get("response") or {}).get("userHandle")
         if handle and _unb64(handle) != UUID(str(passkey["user"])).bytes:
-            raise Unauthenticated("The passkey answered for another user.")
+            raise Unauthenticated("The passkey answered for another user.", code="passkey_other_user")
         try:
             verified = webauthn.verify_authentication_response(
                 credential=credential,
@@ -153,7 +153,7 @@ async def finish_sign_in(
                 require_user_verification=True,
             )
         except (InvalidAuthenticationResponse, ValueError, TypeError, KeyError) as e:
-            raise Unauthenticated(f"Sign-in failed: {e}") from None
+            raise Unauthenticated(f"Sign-in failed: {e}", code="sign_in_failed", params={"reason": str(e)}) from None
     except Unauthenticated as e:
         async with db.transaction():
             await audit.record(None, "session.sign_in_failed", "passkey", credential_id or "-", {"reason": e.message})
@@ -176,9 +176,9 @@ async def revoke_passkey(user: Scope, passkey_id: str) -> None:
     async with db.transaction():
         own = await Passkey.select(Passkey.id).where(Passkey.user == user.user_id)
         if passkey_id not in {p["id"] for p in own}:
-            raise NotFound("No such passkey among yours.")
+            raise NotFound("No such passkey among yours.", code="passkey_not_found")
         if len(own) == 1:
-            raise Conflict("This is your only passkey; add another before removing it, or you could not sign in again.")
+            raise Conflict("This is your only passkey; add another before removing it, or you could not sign in again.", code="last_passkey")
         await Passkey.delete().where(Passkey.id == passkey_id)
         await audit.record(user, "passkey.revoked", "passkey", passkey_id, {}, await accounts.place_of(user))
 
@@ -202,10 +202,10 @@ async def _take_challenge(ceremony: UUID, purpose: str) -> dict[str, Any]:
     """Consume a ceremony's challenge: whoever finishes first gets it, once."""
     rows = await Challenge.delete().where(Challenge.id == ceremony, Challenge.purpose == purpose).returning(*Challenge.all_columns())
     if not rows:
-        raise Unauthenticated("This sign-in attempt is unknown or was already used; start again.")
+        raise Unauthenticated("This sign-in attempt is unknown or was already used; start again.", code="sign_in_attempt_unknown")
     challenge = rows[0]
     if challenge["expires_at"] < clock.now():
-        raise Unauthenticated("This sign-in attempt took longer than 5 minutes; start again.")
+        raise Unauthenticated("This sign-in attempt took longer than 5 minutes; start again.", code="sign_in_attempt_expired")
     return challenge
 
 
@@ -219,7 +219,7 @@ def _verify_registration(settings: Settings, challenge: dict[str, Any], credenti
             require_user_verification=True,
         )
     except (InvalidRegistrationResponse, ValueError, TypeError, KeyError) as e:
-        raise Invalid(f"The passkey could not be registered: {e}", "credential") from None
+        raise Invalid(f"The passkey could not be registered: {e}", "credential", code="passkey_registration_failed", params={"reason": str(e)}) from None
 
 
 async def _save_passkey(user: Scope, verified: Any, label: str, place: audit.Place) -> str:
@@ -229,7 +229,7 @@ async def _save_passkey(user: Scope, verified: Any, label: str, place: audit.Pla
                 sign_count=verified.sign_count, label=label)
     ).on_conflict(target=Passkey.id, action="DO NOTHING").returning(Passkey.id)
     if not saved:
-        raise Conflict("This passkey is already registered.", "credential")
+        raise Conflict("This passkey is already registered.", "credential", code="passkey_already_registered")
     await audit.record(user, "passkey.registered", "passkey", passkey_id, {"label": label}, place)
     return passkey_id
 
@@ -238,5 +238,5 @@ def _unb64(value: str) -> bytes:
     try:
         return base64url_to_bytes(value)
     except (ValueError, TypeError):
-        raise Unauthenticated("The passkey's answer is malformed.") from None
+        raise Unauthenticated("The passkey's answer is malformed.", code="passkey_answer_malformed") from None
 

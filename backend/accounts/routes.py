@@ -62,7 +62,7 @@ class AuthController(Controller):
     @post("/enrol/options", operation_id="beginEnrolment", summary="Start creating a passkey from an invitation")
     async def begin_enrolment(self, settings: Config, data: JSONBody[CeremonyStart]) -> Ceremony:
         if not data.invitation:
-            raise Invalid("Open the invitation link you were sent; it carries the token.", "invitation")
+            raise Invalid("Open the invitation link you were sent; it carries the token.", "invitation", code="invitation_token_missing")
         return await passkeys.begin_enrolment(settings, data.invitation)
 
     @post("/enrol", operation_id="finishEnrolment", summary="Register the passkey, create the account, sign in")

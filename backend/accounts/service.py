@@ -89,7 +89,7 @@ async def scope_of_user(user_id: Any) -> Scope:
         .first()
     )
     if row is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(f"No user {user_id}.", code="user_not_found", params={"id": user_id})
     return _scope(row, row["region_code.level"])
 
 
@@ -112,17 +112,17 @@ async def invite(inviter: Scope, data: InvitationIn, public_url: str, today: Any
     """Create a one-time enrolment link, valid 72 hours, for someone inside the inviter's
     jurisdiction."""
     if data.role not in MAY_INVITE.get(Role(inviter.role), set()):
-        raise Forbidden(f"A {inviter.role} may not invite a {data.role.value}.", "role")
+        raise Forbidden(f"A {inviter.role} may not invite a {data.role.value}.", "role", code="invite_role_forbidden", params={"inviter_role": inviter.role, "role": data.role.value})
     if data.role == Role.enterprise:
         if data.enterprise_id is None or data.region_code is not None:
-            raise Invalid("An enterprise user's invitation names the enterprise (enterprise_id), not a region.", "enterprise_id")
+            raise Invalid("An enterprise user's invitation names the enterprise (enterprise_id), not a region.", "enterprise_id", code="invitation_enterprise_needed")
         await enterprises.get_enterprise(inviter, data.enterprise_id, today)  # 404 outside jurisdiction
     else:
         if data.region_code is None or data.enterprise_id is not None:
-            raise Invalid("A staff invitation names the jurisdiction (region_code), not an enterprise.", "region_code")
+            raise Invalid("A staff invitation names the jurisdiction (region_code), not an enterprise.", "region_code", code="invitation_region_needed")
         await regions.get_region(inviter, data.region_code, field="region_code")
     if data.certificate_no is not None and data.role == Role.enterprise:
-        raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no")
+        raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no", code="certificate_staff_only")
     name = data.display_name.strip() if data.user_id is None else await _same_person(inviter, data)
     token = secrets.token_urlsafe(32)
     invitation_id = uuid.uuid4()
@@ -156,14 +156,14 @@ async def _same_person(inviter: Scope, data: InvitationIn) -> str:
     record does, so a link never quietly moves anyone. Their name, as recorded."""
     user = await _users_in(inviter).where(User.id == data.user_id).first()
     if user is None:
-        raise NotFound("No such user in your jurisdiction.", "user_id")
+        raise NotFound("No such user in your jurisdiction.", "user_id", code="user_not_found")
     if not user["active"]:
-        raise Conflict("This user is deactivated; reactivate them before inviting them to a new passkey.", "user_id")
+        raise Conflict("This user is deactivated; reactivate them before inviting them to a new passkey.", "user_id", code="user_deactivated_reactivate_first")
     if (user["role"], user["region_code"], user["enterprise"]) != (data.role, data.region_code, data.enterprise_id):
         raise Invalid("A new passkey's invitation names the user's own role and jurisdiction or enterprise "
-                      f"({user['role']}, {user['region_code'] or user['enterprise']}).", "user_id")
+                      f"({user['role']}, {user['region_code'] or user['enterprise']}).", "user_id", code="passkey_invitation_mismatch", params={"role": user['role'], "scope": user['region_code'] or user['enterprise']})
     if data.certificate_no is not None:
-        raise Invalid("A new passkey keeps the user's certificate number; change it on the user.", "certificate_no")
+        raise Invalid("A new passkey keeps the user's certificate number; change it on the user.", "certificate_no", code="passkey_invitation_certificate")
     return user["display_name"]
 
 
@@ -178,18 +178,18 @@ async def invitation_info(token: str) -> InvitationInfo:
 async def usable_invitation(token: str) -> dict[str, Any]:
     row = await Invitation.select().where(Invitation.token_hash == token_hash(token)).first()
     if row is None:
-        raise NotFound("This invitation link is not valid. Check that it was copied whole.")
+        raise NotFound("This invitation link is not valid. Check that it was copied whole.", code="invitation_invalid")
     _refuse_unusable(row)
     return row
 
 
 def _refuse_unusable(row: dict[str, Any]) -> None:
     if row["used_at"] is not None:
-        raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
+        raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.", code="invitation_used")
     if row["revoked_at"] is not None:
-        raise Gone("This invitation was withdrawn. Ask for a new one.")
+        raise Gone("This invitation was withdrawn. Ask for a new one.", code="invitation_withdrawn")
     if row["expires_at"] < clock.now():
-        raise Gone("This invitation expired (they last 72 hours). Ask for a new one.")
+        raise Gone("This invitation expired (they last 72 hours). Ask for a new one.", code="invitation_expired")
 
 
 async def claim_invitation(invitation_id: UUID) -> dict[str, Any]:
@@ -200,7 +200,7 @@ async def claim_invitation(invitation_id: UUID) -> dict[str, Any]:
         .returning(*Invitation.all_columns())
     )
     if not rows:
-        raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.")
+        raise Gone("This invitation has already been used. Sign in with your passkey, or ask for a new invitation.", code="invitation_used")
     row = rows[0]
     if row["revoked_at"] is not None or row["expires_at"] < clock.now():
         _refuse_unusable({**row, "used_at": None})
@@ -225,7 +225,7 @@ async def revoke_invitation(scope: Scope, invitation_id: UUID) -> None:
             query = query.where(Invitation.invited_by == scope.user_id)
         row = await query.first()
         if row is None:
-            raise NotFound("No such invitation among yours.")
+            raise NotFound("No such invitation among yours.", code="invitation_not_found")
         _refuse_unusable(row)
         await Invitation.update({Invitation.revoked_at: clock.now()}).where(Invitation.id == invitation_id)
         await audit.record(scope, "invitation.revoked", "invitation", invitation_id, {}, await place_of(scope))
@@ -283,7 +283,7 @@ async def revoke_session(user: Scope, session_id: UUID) -> None:
             .returning(Session.id)
         )
         if not rows:
-            raise NotFound("No such session among yours.")
+            raise NotFound("No such session among yours.", code="session_not_found")
         await audit.record(user, "session.revoked", "session", session_id, {}, await place_of(user))
 
 
@@ -311,7 +311,7 @@ async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None
         # % and _ are LIKE wildcards and never part of a name.
         term = q.replace("%", "").replace("_", "").replace("\\", "").strip()
         if not term:
-            raise Invalid("Type some characters of a name to search for.", "q")
+            raise Invalid("Type some characters of a name to search for.", "q", code="search_text_missing")
         query = query.where(User.display_name.like(f"%{term}%"))
     rows, next_cursor = await pagination.page(query, (User.display_name, User.id), limit, cursor, cursors,
                                               kind="users:display_name")
@@ -321,7 +321,7 @@ async def list_users(scope: Scope, q: str | None, limit: int, cursor: str | None
 async def update_user(scope: Scope, user_id: UUID, patch: UserPatch) -> UserOut:
     """Change what a request names: the enforcement certificate number, then the state."""
     if patch.active is None and patch.certificate_no is None:
-        raise Invalid("Send active (true or false) or certificate_no.", "active")
+        raise Invalid("Send active (true or false) or certificate_no.", "active", code="user_patch_empty")
     if patch.certificate_no is not None:
         await set_certificate(scope, user_id, patch.certificate_no)
     if patch.active is not None:
@@ -333,13 +333,13 @@ async def set_certificate(scope: Scope, user_id: UUID, certificate_no: str) -> N
     """An admin records a staff member's enforcement certificate number (执法证号), which
     the documents print; the same number sent again changes nothing and records nothing."""
     if scope.role != Role.admin:
-        raise Forbidden("Only an admin sets an enforcement certificate number.", "certificate_no")
+        raise Forbidden("Only an admin sets an enforcement certificate number.", "certificate_no", code="certificate_admin_only")
     async with db.transaction():
         target = await _users_in(scope).where(User.id == user_id).first()
         if target is None:
-            raise NotFound("No such user in your jurisdiction.")
+            raise NotFound("No such user in your jurisdiction.", code="user_not_found")
         if target["role"] == Role.enterprise:
-            raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no")
+            raise Invalid("Only enforcement staff hold an enforcement certificate.", "certificate_no", code="certificate_staff_only")
         changed = await User.update({User.certificate_no: certificate_no}).where(
             User.id == user_id, User.certificate_no != certificate_no).returning(User.id)
         if changed:
@@ -352,20 +352,20 @@ async def set_active(scope: Scope, user_id: UUID, active: bool) -> UserOut:
     identical requests changes the state (deactivation ends the user's sessions at once)
     and records it; the others find it done and answer with the user as it now is."""
     if str(user_id) == str(scope.user_id):
-        raise Forbidden("Nobody may deactivate or reactivate themselves; ask another manager.", "user_id")
+        raise Forbidden("Nobody may deactivate or reactivate themselves; ask another manager.", "user_id", code="deactivate_self")
     async with db.transaction():
         target = await _users_in(scope).where(User.id == user_id).first()
         if target is None:
-            raise NotFound("No such user in your jurisdiction.")
+            raise NotFound("No such user in your jurisdiction.", code="user_not_found")
         if target["role"] not in MAY_MANAGE.get(Role(scope.role), set()):
             raise Forbidden(f"A {scope.role} may not activate or deactivate someone of their rank or above "
-                            f"({target['role']}); ask an admin.", "user_id")
+                            f"({target['role']}); ask an admin.", "user_id", code="deactivate_rank_forbidden", params={"role": scope.role, "target_role": target['role']})
         if not active and target["role"] == Role.admin:
             # Two admins deactivating each other at once must not both succeed: the
             # check and the change happen one transaction at a time.
             await db.serialise("active admins")
             if not await User.exists().where(User.role == Role.admin, User.active.eq(True), User.id != user_id):
-                raise Conflict("This is the last active admin; activate or invite another admin first.", "active")
+                raise Conflict("This is the last active admin; activate or invite another admin first.", "active", code="last_admin")
         changed = await (
             User.update({User.active: active}).where(User.id == user_id, User.active.eq(not active)).returning(User.id)
         )

@@ -126,7 +126,7 @@ class AuditFilter:
         """Instants with their time zone, in the era, at most ten years apart; else Invalid."""
         for name in ("since", "until"):
             if (instant := getattr(self, name)) is not None and instant.tzinfo is None:
-                raise Invalid("Expected a date and time with its time zone, e.g. 2026-11-24T09:30:00+08:00", name)
+                raise Invalid("Expected a date and time with its time zone, e.g. 2026-11-24T09:30:00+08:00", name, code="instant_needs_zone")
         check_period(self.since and self.since.date(), self.until and self.until.date(), "since", "until")
 
 

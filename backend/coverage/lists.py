@@ -91,7 +91,7 @@ async def uncovered_points(scope: Scope, region_code: str | None, page: Page) ->
 
 async def _region(scope: Scope, region_code: str | None) -> RegionOut:
     if (code := region_code or scope.region_code) is None:
-        raise Invalid("Name the region to cover.", "region")
+        raise Invalid("Name the region to cover.", "region", code="region_missing")
     return await regions.get_region(scope, code, field="region")
 
 

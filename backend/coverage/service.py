@@ -48,7 +48,7 @@ class Period:
 async def coverage(scope: Scope, region_code: str | None, period: Period, today: date) -> CoverageOut:
     start, end = period.start, period.end
     if (region_code := region_code or scope.region_code) is None:
-        raise Invalid("Name the region to cover.", "region")
+        raise Invalid("Name the region to cover.", "region", code="region_missing")
     region = await regions.get_region(scope, region_code, field="region")
     since, until = period.bounds()
 

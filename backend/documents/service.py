@@ -59,7 +59,7 @@ async def get_document(scope: Scope, document_id: UUID) -> DocumentOut:
     row = await Document.select(*_COLUMNS).where(
         Document.id == document_id, *access.in_scope(scope, Document.enterprise, Document.enterprise)).first()
     if row is None:
-        raise NotFound(f"No document {document_id} in your jurisdiction.")
+        raise NotFound(f"No document {document_id} in your jurisdiction.", code="document_not_found", params={"id": document_id})
     return _out(row)
 
 

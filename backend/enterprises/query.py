@@ -180,7 +180,7 @@ def _licence(state: LicenceFilter, today: date, within_days: int, sqlite: bool) 
 def _due(f: EnterpriseFilter, today: date, sqlite: bool) -> _Part | None:
     """The visit-schedule filters, as one range of next visit dates."""
     if f.due_from is not None and f.due_to is not None and f.due_to < f.due_from:
-        raise Invalid("due_to is before due_from.", "due_to")
+        raise Invalid("due_to is before due_from.", "due_to", code="period_reversed")
     lows = [d for d in (f.due_from, today if f.due == "due" else None) if d is not None]
     highs = [d for d in (f.due_to, today - timedelta(days=1) if f.due == "overdue" else None,
                          today + timedelta(days=f.within_days) if f.due == "due" else None) if d is not None]
@@ -202,7 +202,7 @@ def _text(q: str, sqlite: bool) -> _Part:
     # % and _ are LIKE wildcards and never part of a name, code or address.
     term = q.replace("%", "").replace("_", "").replace("\\", "").strip()
     if not term:
-        raise Invalid("Type some characters of a name, USCC or address to search for.", "q")
+        raise Invalid("Type some characters of a name, USCC or address to search for.", "q", code="search_text_missing")
     # LIKE, not ILIKE: names and addresses are Chinese, USCCs are upper case, and
     # PostgreSQL's ILIKE costs 4x more (70 ms against 18 ms for a scan of 100k rows).
     pattern = f"%{term}%"

@@ -174,7 +174,7 @@ def _scoped(query: Select, scope: Scope) -> Select:
 
 
 def _not_found(enterprise_id: UUID) -> NotFound:
-    return NotFound(f"No enterprise {enterprise_id} in your jurisdiction.")
+    return NotFound(f"No enterprise {enterprise_id} in your jurisdiction.", code="enterprise_not_found", params={"id": enterprise_id})
 
 
 # ---------------------------------------------------------------------------- writing
@@ -219,7 +219,7 @@ async def create_enterprise(scope: Scope, data: EnterpriseIn, today: date) -> tu
                                             for p in data.control_points))
             await _record(scope, "enterprise.created", "enterprise", enterprise_id, enterprise_id, details)
         elif not await _created_from(enterprise_id, details):
-            raise Conflict(f"The id {enterprise_id} was already used to register a different enterprise.", "id")
+            raise Conflict(f"The id {enterprise_id} was already used to register a different enterprise.", "id", code="id_reused")
     return await get_enterprise(scope, enterprise_id, today), bool(created)
 
 
@@ -320,7 +320,7 @@ async def _update_child(
         await _require_enterprise(scope, enterprise_id)
         current = await table.select().where(table.id == row_id, table.enterprise == enterprise_id).first()
         if current is None:
-            raise NotFound(f"No {what.replace('_', ' ')} {row_id} on this enterprise.")
+            raise NotFound(f"No {what.replace('_', ' ')} {row_id} on this enterprise.", code="enterprise_row_not_found", params={"what": what, "id": row_id})
         if check is not None:
             check({**current, **changes})
         if changes:
@@ -339,7 +339,7 @@ def _valid_uscc(code: str) -> str:
     try:
         return uscc_rules.validate(code)
     except uscc_rules.USCCError as e:
-        raise Invalid(str(e), "uscc") from None
+        raise Invalid(str(e), "uscc", code=e.code, params=e.params) from None
 
 
 async def _claim_uscc(code: str, own_id: UUID) -> None:
@@ -349,12 +349,12 @@ async def _claim_uscc(code: str, own_id: UUID) -> None:
     await db.serialise(f"uscc {code}")
     existing = await Enterprise.select(Enterprise.id).where(Enterprise.uscc == code).first()
     if existing is not None and str(existing["id"]) != str(own_id):
-        raise Conflict(f"An enterprise with USCC {code} is already registered.", "uscc")
+        raise Conflict(f"An enterprise with USCC {code} is already registered.", "uscc", code="uscc_taken", params={"uscc": code})
 
 
 def _check_licence_dates(valid_from: date, valid_to: date, field: str) -> None:
     if valid_to < valid_from:
-        raise Invalid(f"A licence cannot end ({valid_to}) before it starts ({valid_from}).", field)
+        raise Invalid(f"A licence cannot end ({valid_to}) before it starts ({valid_from}).", field, code="licence_ends_before_start", params={"valid_from": valid_from, "valid_to": valid_to})
 
 
 async def _require_enterprise(scope: Scope, enterprise_id: UUID) -> None:

@@ -180,11 +180,11 @@ async def build(scope: Scope, enterprise_id: UUID, f: PackageFilter, as_of: date
 def _as_of(as_of: datetime) -> datetime:
     """A cut asked for: with its zone, not ahead of now, within the era."""
     if as_of.tzinfo is None:
-        raise Invalid("Expected an instant with its time zone, e.g. 2026-11-24T02:00:00Z", "as_of")
+        raise Invalid("Expected an instant with its time zone, e.g. 2026-11-24T02:00:00Z", "as_of", code="instant_needs_zone")
     if as_of > clock.now():
-        raise Invalid("The package cannot be cut at an instant still to come.", "as_of")
+        raise Invalid("The package cannot be cut at an instant still to come.", "as_of", code="instant_in_future")
     if not EARLIEST <= as_of.date() <= LATEST:
-        raise Invalid(f"An instant between {EARLIEST} and {LATEST}.", "as_of")
+        raise Invalid(f"An instant between {EARLIEST} and {LATEST}.", "as_of", code="date_out_of_era", params={"earliest": EARLIEST, "latest": LATEST})
     return as_of.astimezone(timezone.utc)
 
 
@@ -217,7 +217,7 @@ async def _check_visit(scope: Scope, enterprise_id: UUID, visit_id: UUID) -> Non
     except NotFound:
         visit = None
     if visit is None or visit.enterprise_id != enterprise_id:
-        raise NotFound(f"No visit {visit_id} in this enterprise's dossier.", "visit_id")
+        raise NotFound(f"No visit {visit_id} in this enterprise's dossier.", "visit_id", code="visit_not_found", params={"id": visit_id})
 
 
 async def _originals(enterprise_id: UUID, f: PackageFilter, cut: datetime, store: MediaStore,

@@ -82,7 +82,9 @@ class PackageController(Controller):
         span = _byte_range(asked, package.size) if asked and if_range in (None, etag) else (0, package.size)
         if span is None:
             detail = f"The range lies outside the package (0-{package.size - 1})."
-            return Response({"status_code": 416, "detail": detail, "extra": [{"key": "range", "message": detail}]},
+            said = {"code": "range_not_satisfiable", "params": {"last": package.size - 1}}
+            return Response({"status_code": 416, "detail": detail, **said,
+                             "extra": [{"key": "range", "message": detail, **said}]},
                             status_code=416, headers={**headers, "Content-Range": f"bytes */{package.size}"})
         start, stop = span
         if (start, stop) != (0, package.size):

@@ -148,7 +148,7 @@ class _Sheet:
     def write(self, batch: Sequence[Row]) -> None:
         if self.rows + len(batch) > XLSX_ROWS:
             raise Invalid(f"More than {XLSX_ROWS:,} rows: more than a spreadsheet holds. Narrow the filters, "
-                          "or download the list as CSV.")
+                          "or download the list as CSV.", code="too_many_rows", params={"limit": XLSX_ROWS})
         for row in batch:
             self.rows += 1
             for i, column in enumerate(self.columns):

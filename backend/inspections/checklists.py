@@ -53,17 +53,17 @@ def checklist_content(data: ChecklistVersionIn) -> dict[str, Any]:
         for i, item in enumerate(section.items):
             field = f"sections[{s}].items[{i}]"
             if item.key in keys:
-                raise Invalid(f"Item key {item.key} is used twice; each item needs its own.", f"{field}.key")
+                raise Invalid(f"Item key {item.key} is used twice; each item needs its own.", f"{field}.key", code="item_key_twice", params={"key": item.key})
             keys.add(item.key)
             if item.kind != "number" and (item.unit, item.min, item.max) != (None, None, None):
-                raise Invalid("Only a number item has a unit and limits.", f"{field}.unit")
+                raise Invalid("Only a number item has a unit and limits.", f"{field}.unit", code="unit_number_only")
             if item.min is not None and item.max is not None and item.min > item.max:
-                raise Invalid(f"The lower limit {item.min} is above the upper limit {item.max}.", f"{field}.min")
+                raise Invalid(f"The lower limit {item.min} is above the upper limit {item.max}.", f"{field}.min", code="limits_reversed", params={"min": item.min, "max": item.max})
             choices = item.choices or []
             if item.kind == "choice" and (len(choices) < 2 or len(set(choices)) != len(choices)):
-                raise Invalid("A choice item offers two or more different choices.", f"{field}.choices")
+                raise Invalid("A choice item offers two or more different choices.", f"{field}.choices", code="choices_too_few")
             if item.kind != "choice" and item.choices is not None:
-                raise Invalid("Only a choice item has choices.", f"{field}.choices")
+                raise Invalid("Only a choice item has choices.", f"{field}.choices", code="choices_choice_only")
     content = msgspec.to_builtins(data)
     if data.rules is not None:
         _rules_can_be_met(content)
@@ -78,15 +78,15 @@ def _rules_can_be_met(content: dict[str, Any]) -> None:
     coverage = rules.get("coverage", {})
     if coverage.get("key_items", 0) > classes.count("key"):
         raise Invalid(f"The version has {classes.count('key')} key items (重点项); a visit cannot cover "
-                      f"{coverage['key_items']}.", "rules.coverage.key_items")
+                      f"{coverage['key_items']}.", "rules.coverage.key_items", code="coverage_key_items_too_many", params={"available": classes.count('key'), "asked": coverage['key_items']})
     if coverage.get("items", 0) > len(classes):
         raise Invalid(f"The version has {len(classes)} items; a visit cannot cover {coverage['items']}.",
-                      "rules.coverage.items")
+                      "rules.coverage.items", code="coverage_items_too_many", params={"available": len(classes), "asked": coverage['items']})
     lines = rules.get("conclusion", [])
     for i, line in enumerate(lines):
         if ("when" in line) != (i < len(lines) - 1):
             raise Invalid("Every line of the conclusion rule but the last has a condition (when); the last has none "
-                          "and gives the conclusion when no line above applies.", f"rules.conclusion[{i}].when")
+                          "and gives the conclusion when no line above applies.", f"rules.conclusion[{i}].when", code="conclusion_rule_when")
 
 
 async def publish_version(scope: Scope, code: str, data: ChecklistVersionIn) -> ChecklistOut:
@@ -94,7 +94,7 @@ async def publish_version(scope: Scope, code: str, data: ChecklistVersionIn) -> 
     is new, numbered after the latest, and visits planned from now on may pin it."""
     template = await ChecklistTemplate.select(ChecklistTemplate.id).where(ChecklistTemplate.code == code).first()
     if template is None:
-        raise NotFound(f"No checklist template {code!r}.", "code")
+        raise NotFound(f"No checklist template {code!r}.", "code", code="checklist_template_not_found", params={"code": code})
     content = checklist_content(data)
     version_id = uuid.uuid4()
     async with db.transaction():
@@ -127,7 +127,7 @@ async def get_checklist(checklist_id: UUID, field: str | None = None) -> Checkli
     row = await ChecklistVersion.select(*_COLUMNS).where(ChecklistVersion.id == checklist_id).output(
         load_json=True).first()
     if row is None:
-        raise NotFound(f"No checklist version {checklist_id}.", field)
+        raise NotFound(f"No checklist version {checklist_id}.", field, code="checklist_version_not_found", params={"id": checklist_id})
     return _checklist(row)
 
 

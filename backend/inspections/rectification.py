@@ -40,7 +40,7 @@ async def get_finding(scope: Scope, finding_id: UUID, today: date) -> Rectificat
     row = await Finding.select(*_COLUMNS).where(
         Finding.id == finding_id, *access.in_scope(scope, Finding.enterprise, Finding.enterprise)).first()
     if row is None:
-        raise NotFound(f"No finding {finding_id} in your jurisdiction.")
+        raise NotFound(f"No finding {finding_id} in your jurisdiction.", code="finding_not_found", params={"id": finding_id})
     return (await _with_evidence([row], today))[0]
 
 
@@ -56,9 +56,9 @@ async def decide(scope: Scope, links: Links, tally: Tally, paper: Paper, finding
             return _settled(finding, data)
         if data.via == "evidence" or data.decision == "reject":
             if data.evidence_id is None or data.evidence_id not in finding.evidence:
-                raise Invalid("Name the rectification upload (evidence_id) this decision is about.", "evidence_id")
+                raise Invalid("Name the rectification upload (evidence_id) this decision is about.", "evidence_id", code="evidence_missing")
             if data.decision == "reject" and not data.note.strip():
-                raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note")
+                raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note", code="note_missing")
             await media.review(scope, links, data.evidence_id,
                                ReviewIn(decision="accept" if data.decision == "close" else "return", reason=data.note))
         if data.decision == "close" and not await _close(scope, tally, paper, finding_id, data, intervals):
@@ -78,7 +78,7 @@ async def _close(scope: Scope, tally: Tally, paper: Paper, finding_id: UUID, dat
             Visit.enterprise == row["enterprise"], Visit.visit_type == VisitType.follow_up,
             Visit.status.is_in([VisitStatus.submitted, VisitStatus.accepted]), Visit.started_at > found_at):
         raise Invalid("Closing on a follow-up needs a follow-up visit to this enterprise, submitted and started after "
-                      "the finding; file that visit first, or close on the evidence.", "via")
+                      "the finding; file that visit first, or close on the evidence.", "via", code="follow_up_visit_missing")
     closed = await Finding.update({Finding.status: "closed", Finding.closed_at: closed_at,
                                    Finding.days_to_close: (closed_at - found_at).total_seconds() / 86400,
                                    Finding.closed_by: scope.user_id, Finding.closed_via: data.via,
@@ -97,7 +97,7 @@ def _settled(finding: RectificationOut, data: FindingDecision) -> RectificationO
     """The answer for a finding closed already: the same closure asked again is a retry."""
     if data.decision == "close" and finding.closed_via == data.via:
         return finding
-    raise Conflict(f"This finding was already closed ({finding.closed_via}); nothing more is decided on it.", "decision")
+    raise Conflict(f"This finding was already closed ({finding.closed_via}); nothing more is decided on it.", "decision", code="finding_closed", params={"closed_via": finding.closed_via})
 
 
 async def _with_evidence(rows: list[dict], today: date) -> list[RectificationOut]:

@@ -94,7 +94,7 @@ class VisitController(Controller):
                      data: JSONBody[Submission]) -> Response[VisitOut]:
         key = request.headers.get("idempotency-key")
         if key is not None and key != str(data.visit.id):
-            raise Invalid("The Idempotency-Key header must be the visit's id.", "Idempotency-Key")
+            raise Invalid("The Idempotency-Key header must be the visit's id.", "Idempotency-Key", code="idempotency_key_mismatch")
         visit, created = await service.submit(access, data, today, settings.visit_intervals, tally, paper)
         return Response(visit, status_code=201 if created else 200)
 

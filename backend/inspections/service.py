@@ -45,7 +45,7 @@ async def plan_visit(scope: Scope, plan: VisitPlan, today: date) -> tuple[VisitO
         if created:
             await audit.record(scope, "visit.planned", "visit", plan.id, _plan_dict(plan), enterprises.place(enterprise))
         elif await _stored_plan(plan.id) != _plan_dict(plan):
-            raise Conflict("This visit id was already used for a different plan.", "id")
+            raise Conflict("This visit id was already used for a different plan.", "id", code="id_reused")
     return await get_visit(scope, plan.id), bool(created)
 
 
@@ -60,7 +60,7 @@ async def _check_plan(scope: Scope, plan: VisitPlan, today: date, team_of_record
     if plan.amends is not None:
         original = await Visit.select(Visit.enterprise, Visit.status).where(Visit.id == plan.amends).first()
         if original is None or str(original["enterprise"]) != str(plan.enterprise_id) or original["status"] == VisitStatus.planned:
-            raise Invalid("An amendment corrects a submitted visit of the same enterprise.", "visit.amends")
+            raise Invalid("An amendment corrects a submitted visit of the same enterprise.", "visit.amends", code="amendment_not_submitted")
     return enterprise
 
 
@@ -76,14 +76,14 @@ def _check_team(team: list[UUID], members: dict[str, dict], codes: Mapping[str, 
     enterprise (``codes``: its region codes)."""
     named = {str(u) for u in team}
     if len(named) != len(team):
-        raise Invalid("An inspector is named twice in the team; name each once.", field)
+        raise Invalid("An inspector is named twice in the team; name each once.", field, code="team_member_twice")
     if len(named) < 2:
-        raise Invalid("The law requires a team of at least two enforcement officers.", field)
+        raise Invalid("The law requires a team of at least two enforcement officers.", field, code="team_too_small")
     missing = {u for u in named if not ((m := members.get(u)) and m["active"] and m["role"] in FIELD_TEAM
                                         and _covers(m, codes))}
     if missing:
         raise Invalid(f"Not an active inspector with jurisdiction over this enterprise: {', '.join(sorted(missing))}.",
-                      field)
+                      field, code="team_not_eligible", params={"names": sorted(missing)})
 
 
 def _covers(member: dict, codes: Mapping[str, Any]) -> bool:
@@ -105,9 +105,9 @@ async def plan_visits(scope: Scope, plans: list[VisitPlan], batch: str, place: a
     for plan in plans:
         firm = firms.get(str(plan.enterprise_id))
         if firm is None:
-            raise NotFound(f"No enterprise {plan.enterprise_id} in your jurisdiction.", "visit.enterprise_id")
+            raise NotFound(f"No enterprise {plan.enterprise_id} in your jurisdiction.", "visit.enterprise_id", code="enterprise_not_found", params={"id": plan.enterprise_id})
         if plan.amends is not None:
-            raise Invalid("Visits planned together are new visits, not amendments.", "visit.amends")
+            raise Invalid("Visits planned together are new visits, not amendments.", "visit.amends", code="plan_visits_not_amendments")
         _check_team(plan.team, members, firm, "visit.team")
         rows.append((plan.id, plan.enterprise_id, firm["province_code"], firm["city_code"], firm["county_code"],
                      plan.checklist_id, plan.visit_type.value, plan.planned_date,
@@ -125,12 +125,12 @@ async def reassign(scope: Scope, visit_id: UUID, team: list[UUID], reason: str) 
     visit = await Visit.select(Visit.enterprise, Visit.province_code, Visit.city_code, Visit.county_code).where(
         Visit.id == visit_id, *access.in_scope(scope, Visit, Visit.enterprise)).first()
     if visit is None:
-        raise NotFound(f"No visit {visit_id} in your jurisdiction.")
+        raise NotFound(f"No visit {visit_id} in your jurisdiction.", code="visit_not_found", params={"id": visit_id})
     _check_team(team, await _members(team), visit, "team")
     changed = await Visit.update({Visit.team: [str(u) for u in team]}).where(
         Visit.id == visit_id, Visit.status == VisitStatus.planned).returning(Visit.id)
     if not changed:
-        raise Conflict("The visit is no longer planned: its team stays as it went.", "team")
+        raise Conflict("The visit is no longer planned: its team stays as it went.", "team", code="visit_not_planned_team")
     await audit.record(scope, "visit.reassigned", "visit", visit_id, {"team": sorted(str(u) for u in team),
                                                                        "reason": reason},
                        await enterprises.place_of(visit["enterprise"]))
@@ -179,7 +179,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     stored = await _stored_plan(plan.id, Visit.status == VisitStatus.planned)
     enterprise = await _check_plan(scope, plan, today, team_of_record=stored == _plan_dict(plan))
     if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in plan.team}:
-        raise Invalid("Only a member of the visit's team submits it.", "visit.team")
+        raise Invalid("Only a member of the visit's team submits it.", "visit.team", code="submit_team_only")
     checklist = await checklists.get_checklist(plan.checklist_id)
     media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
     answers = _check_answers(data, checklist, enterprise.id, media)
@@ -200,7 +200,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
         planned = await _stored_plan(plan.id, Visit.status == VisitStatus.planned)
         if planned is not None:
             if planned != _plan_dict(plan):
-                raise Conflict("The submission does not match the visit's plan.", "visit")
+                raise Conflict("The submission does not match the visit's plan.", "visit", code="submission_plan_mismatch")
             filed = await Visit.update({getattr(Visit, k): v for k, v in values.items() if k != "id"}).where(
                 Visit.id == plan.id, Visit.status == VisitStatus.planned).returning(Visit.id)
         else:
@@ -208,7 +208,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
                 action="DO NOTHING").returning(Visit.id)
         if not filed:
             if not await Visit.exists().where(Visit.id == plan.id, Visit.content_hash == content_hash):
-                raise Conflict("This visit was submitted and cannot change; file an amendment (visit.amends).", "visit.id")
+                raise Conflict("This visit was submitted and cannot change; file an amendment (visit.amends).", "visit.id", code="visit_submitted_amend")
             return await get_visit(scope, plan.id), False
         if findings:
             await _check_finding_ids_free([f["id"] for f in findings])
@@ -232,7 +232,7 @@ async def _check_finding_ids_free(ids: list[UUID]) -> None:
     taken = {str(r["id"]) for r in await Finding.select(Finding.id).where(Finding.id.is_in(ids))}
     for i, finding_id in enumerate(ids):
         if str(finding_id) in taken:
-            raise Conflict(f"Finding id {finding_id} is already used by another visit.", f"findings[{i}].id")
+            raise Conflict(f"Finding id {finding_id} is already used by another visit.", f"findings[{i}].id", code="finding_id_taken", params={"id": finding_id})
 
 
 MAX_OFFLINE_DAYS = 60  # a visit sent later than this after its start is refused: a phone's clock gone wrong
@@ -243,10 +243,10 @@ def _check_started(started_at: datetime) -> None:
     longer ago than a phone stays offline."""
     if clock.in_future(started_at):
         raise Invalid(f"The visit cannot start in the future ({started_at.isoformat()}); check the phone's clock.",
-                      "started_at")
+                      "started_at", code="visit_start_in_future", params={"started_at": started_at.isoformat()})
     if started_at < clock.now() - timedelta(days=MAX_OFFLINE_DAYS):
         raise Invalid(f"The visit started more than {MAX_OFFLINE_DAYS} days ago ({started_at.isoformat()}); "
-                      "check the phone's clock, or record it on paper.", "started_at")
+                      "check the phone's clock, or record it on paper.", "started_at", code="visit_start_too_old", params={"days": MAX_OFFLINE_DAYS, "started_at": started_at.isoformat()})
 
 
 async def _media(ids: set[str]) -> dict[str, dict]:
@@ -267,17 +267,17 @@ def _check_answers(data: Submission, checklist: ChecklistOut, enterprise_id: UUI
         field = f"answers[{i}]"
         item = items.get(answer.item)
         if item is None:
-            raise Invalid(f"Item {answer.item} is not in the pinned checklist (version {checklist.version}).", f"{field}.item")
+            raise Invalid(f"Item {answer.item} is not in the pinned checklist (version {checklist.version}).", f"{field}.item", code="answer_item_unknown", params={"item": answer.item, "version": checklist.version})
         if answer.item in seen:
-            raise Invalid(f"Item {answer.item} is answered twice.", f"{field}.item")
+            raise Invalid(f"Item {answer.item} is answered twice.", f"{field}.item", code="answer_item_twice", params={"item": answer.item})
         seen.add(answer.item)
         _check_value(answer, item, field)
         for media_id in answer.media:
             found = media.get(str(media_id))
             if found is None or str(found["enterprise"]) != str(enterprise_id):
-                raise Invalid(f"Photo {media_id} is not in this enterprise's dossier; upload it first.", f"{field}.media")
+                raise Invalid(f"Photo {media_id} is not in this enterprise's dossier; upload it first.", f"{field}.media", code="photo_not_in_dossier", params={"id": media_id})
         if answer.result == "fail" and item.get("photo_required_on_fail") and not answer.media:
-            raise Invalid(f"Item {answer.item} failed: a photo of the evidence is required.", f"{field}.media")
+            raise Invalid(f"Item {answer.item} failed: a photo of the evidence is required.", f"{field}.media", code="answer_photo_missing", params={"item": answer.item})
         answers.append(msgspec.to_builtins(answer))
     return answers
 
@@ -285,13 +285,13 @@ def _check_answers(data: Submission, checklist: ChecklistOut, enterprise_id: UUI
 def _check_value(answer: Any, item: dict, field: str) -> None:
     kind = item["kind"]
     if kind == "pass_fail" and answer.result is None:
-        raise Invalid(f"Item {answer.item} needs a result: pass, fail or na.", f"{field}.result")
+        raise Invalid(f"Item {answer.item} needs a result: pass, fail or na.", f"{field}.result", code="answer_result_missing", params={"item": answer.item})
     if kind == "number" and answer.number is None and answer.result != "na":
-        raise Invalid(f"Item {answer.item} needs a number ({item.get('unit', '')}).", f"{field}.number")
+        raise Invalid(f"Item {answer.item} needs a number ({item.get('unit', '')}).", f"{field}.number", code="answer_number_missing", params={"item": answer.item, "unit": item.get('unit', '')})
     if kind == "choice" and answer.choice not in item.get("choices", []) and answer.result != "na":
-        raise Invalid(f"Item {answer.item} takes one of: {', '.join(item.get('choices', []))}.", f"{field}.choice")
+        raise Invalid(f"Item {answer.item} takes one of: {', '.join(item.get('choices', []))}.", f"{field}.choice", code="answer_choice_unknown", params={"item": answer.item, "choices": item.get('choices', [])})
     if kind == "text" and not (answer.text or "").strip() and answer.result != "na":
-        raise Invalid(f"Item {answer.item} needs a written answer.", f"{field}.text")
+        raise Invalid(f"Item {answer.item} needs a written answer.", f"{field}.text", code="answer_text_missing", params={"item": answer.item})
 
 
 def _check_rules(data: Submission, checklist: ChecklistOut, answers: list[dict]) -> None:
@@ -303,17 +303,17 @@ def _check_rules(data: Submission, checklist: ChecklistOut, answers: list[dict])
                               answers)
     for key in found["na_without_reason"]:
         index = next(i for i, a in enumerate(answers) if a["item"] == key)
-        raise Invalid(f"Item {key} is marked not applicable (合理缺项): say why in its note.", f"answers[{index}].note")
+        raise Invalid(f"Item {key} is marked not applicable (合理缺项): say why in its note.", f"answers[{index}].note", code="na_reason_missing", params={"item": key})
     required, examined = found["required"] or {}, found["examined"]
     for count, what in (("key_items", "key items (重点项)"), ("items", "items in all")):
         if examined[count] < required.get(count, 0):
             raise Invalid(f"Checklist version {checklist.version} asks a {data.visit.visit_type.value} visit to examine at "
                           f"least {required[count]} {what}; this one examines {examined[count]} (合理缺项 does not count).",
-                          "answers")
+                          "answers", code="too_few_examined", params={"version": checklist.version, "visit_type": data.visit.visit_type.value, "required": required[count], "what": count, "examined": examined[count]})
     if found["conclusion"] is not None and found["conclusion"] != data.conclusion.value:
         line = checklist.rules["conclusion"][found["line"]]
         raise Invalid(f"By the checklist's conclusion rule ({_rule_line(line)}) these answers conclude "
-                      f"{found['conclusion']!r}, not {data.conclusion.value!r}.", "conclusion")
+                      f"{found['conclusion']!r}, not {data.conclusion.value!r}.", "conclusion", code="conclusion_mismatch", params={"rule": _rule_line(line), "expected": found['conclusion'], "given": data.conclusion.value})
 
 
 def _rule_line(line: dict) -> str:
@@ -334,13 +334,13 @@ def _check_findings(data: Submission, checklist: ChecklistOut, visit_day: date) 
     findings = []
     for i, finding in enumerate(data.findings):
         if finding.item not in failed:
-            raise Invalid(f"A finding records a failed item; {finding.item} did not fail.", f"findings[{i}].item")
+            raise Invalid(f"A finding records a failed item; {finding.item} did not fail.", f"findings[{i}].item", code="finding_item_not_failed", params={"item": finding.item})
         if finding.id in ids:
-            raise Invalid(f"Finding id {finding.id} is used twice; each finding needs its own.", f"findings[{i}].id")
+            raise Invalid(f"Finding id {finding.id} is used twice; each finding needs its own.", f"findings[{i}].id", code="finding_id_twice", params={"id": finding.id})
         ids.add(finding.id)
         if finding.deadline is not None and finding.deadline < visit_day:
             raise Invalid(f"The rectification deadline {finding.deadline} is before the visit's day ({visit_day}).",
-                          f"findings[{i}].deadline")
+                          f"findings[{i}].deadline", code="deadline_before_visit", params={"deadline": finding.deadline, "visit_day": visit_day})
         item = items[finding.item]
         findings.append({"id": finding.id, "item_key": finding.item, "severity": item["severity"],
                          "legal_basis": item["legal_basis"], "description": finding.description.strip(),
@@ -358,25 +358,25 @@ def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, di
         if signature.refused:
             if signature.signer != "enterprise" or not signature.witness_note.strip():
                 raise Invalid("Only the enterprise's representative may refuse, and a witness note says who saw it.",
-                              f"{field}.witness_note")
+                              f"{field}.witness_note", code="refusal_witness_missing")
         else:
             found = media.get(str(signature.media_id))
             if (found is None or str(found["enterprise"]) != str(enterprise_id)
                     or found["category"] != Category.signature or not found["mime"].startswith("image/")):
                 raise Invalid("A signature is an image uploaded to this dossier with category 'signature'.",
-                              f"{field}.media_id")
+                              f"{field}.media_id", code="signature_not_image")
         if signature.signer == "inspector":
             if str(signature.user_id) not in team:
-                raise Invalid("An inspector's signature comes from a member of the team.", f"{field}.user_id")
+                raise Invalid("An inspector's signature comes from a member of the team.", f"{field}.user_id", code="signature_not_team")
             signed.add(str(signature.user_id))
         else:
             enterprise_signed = True
         found = media.get(str(signature.media_id))
         out.append({**msgspec.to_builtins(signature), "sha256": found["sha256"] if found else None})
     if signed != team:
-        raise Invalid("Every inspector of the team signs the visit.", "signatures")
+        raise Invalid("Every inspector of the team signs the visit.", "signatures", code="inspector_signatures_missing")
     if not enterprise_signed:
-        raise Invalid("The enterprise's representative signs, or refuses with a witness note.", "signatures")
+        raise Invalid("The enterprise's representative signs, or refuses with a witness note.", "signatures", code="representative_signature_missing")
     return out
 
 
@@ -397,7 +397,7 @@ async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
         Visit.id == visit_id, *access.in_scope(scope, Visit.enterprise, Visit.enterprise), *_announced(scope)).output(
         load_json=True).first()
     if row is None:
-        raise NotFound(f"No visit {visit_id} in your jurisdiction.")
+        raise NotFound(f"No visit {visit_id} in your jurisdiction.", code="visit_not_found", params={"id": visit_id})
     findings = await Finding.select().where(Finding.visit == visit_id).order_by(Finding.item_key)
     amendments = await Visit.select(Visit.id).where(Visit.amends == visit_id).order_by(Visit.submitted_at)
     people = {str(u["id"]): u for u in await User.select(User.id, User.display_name, User.certificate_no).where(
@@ -452,12 +452,12 @@ async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) ->
     decision (the visit as it stands) or a conflict naming the decision taken."""
     reason = decision.reason.strip()
     if decision.decision == "return" and not reason:
-        raise Invalid("Say why the visit is returned, so the team can amend it.", "reason")
+        raise Invalid("Say why the visit is returned, so the team can amend it.", "reason", code="return_reason_missing")
     status = VisitStatus.accepted if decision.decision == "accept" else VisitStatus.returned
     async with db.transaction():
         visit = await get_visit(scope, visit_id)
         if scope.user_id is not None and scope.user_id in visit.team:
-            raise Forbidden("You are on this visit's team: someone who was not there reviews it.", "decision")
+            raise Forbidden("You are on this visit's team: someone who was not there reviews it.", "decision", code="review_own_visit")
         done = await Visit.update({Visit.status: status, Visit.review_reason: reason, Visit.reviewed_by: scope.user_id,
                                    Visit.reviewed_at: clock.now()}).where(
             Visit.id == visit_id, Visit.status == VisitStatus.submitted).returning(Visit.id)
@@ -467,9 +467,9 @@ async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) ->
         else:
             current = (await Visit.select(Visit.status).where(Visit.id == visit_id).first())["status"]
             if current == VisitStatus.planned:
-                raise Conflict("Only a submitted visit is reviewed; this one is still planned.", "decision")
+                raise Conflict("Only a submitted visit is reviewed; this one is still planned.", "decision", code="review_still_planned")
             if current != status:
-                raise Conflict(f"This visit was already {current}; that decision stands.", "decision")
+                raise Conflict(f"This visit was already {current}; that decision stands.", "decision", code="already_decided", params={"status": current})
     return await get_visit(scope, visit_id)
 
 

@@ -67,12 +67,12 @@ def _byte_range(header: str, size: int) -> tuple[int, int]:
     """One `bytes=start-end` range (or a suffix `bytes=-n`) within the file."""
     match = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
     if not match or match.groups() == ("", ""):
-        raise RangeNotSatisfiable(f"Only a single byte range is supported, within 0-{size - 1}.", "range")
+        raise RangeNotSatisfiable(f"Only a single byte range is supported, within 0-{size - 1}.", "range", code="range_not_satisfiable", params={"last": size - 1})
     first, last = match.groups()
     if first == "":
         start, end = max(0, size - int(last)), size - 1
     else:
         start, end = int(first), min(int(last), size - 1) if last else size - 1
     if start > end or start >= size:
-        raise RangeNotSatisfiable(f"The range is outside the file (0-{size - 1}).", "range")
+        raise RangeNotSatisfiable(f"The range is outside the file (0-{size - 1}).", "range", code="range_not_satisfiable", params={"last": size - 1})
     return start, end

@@ -50,7 +50,7 @@ def sniff(head: bytes) -> str:
     if video := videos.sniff(head):
         return video
     raise Unsupported("Only photos (JPEG, PNG, WebP, HEIC), videos (MP4, MOV, WebM) and PDF documents are accepted; "
-                      "this file is none of them.", "file")
+                      "this file is none of them.", "file", code="file_type_unsupported")
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Limits:
         video = mime in VIDEOS
         limit = self.video_mb if video else self.photo_mb
         if size > limit * 2**20:
-            raise TooLarge(f"The {'video' if video else 'file'} is larger than the {limit} MB limit.", "file")
+            raise TooLarge(f"The {'video' if video else 'file'} is larger than the {limit} MB limit.", "file", code="file_too_large", params={"mb": limit})
 
 
 @dataclass
@@ -115,16 +115,16 @@ def _decode(path: Path, mime: str, size: int, derivatives: bool) -> Derived:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 if image.format not in _FORMATS[mime]:
-                    raise Invalid(f"The file starts like {mime} but is not one.", "file")
+                    raise Invalid(f"The file starts like {mime} but is not one.", "file", code="file_type_mismatch", params={"mime": mime})
                 width, height = image.size
                 exif = read_exif(image)
                 image.draft("RGB", _fitted(image.size, size))
                 image.load()  # decodes all the data: a truncated or corrupt file fails here
                 upright = _upright(image, size)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Invalid("The image's pixel size is too large to be a photo (a decompression bomb?).", "file") from None
+        raise Invalid("The image's pixel size is too large to be a photo (a decompression bomb?).", "file", code="image_too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise Invalid(f"The image could not be decoded (damaged or cut off?): {e}", "file") from None
+        raise Invalid(f"The image could not be decoded (damaged or cut off?): {e}", "file", code="image_undecodable", params={"reason": str(e)}) from None
     thumbnail = _fit(upright, THUMBNAIL)
     derived = Derived(mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail))
     if derivatives:

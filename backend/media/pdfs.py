@@ -46,7 +46,7 @@ def check(path: Path) -> Document:
     with open(path, "rb") as f:  # read where needed, not copied into memory whole
         f.seek(max(0, path.stat().st_size - TAIL))
         if b"%%EOF" not in f.read():
-            raise Invalid("The PDF is incomplete (it has no end marker): it was probably cut off.", "file")
+            raise Invalid("The PDF is incomplete (it has no end marker): it was probably cut off.", "file", code="pdf_incomplete")
         f.seek(0)
         return _parse(f)
 
@@ -55,19 +55,19 @@ def _parse(f: BinaryIO) -> Document:
     try:
         reader = PdfReader(f)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise Invalid("The PDF is encrypted: it needs a password to open; upload it without one.", "file")
+            raise Invalid("The PDF is encrypted: it needs a password to open; upload it without one.", "file", code="pdf_encrypted")
         pages = len(reader.pages)
         if pages == 0:
-            raise Invalid("The PDF has no pages.", "file")
+            raise Invalid("The PDF has no pages.", "file", code="pdf_no_pages")
         box = reader.pages[0].mediabox
         for obj in _objects(reader):
             if reason := _active(obj):
                 raise Invalid(f"The PDF carries {reason}, which could run when it is opened; "
-                              "print it to a plain PDF and upload that.", "file")
+                              "print it to a plain PDF and upload that.", "file", code="pdf_active_content", params={"reason": reason})
     except Invalid:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError) as e:
-        raise Invalid(f"The file starts like a PDF but cannot be read as one (damaged?): {e}", "file") from None
+        raise Invalid(f"The file starts like a PDF but cannot be read as one (damaged?): {e}", "file", code="pdf_unreadable", params={"reason": str(e)}) from None
     return Document(pages=pages, width=round(float(box.width)), height=round(float(box.height)))
 
 

@@ -61,7 +61,7 @@ class _Parts:
         self.name = params.get(b"name", b"").decode(errors="replace")
         if b"filename" in params:
             if self.received.path is not None:
-                raise Invalid("Send one file per upload.", "file")
+                raise Invalid("Send one file per upload.", "file", code="one_file_per_upload")
             self.received.filename = params[b"filename"].decode(errors="replace")[:255]
             self.received.path = self.store.new_temp()
             self.file = open(self.received.path, "wb")
@@ -71,12 +71,12 @@ class _Parts:
         if self.file is None:
             self.value += chunk
             if len(self.value) > MAX_FIELD_BYTES:
-                raise Invalid(f"The field {self.name!r} is too long.", self.name or "body")
+                raise Invalid(f"The field {self.name!r} is too long.", self.name or "body", code="form_field_too_long", params={"name": self.name})
             return
         received = self.received
         received.size += len(chunk)
         if received.size > self.max_bytes:
-            raise TooLarge(f"The file is larger than the {self.max_bytes // 2**20} MB limit.", "file")
+            raise TooLarge(f"The file is larger than the {self.max_bytes // 2**20} MB limit.", "file", code="file_too_large", params={"mb": self.max_bytes // 2**20})
         if len(received.head) < HEAD:
             received.head += chunk[: HEAD - len(received.head)]
         self.hash.update(chunk)
@@ -90,7 +90,7 @@ class _Parts:
             self.received.sha256 = self.hash.hexdigest()
         elif self.name:
             if len(self.received.fields) >= MAX_FIELDS:
-                raise Invalid("Too many form fields.", "body")
+                raise Invalid("Too many form fields.", "body", code="too_many_form_fields")
             self.received.fields[self.name] = self.value.decode(errors="replace")
 
     def close(self) -> None:
@@ -102,7 +102,7 @@ async def receive(stream: AsyncIterator[bytes], content_type: str, store: MediaS
     """Parse the body; on any failure the temp file is gone and the error says why."""
     kind, params = parse_options_header(content_type or "")
     if kind != b"multipart/form-data" or b"boundary" not in params:
-        raise Invalid("Send the file as multipart/form-data, with the metadata as form fields.", "body")
+        raise Invalid("Send the file as multipart/form-data, with the metadata as form fields.", "body", code="multipart_needed")
     received = Received()
     parts = _Parts(store, max_bytes, received)
     callbacks = {name: getattr(parts, name) for name in dir(parts) if name.startswith("on_")}
@@ -112,10 +112,10 @@ async def receive(stream: AsyncIterator[bytes], content_type: str, store: MediaS
             try:
                 parser.write(chunk)
             except MultipartParseError as e:
-                raise Invalid(f"The upload is not well-formed multipart: {e}", "body") from None
+                raise Invalid(f"The upload is not well-formed multipart: {e}", "body", code="multipart_malformed", params={"reason": str(e)}) from None
         parser.finalize()
         if received.path is not None and not received.sha256:
-            raise Invalid("The upload ended before the file did; send it again.", "file")
+            raise Invalid("The upload ended before the file did; send it again.", "file", code="upload_cut_off")
     except BaseException:
         parts.close()
         if received.path is not None:

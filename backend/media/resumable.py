@@ -69,8 +69,8 @@ class ChecksumMismatch(DomainError):
 
 
 class OffsetMismatch(Conflict):
-    def __init__(self, offset: int, message: str) -> None:
-        super().__init__(message, "Upload-Offset")
+    def __init__(self, offset: int, message: str, *, code: str, params: dict | None = None) -> None:
+        super().__init__(message, "Upload-Offset", code=code, params=params)
         self.offset = offset
 
 
@@ -106,10 +106,10 @@ class Uploads:
         """A new upload of ``length`` bytes; nothing is stored when it is over ``max_bytes``
         or its metadata lacks the declared SHA-256. (The fields are checked by the caller.)"""
         if length > max_bytes:
-            raise TooLarge(f"The file is larger than the {max_bytes // 2**20} MB limit.", "Upload-Length")
+            raise TooLarge(f"The file is larger than the {max_bytes // 2**20} MB limit.", "Upload-Length", code="file_too_large", params={"mb": max_bytes // 2**20})
         sha256 = metadata.get("sha256", "").lower()
         if not SHA256.fullmatch(sha256):
-            raise Invalid("Upload-Metadata needs the file's SHA-256 (64 hex digits) as sha256.", "sha256")
+            raise Invalid("Upload-Metadata needs the file's SHA-256 (64 hex digits) as sha256.", "sha256", code="upload_sha256_missing")
         partial = Partial(id=secrets.token_hex(16), owner=owner, length=length,
                           fields=fields_of(metadata),
                           filename=(metadata.get("filename") or metadata.get("name", ""))[:255],
@@ -126,7 +126,7 @@ class Uploads:
         """The caller's upload; 404 for a forged id, another user's upload or an expired one."""
         partial = self._read(upload_id) if ID.fullmatch(upload_id) else None
         if partial is None or partial.owner != owner or partial.expires <= clock.now():
-            raise NotFound("No such upload (it may have expired after 24 hours); start the upload again.")
+            raise NotFound("No such upload (it may have expired after 24 hours); start the upload again.", code="upload_not_found")
         return partial
 
     def _read(self, upload_id: str) -> Partial | None:
@@ -162,7 +162,7 @@ class Uploads:
         with self._locked(partial.id) as take:
             if not await _taken(take):
                 raise OffsetMismatch(self.offset(partial), "Another request is sending this upload right now; "
-                                                           "ask for its offset (HEAD) and resume from there.")
+                                                           "ask for its offset (HEAD) and resume from there.", code="upload_busy")
             yield Writer(self, partial)
 
     async def settled_offset(self, partial: Partial) -> int:
@@ -178,7 +178,7 @@ class Uploads:
         try:
             lock = open(self._path(upload_id), "rb")
         except FileNotFoundError:
-            raise NotFound("No such upload (it may have expired after 24 hours); start the upload again.") from None
+            raise NotFound("No such upload (it may have expired after 24 hours); start the upload again.", code="upload_not_found") from None
 
         def take() -> bool:
             try:
@@ -248,9 +248,9 @@ class Writer:
         held = self.uploads.offset(partial)
         if offset != held:
             raise OffsetMismatch(held, f"The server holds {held} bytes of this upload, not {offset}; "
-                                       "resume from there.")
+                                       "resume from there.", code="upload_offset_mismatch", params={"held": held, "offset": offset})
         if announced is not None and held + announced > partial.length:
-            raise TooLarge(f"This chunk would take the upload past its {partial.length} bytes.", "Upload-Length")
+            raise TooLarge(f"This chunk would take the upload past its {partial.length} bytes.", "Upload-Length", code="chunk_past_length", params={"length": partial.length})
         digest = CHECKSUMS[checksum[0]]() if checksum else None
         with open(self.data, "r+b") as f:
             f.seek(held)
@@ -259,13 +259,13 @@ class Writer:
                 async for chunk in stream:
                     written += len(chunk)
                     if written > partial.length:
-                        raise TooLarge(f"The chunk takes the upload past its {partial.length} bytes.", "Upload-Length")
+                        raise TooLarge(f"The chunk takes the upload past its {partial.length} bytes.", "Upload-Length", code="chunk_past_length", params={"length": partial.length})
                     if digest is not None:
                         digest.update(chunk)
                     f.write(chunk)
                 if checksum is not None and digest is not None and digest.digest() != checksum[1]:
                     raise ChecksumMismatch(f"The chunk's {checksum[0]} does not match Upload-Checksum; it was "
-                                           "discarded: send it again.", "Upload-Checksum")
+                                           "discarded: send it again.", "Upload-Checksum", code="chunk_checksum_mismatch", params={"algorithm": checksum[0]})
                 kept = True
             finally:  # a cut request keeps the bytes that came, unless they were to be checked first
                 if not kept and (checksum is not None or written > partial.length):
@@ -290,7 +290,7 @@ class Writer:
                 crc32 = zlib.crc32(chunk, crc32)
         if sha256.hexdigest() != partial.sha256:
             raise Invalid("The file received is not the one declared (its SHA-256 differs from sha256); "
-                          "the upload was discarded: send it again.", "sha256")
+                          "the upload was discarded: send it again.", "sha256", code="upload_checksum_mismatch")
         link = self.uploads._path(partial.id, ".filing")
         link.unlink(missing_ok=True)  # left by a filing that crashed
         os.link(self.data, link)

@@ -75,7 +75,7 @@ def _metadata(header: str) -> dict[str, str]:
             metadata[key] = base64.b64decode(value.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             raise Invalid(f"Upload-Metadata: the value of {key!r} is not base64 of UTF-8 text.",
-                          "Upload-Metadata") from None
+                          "Upload-Metadata", code="upload_metadata_not_base64", params={"key": key}) from None
     return metadata
 
 
@@ -85,11 +85,11 @@ def _checksum(header: str | None) -> tuple[str, bytes] | None:
         return None
     algorithm, _, digest = header.strip().partition(" ")
     if algorithm not in CHECKSUMS:
-        raise Invalid(f"Upload-Checksum: use one of {', '.join(CHECKSUMS)}.", "Upload-Checksum")
+        raise Invalid(f"Upload-Checksum: use one of {', '.join(CHECKSUMS)}.", "Upload-Checksum", code="checksum_algorithm_unknown", params={"algorithms": list(CHECKSUMS)})
     try:
         return algorithm, base64.b64decode(digest.strip(), validate=True)
     except binascii.Error:
-        raise Invalid("Upload-Checksum: the digest is not base64.", "Upload-Checksum") from None
+        raise Invalid("Upload-Checksum: the digest is not base64.", "Upload-Checksum", code="checksum_not_base64") from None
 
 
 async def _discovery(request: Request) -> Response | None:
@@ -180,7 +180,7 @@ class ResumableUploadController(Controller):
         uploads = Uploads.of(store)
         partial = uploads.find(str(access.user_id), upload_id)
         if request.headers.get("content-type", "").split(";")[0].strip() != CHUNK_TYPE:
-            raise Unsupported(f"Send the bytes as {CHUNK_TYPE}.", "Content-Type")
+            raise Unsupported(f"Send the bytes as {CHUNK_TYPE}.", "Content-Type", code="chunk_type_unsupported", params={"type": CHUNK_TYPE})
         checksum = _checksum(upload_checksum)
         length = request.headers.get("content-length")
         headers = _expires(partial)
@@ -188,7 +188,7 @@ class ResumableUploadController(Controller):
             async with uploads.writing(partial) as writer:
                 if (media_id := uploads.filed(partial)) is not None:
                     if upload_offset != partial.length:
-                        raise OffsetMismatch(partial.length, "This upload is complete and filed.")
+                        raise OffsetMismatch(partial.length, "This upload is complete and filed.", code="upload_complete")
                     return Response(await service.get_media(access, UUID(media_id)), status_code=200,
                                     headers={"Upload-Offset": str(partial.length), **headers})
                 offset = await writer.append(upload_offset, request.stream(), checksum,
@@ -206,8 +206,7 @@ class ResumableUploadController(Controller):
                 return Response(filed.media, status_code=201 if filed.created else 200,
                                 headers={"Upload-Offset": str(offset), **headers})
         except OffsetMismatch as e:
-            raise HTTPException(status_code=409, detail=e.message, headers={"Upload-Offset": str(e.offset)},
-                                extra=[{"key": "Upload-Offset", "message": e.message}]) from None
+            raise _offset_mismatch(e) from None
 
     @delete("/{upload_id:str}", operation_id="cancelResumableUpload", summary="Give up an upload (tus termination)",
             responses={**VERSION_412, **GONE_404})
@@ -221,4 +220,10 @@ class ResumableUploadController(Controller):
             async with uploads.writing(partial):
                 uploads.terminate(partial)
         except OffsetMismatch as e:
-            raise HTTPException(status_code=409, detail=e.message, headers={"Upload-Offset": str(e.offset)}) from None
+            raise _offset_mismatch(e) from None
+
+
+def _offset_mismatch(e: OffsetMismatch) -> HTTPException:
+    """409 with the offset the server holds in its header (tus), the code and params on the field."""
+    return HTTPException(status_code=409, detail=e.message, headers={"Upload-Offset": str(e.offset)},
+                         extra=[{"key": "Upload-Offset", "message": e.message, "code": e.code, "params": e.params}])

@@ -84,7 +84,7 @@ class MediaController(Controller):
                    ) -> Response:
         media = await service.get_media(access, media_id)
         if variant != "original" and media.mime == PDF:
-            raise NotFound("Documents have no preview; fetch the original.")
+            raise NotFound("Documents have no preview; fetch the original.", code="document_no_preview")
         etag = f"{media.sha256}-{variant}"
         headers = {"Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
         if request.headers.get("if-none-match", "").strip('"') == etag:
@@ -92,7 +92,8 @@ class MediaController(Controller):
         if variant != "original" and media.derived_at is None:
             if clock.now() - media.uploaded_at > LOST_JOB:  # its job was lost (a crash before it was queued)
                 await jobs.derive([(media.sha256, media.mime)])
-            return Response({"status_code": 404, "detail": f"The {variant} is being made; try again in a moment."},
+            return Response({"status_code": 404, "detail": f"The {variant} is being made; try again in a moment.",
+                             "code": "variant_pending", "params": {"variant": variant}},
                             status_code=404, headers={"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"})
         mime = media.mime if variant == "original" else "image/jpeg"
         return await send(store, media.sha256, variant, media_type=mime, name=str(media.id), headers=headers, etag=etag,

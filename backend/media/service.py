@@ -21,7 +21,7 @@ from backend.audit import service as audit
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.fields import error_field, humanise
+from backend.fields import error_field, humanise, reason_of
 from backend.media import images
 from backend.media.jobs import Jobs
 from backend.media.links import Links
@@ -73,7 +73,7 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
     new_blob = False
     try:
         if received.path is None or received.size == 0:
-            raise Invalid("Attach the photo or document (the file is missing or empty).", "file")
+            raise Invalid("Attach the photo or document (the file is missing or empty).", "file", code="file_missing")
         fields, enterprise = await admit(scope, received.fields)
         if (existing := await _existing(scope, fields.id)) is not None:
             return Upload(_same_upload(existing, fields, received.sha256), created=False)
@@ -132,11 +132,11 @@ async def _forget_unrecorded(store: MediaStore, sha256: str) -> None:
 def _same_upload(existing: MediaOut, fields: UploadFields, sha256: str) -> MediaOut:
     """The record an upload id already names, when this request is a retry of it."""
     if existing.sha256 != sha256:
-        raise Conflict("This upload id was already used for a different file.", "id")
+        raise Conflict("This upload id was already used for a different file.", "id", code="id_reused")
     sent = (fields.enterprise_id, fields.category, fields.visit_id)
     if (existing.enterprise_id, existing.category, existing.visit_id) != sent:
         raise Conflict("This upload id was already used for the same file filed differently "
-                       "(another enterprise, category or visit).", "id")
+                       "(another enterprise, category or visit).", "id", code="upload_id_filed_differently")
     return existing
 
 
@@ -146,7 +146,7 @@ async def admit(scope: Scope, sent: dict[str, str]) -> tuple[UploadFields, enter
     enterprise. (A resumable upload passes them at its creation, and again when filed.)"""
     fields = _fields(sent)
     if scope.enterprise_id is not None and fields.category not in ENTERPRISE_CATEGORIES:
-        raise Invalid("Enterprises upload rectification evidence, licences and ledgers.", "category")
+        raise Invalid("Enterprises upload rectification evidence, licences and ledgers.", "category", code="enterprise_upload_category")
     return fields, await enterprises.located(scope, fields.enterprise_id)
 
 
@@ -154,9 +154,10 @@ def _fields(sent: dict[str, str]) -> UploadFields:
     try:
         fields = msgspec.convert({k: v for k, v in sent.items() if v != ""}, UploadFields, strict=False)
     except msgspec.ValidationError as e:
-        raise Invalid(humanise(str(e).split(" - at ")[0]), error_field(str(e)) or "body") from None
+        code, params = reason_of(str(e))
+        raise Invalid(humanise(str(e).split(" - at ")[0]), error_field(str(e)) or "body", code=code, params=params) from None
     if fields.captured_at is not None and clock.in_future(fields.captured_at):
-        raise Invalid("The capture time is in the future; check the phone's date and time.", "captured_at")
+        raise Invalid("The capture time is in the future; check the phone's date and time.", "captured_at", code="capture_in_future")
     return fields
 
 
@@ -164,10 +165,10 @@ async def _check_references(scope: Scope, links: Links, fields: UploadFields) ->
     """Every record an upload names is one of its enterprise's: control points here; the
     visit, notice and rectification order by the links (see Links.check)."""
     if fields.rectification_id is not None and fields.category != Category.rectification:
-        raise Invalid("Evidence against a rectification order has category 'rectification'.", "category")
+        raise Invalid("Evidence against a rectification order has category 'rectification'.", "category", code="evidence_category")
     if fields.control_point_id is not None and not await ControlPoint.exists().where(
             ControlPoint.id == fields.control_point_id, ControlPoint.enterprise == fields.enterprise_id):
-        raise Invalid("That control point is not one of this enterprise's.", "control_point_id")
+        raise Invalid("That control point is not one of this enterprise's.", "control_point_id", code="control_point_not_enterprises")
     await links.check(scope, fields)
 
 
@@ -277,7 +278,7 @@ async def _existing(scope: Scope, media_id: UUID) -> MediaOut | None:
 async def _one(scope: Scope, media_id: UUID) -> MediaOut:
     row = await MediaItem.select(*_COLUMNS).where(MediaItem.id == media_id, *_in_scope(scope)).output(load_json=True).first()
     if row is None:
-        raise NotFound(f"No media {media_id} in your jurisdiction.")
+        raise NotFound(f"No media {media_id} in your jurisdiction.", code="media_not_found", params={"id": media_id})
     return msgspec.convert(row, MediaOut)
 
 
@@ -290,7 +291,7 @@ async def review(scope: Scope, links: Links, media_id: UUID, decision: ReviewIn)
     sent again (or many times at once) answers with the record; another one is a 409."""
     reason = decision.reason.strip()
     if decision.decision == "return" and not reason:
-        raise Invalid("Say why the upload is returned, so the inspector can put it right.", "reason")
+        raise Invalid("Say why the upload is returned, so the inspector can put it right.", "reason", code="return_reason_missing")
     media = await _one(scope, media_id)
     await _not_own_work(scope, links, media)
     now = clock.now()
@@ -306,7 +307,7 @@ async def review(scope: Scope, links: Links, media_id: UUID, decision: ReviewIn)
     media = await _one(scope, media_id)
     if not decided and (media.status, media.review_reason) != (status, reason):
         raise Conflict(f"This upload was already {media.status.value}"
-                       + (f" ({media.review_reason})." if media.review_reason else "."), "decision")
+                       + (f" ({media.review_reason})." if media.review_reason else "."), "decision", code="already_decided", params={"status": media.status.value, "reason": media.review_reason})
     return media
 
 
@@ -317,12 +318,12 @@ async def _not_own_work(scope: Scope, links: Links, media: MediaOut) -> None:
     if scope.user_id is None:
         return
     if media.uploaded_by == scope.user_id:
-        raise Forbidden("You uploaded this; another reviewer decides on it.", "decision")
+        raise Forbidden("You uploaded this; another reviewer decides on it.", "decision", code="review_own_upload")
     if media.visit_id is not None:
         team = await links.visit_team(media.visit_id)
         if str(scope.user_id) in team and str(media.uploaded_by) in team:
             raise Forbidden("You are on the team of the visit this photo belongs to; a reviewer from outside "
-                            "the team decides on it.", "decision")
+                            "the team decides on it.", "decision", code="review_own_visit")
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def probe(source: Source, mime: str, poster: bool = False) -> Video:
     except Invalid:
         raise
     except (av.FFmpegError, OSError, ValueError, EOFError, MemoryError) as e:
-        raise Invalid(f"The video could not be read (damaged, cut off, or not a video): {e}", "file") from None
+        raise Invalid(f"The video could not be read (damaged, cut off, or not a video): {e}", "file", code="video_unreadable", params={"reason": str(e)}) from None
 
 
 def tags_of(source: Source, mime: str) -> dict[str, Any]:
@@ -104,13 +104,13 @@ def _open(source: Source, mime: str) -> InputContainer:
 
 def _video_stream(container: InputContainer) -> VideoStream:
     if not container.streams.video:
-        raise Invalid("The file holds no video picture (sound only, or not a video).", "file")
+        raise Invalid("The file holds no video picture (sound only, or not a video).", "file", code="video_no_picture")
     stream = container.streams.video[0]
     name = stream.codec_context.name
     if name not in CODECS:
-        raise Invalid(f"Videos recorded as {', '.join(sorted(CODECS))} are accepted; this one is {name}.", "file")
+        raise Invalid(f"Videos recorded as {', '.join(sorted(CODECS))} are accepted; this one is {name}.", "file", code="video_codec_unsupported", params={"codecs": sorted(CODECS), "codec": name})
     if not 0 < stream.width * stream.height <= MAX_PIXELS:
-        raise Invalid(f"The video's picture size ({stream.width}×{stream.height}) is no camera's.", "file")
+        raise Invalid(f"The video's picture size ({stream.width}×{stream.height}) is no camera's.", "file", code="video_size_odd", params={"width": stream.width, "height": stream.height})
     stream.codec_context.options = {"err_detect": "explode"}  # a damaged picture is an error, not hidden
     stream.thread_type = "AUTO"
     return stream
@@ -122,7 +122,7 @@ def _duration(container: InputContainer, stream: VideoStream) -> float:
     else:
         seconds = (container.duration or 0) / av.time_base
     if not seconds > 0:
-        raise Invalid("The video has no length (no recorded pictures).", "file")
+        raise Invalid("The video has no length (no recorded pictures).", "file", code="video_no_length")
     return seconds
 
 
@@ -139,7 +139,7 @@ def _first_frame(container: InputContainer, stream: VideoStream) -> VideoFrame:
         if frame.is_corrupt:
             break
         return frame
-    raise Invalid("The video's first picture could not be decoded (damaged, or not a video).", "file")
+    raise Invalid("The video's first picture could not be decoded (damaged, or not a video).", "file", code="video_frame_undecodable")
 
 
 def _poster_frame(container: InputContainer, stream: VideoStream, duration: float) -> VideoFrame | None:

@@ -23,17 +23,17 @@ class DossierLinks:
             visit = await Visit.select(Visit.status).where(Visit.id == fields.visit_id,
                                                            Visit.enterprise == enterprise_id).first()
             if visit is None or (scope.enterprise_id is not None and visit["status"] == VisitStatus.planned):
-                raise Invalid("That visit is not one of this enterprise's.", "visit_id")
+                raise Invalid("That visit is not one of this enterprise's.", "visit_id", code="visit_not_enterprises")
         if fields.notice_id is not None:
             notice = await Notice.select(Notice.visit).where(Notice.id == fields.notice_id,
                                                              Notice.enterprise == enterprise_id).first()
             if notice is None:
-                raise Invalid("That notice is not one of this enterprise's.", "notice_id")
+                raise Invalid("That notice is not one of this enterprise's.", "notice_id", code="notice_not_enterprises")
             if fields.visit_id is not None and str(notice["visit"]) != str(fields.visit_id):
-                raise Invalid("That notice was posted during another visit.", "notice_id")
+                raise Invalid("That notice was posted during another visit.", "notice_id", code="notice_other_visit")
         if fields.rectification_id is not None and not await Finding.exists().where(
                 Finding.id == fields.rectification_id, Finding.status == "open", Finding.enterprise == enterprise_id):
-            raise Invalid("That rectification order is not an open finding of this enterprise.", "rectification_id")
+            raise Invalid("That rectification order is not an open finding of this enterprise.", "rectification_id", code="rectification_not_open")
 
     async def visit_started(self, visit_id: UUID) -> datetime | None:
         visit = await Visit.select(Visit.started_at).where(Visit.id == visit_id).first()

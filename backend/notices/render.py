@@ -38,7 +38,7 @@ def font_file(weight: str) -> Path:
         if (found := next(iter(sorted(Path(root).rglob(name))), None)) is not None:
             return found
     raise FontMissing(f"Notices cannot be drawn: the Chinese font {name} is not installed on the server "
-                      "(apt-get install fonts-noto-cjk, or run `make run`, which installs it).")
+                      "(apt-get install fonts-noto-cjk, or run `make run`, which installs it).", code="font_missing", params={"font": name})
 
 
 def _font(weight: str, size: float) -> ImageFont.FreeTypeFont:

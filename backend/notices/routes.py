@@ -67,7 +67,7 @@ async def _printed(access: Scope, settings: Settings, notice_id: UUID, kind: str
                    draw: Callable[[NoticeOut, str], bytes]) -> Response[bytes]:
     notice = await service.get_notice(access, notice_id)
     if notice.status != NoticeStatus.current:
-        raise Conflict(f"This notice is {notice.status.value}; print the control point's current notice instead.", "status")
+        raise Conflict(f"This notice is {notice.status.value}; print the control point's current notice instead.", "status", code="notice_not_current", params={"status": notice.status.value})
     content = await anyio.to_thread.run_sync(draw, notice, page.verify_url(settings.public_url, notice.code))
     return Response(content, media_type="image/png" if kind == "png" else "application/pdf",
                     headers={"Content-Disposition": f'inline; filename="notice-{notice.code}.{kind}"'})

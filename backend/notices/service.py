@@ -76,14 +76,14 @@ def _out(row: dict) -> NoticeOut:
 async def get_notice(scope: Scope, notice_id: UUID) -> NoticeOut:
     row = await Notice.select(*_COLUMNS).where(Notice.id == notice_id, *access.in_scope(scope, Notice.enterprise, Notice.enterprise)).first()
     if row is None:
-        raise NotFound(f"No notice {notice_id} in your jurisdiction.")
+        raise NotFound(f"No notice {notice_id} in your jurisdiction.", code="notice_not_found", params={"id": notice_id})
     return _out(row)
 
 
 async def enterprise_notices(scope: Scope, enterprise_id: UUID) -> list[NoticeOut]:
     """An enterprise's notices: the current ones first, then the newest."""
     if not await Enterprise.exists().where(Enterprise.id == enterprise_id, *access.in_scope(scope, Enterprise, Enterprise.id)):
-        raise NotFound(f"No enterprise {enterprise_id} in your jurisdiction.")
+        raise NotFound(f"No enterprise {enterprise_id} in your jurisdiction.", code="enterprise_not_found", params={"id": enterprise_id})
     rows = await Notice.select(*_COLUMNS).where(Notice.enterprise == enterprise_id).order_by(Notice.posted_at, ascending=False)
     return sorted((_out(r) for r in rows), key=lambda n: n.status != NoticeStatus.current)
 
@@ -110,23 +110,23 @@ async def post_notice(scope: Scope, data: NoticeIn) -> tuple[NoticeOut, bool]:
     visit = await Visit.select(Visit.enterprise, Visit.status, Visit.team).where(
         Visit.id == data.visit_id, *access.in_scope(scope, Visit.enterprise, Visit.enterprise)).output(load_json=True).first()
     if visit is None:
-        raise NotFound(f"No visit {data.visit_id} in your jurisdiction.", "visit_id")
+        raise NotFound(f"No visit {data.visit_id} in your jurisdiction.", "visit_id", code="visit_not_found", params={"id": data.visit_id})
     point = await ControlPoint.select(ControlPoint.enterprise, ControlPoint.kind).where(
         ControlPoint.id == data.control_point_id, *access.in_scope(scope, ControlPoint.enterprise, ControlPoint.enterprise)).first()
     if point is None:
-        raise NotFound(f"No control point {data.control_point_id} in your jurisdiction.", "control_point_id")
+        raise NotFound(f"No control point {data.control_point_id} in your jurisdiction.", "control_point_id", code="control_point_not_found", params={"id": data.control_point_id})
     if str(point["enterprise"]) != str(visit["enterprise"]):
-        raise Invalid("That control point is not one of the visited enterprise's.", "control_point_id")
+        raise Invalid("That control point is not one of the visited enterprise's.", "control_point_id", code="control_point_not_enterprises")
     if visit["status"] == VisitStatus.accepted:
-        raise Conflict("The visit was accepted and is closed; post the notice during a new visit.", "visit_id")
+        raise Conflict("The visit was accepted and is closed; post the notice during a new visit.", "visit_id", code="visit_closed_notice")
     if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in visit["team"]}:
-        raise Invalid("Only a member of the visit's team posts its notices.", "visit_id")
+        raise Invalid("Only a member of the visit's team posts its notices.", "visit_id", code="notice_team_only")
     template = await NoticeTemplate.select().where(NoticeTemplate.id == data.template_id).first()
     if template is None:
-        raise Invalid(f"No notice template {data.template_id}.", "template_id")
+        raise Invalid(f"No notice template {data.template_id}.", "template_id", code="notice_template_not_found", params={"id": data.template_id})
     if not fits(template["control_point_kind"], point["kind"]):
         raise Invalid(f"This template is for {template['control_point_kind']} control points; this point is "
-                      f"{point['kind']} (the general template fits any).", "template_id")
+                      f"{point['kind']} (the general template fits any).", "template_id", code="notice_template_kind", params={"template_kind": template['control_point_kind'], "point_kind": point['kind']})
     if data.photo_id is not None:
         await _check_photo(data.photo_id, point["enterprise"])
 
@@ -177,7 +177,7 @@ async def _posted(scope: Scope, data: NoticeIn) -> NoticeOut | None:
     if data.photo_id is None:
         del sent["photo"], existing["photo"]
     if {k: str(v) for k, v in existing.items()} != {k: str(v) for k, v in sent.items()}:
-        raise Conflict("This notice id was already used for a different notice.", "id")
+        raise Conflict("This notice id was already used for a different notice.", "id", code="id_reused")
     return await get_notice(scope, data.id)
 
 
@@ -205,9 +205,9 @@ def _photographed(notice: NoticeOut, photo_id: UUID) -> bool:
     if notice.photo_id == photo_id:
         return True
     if notice.photo_id is not None:
-        raise Conflict("This notice already has its photo in place; post a new notice to replace it.", "photo_id")
+        raise Conflict("This notice already has its photo in place; post a new notice to replace it.", "photo_id", code="notice_photo_in_place")
     if notice.status != NoticeStatus.current:
-        raise Conflict(f"Only a current notice is photographed in place; this one is {notice.status.value}.", "photo_id")
+        raise Conflict(f"Only a current notice is photographed in place; this one is {notice.status.value}.", "photo_id", code="notice_not_current", params={"status": notice.status.value})
     return False
 
 
@@ -217,7 +217,7 @@ async def _check_photo(photo_id: UUID, enterprise_id: UUID) -> None:
     if (photo is None or str(photo["enterprise"]) != str(enterprise_id) or photo["category"] != Category.notice
             or not photo["mime"].startswith("image/")):
         raise Invalid("The photo of the notice in place is an image uploaded to this enterprise's dossier with "
-                      "category 'notice'; upload it first.", "photo_id")
+                      "category 'notice'; upload it first.", "photo_id", code="notice_photo_not_uploaded")
 
 
 async def _link_photo(photo_id: UUID, notice_id: UUID, control_point_id: UUID) -> None:
@@ -230,7 +230,7 @@ async def remove_notice(scope: Scope, notice_id: UUID, reason: str) -> NoticeOut
     notice = await get_notice(scope, notice_id)
     reason = reason.strip()
     if not reason:
-        raise Invalid("Say why the notice is removed; the public verification page shows it.", "reason")
+        raise Invalid("Say why the notice is removed; the public verification page shows it.", "reason", code="removal_reason_missing")
     if _removed(notice, reason):
         return notice
     async with db.transaction():
@@ -253,7 +253,7 @@ def _removed(notice: NoticeOut, reason: str) -> bool:
         return True
     if notice.status != NoticeStatus.current:
         raise Conflict(f"Only a current notice is removed; this one is {notice.status.value}"
-                       + (f" ({notice.removed_reason})." if notice.removed_reason else "."), "status")
+                       + (f" ({notice.removed_reason})." if notice.removed_reason else "."), "status", code="notice_not_current", params={"status": notice.status.value, "reason": notice.removed_reason})
     return False
 
 

@@ -31,9 +31,9 @@ async def declare(scope: Scope, data: ConflictIn, today: date) -> tuple[Conflict
     officer = await User.select(User.id).where(User.id == data.officer_id, User.role.is_in(list(FIELD_TEAM)),
                                                *access.in_region(scope, User.region_code)).first()
     if officer is None:
-        raise NotFound(f"No inspector or supervisor {data.officer_id} in your jurisdiction.", "officer_id")
+        raise NotFound(f"No inspector or supervisor {data.officer_id} in your jurisdiction.", "officer_id", code="officer_not_found", params={"id": data.officer_id})
     if scope.role == Role.inspector and data.officer_id != scope.user_id:
-        raise Forbidden("An inspector declares their own conflicts; a supervisor declares others'.", "officer_id")
+        raise Forbidden("An inspector declares their own conflicts; a supervisor declares others'.", "officer_id", code="conflict_declare_forbidden")
     conflict_id = uuid.uuid4()
     async with db.transaction():
         created = await OfficerConflict.insert(OfficerConflict(
@@ -63,7 +63,7 @@ async def withdraw(scope: Scope, conflict_id: UUID) -> None:
         row = await OfficerConflict.select().where(OfficerConflict.id == conflict_id,
                                                    *access.in_region(scope, OfficerConflict)).first()
         if row is None:
-            raise NotFound(f"No declared conflict {conflict_id} in your jurisdiction.")
+            raise NotFound(f"No declared conflict {conflict_id} in your jurisdiction.", code="conflict_not_found", params={"id": conflict_id})
         await OfficerConflict.delete().where(OfficerConflict.id == conflict_id)
         await audit.record(scope, "conflict.withdrawn", "officer_conflict", conflict_id,
                            {"officer": str(row["officer"]), "enterprise": str(row["enterprise"])},

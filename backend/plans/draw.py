@@ -157,7 +157,7 @@ def quotas(plan: dict[str, Any], pool: Iterable[PoolEntry]) -> dict[str, tuple[i
         rule = rules.get(stratum)
         if rule is None:
             raise Invalid(f"The pool has {n} enterprises in stratum {stratum} and the sampling gives it no ratio or "
-                          "count; add one (a ratio of 0 draws none).", "sampling")
+                          "count; add one (a ratio of 0 draws none).", "sampling", code="stratum_no_rule", params={"n": n, "stratum": stratum})
         count = rule.get("count")
         out[stratum] = (n, min(count, n) if count is not None else ceil(n * Fraction(str(rule["ratio"])) / 100))
     return out
@@ -227,7 +227,7 @@ def item_for(plan: dict[str, Any], category: str) -> str:
     for item in plan["items"]:
         if category in item["categories"]:
             return item["id"]
-    raise Invalid(f"No item of the plan applies to category {category}.", "items")
+    raise Invalid(f"No item of the plan applies to category {category}.", "items", code="plan_category_no_item", params={"category": category})
 
 
 def redraw_team(inputs: Inputs, officers: Officers, seed: str, entry: PoolEntry, n: int, excluded: Iterable[str]
@@ -281,10 +281,10 @@ def replay(inputs: Inputs, seed: str, result: list[Drawn], redraws: list[Redraw]
     for r in sorted(redraws, key=lambda r: (r.enterprise_id, r.n)):
         replaced = teams.get(r.enterprise_id)
         if replaced is None or not set(replaced) <= set(r.excluded):
-            raise Invalid(f"redraw {r.n} of {r.enterprise_id} does not exclude the team it replaced")
+            raise Invalid(f"redraw {r.n} of {r.enterprise_id} does not exclude the team it replaced", code="redraw_record_inconsistent", params={"n": r.n, "enterprise_id": r.enterprise_id})
         teams[r.enterprise_id] = redraw_team(inputs, officers, seed, pool[r.enterprise_id], r.n, r.excluded)
         if teams[r.enterprise_id] != r.team:
-            raise Invalid(f"redraw {r.n} of {r.enterprise_id}: recomputed {teams[r.enterprise_id]}; recorded {r.team}")
+            raise Invalid(f"redraw {r.n} of {r.enterprise_id}: recomputed {teams[r.enterprise_id]}; recorded {r.team}", code="redraw_record_inconsistent", params={"n": r.n, "enterprise_id": r.enterprise_id})
     return teams
 
 

@@ -54,7 +54,7 @@ async def get_item(scope: Scope, item_id: UUID) -> ItemOut:
     row = await InspectionItem.select(*_COLUMNS).where(InspectionItem.id == item_id, *await _readable(scope)).output(
         load_json=True).first()
     if row is None:
-        raise NotFound(f"No inspection item {item_id} in your jurisdiction.")
+        raise NotFound(f"No inspection item {item_id} in your jurisdiction.", code="inspection_item_not_found", params={"id": item_id})
     return msgspec.convert(row, ItemOut)
 
 
@@ -78,7 +78,7 @@ async def delete_item(scope: Scope, item_id: UUID) -> None:
     async with db.transaction():
         item = await _writable(scope, item_id)
         if await Plan.exists().where(QueryString('CAST("inspection_plan"."items" AS TEXT) LIKE {}', f'%"{item_id}"%')):
-            raise Conflict("A plan names this item; take it out of the plan first (a locked plan keeps it).", "item_id")
+            raise Conflict("A plan names this item; take it out of the plan first (a locked plan keeps it).", "item_id", code="item_in_plan")
         await InspectionItem.delete().where(InspectionItem.id == item_id)
         await audit.record(scope, "plan_item.deleted", "inspection_item", item_id, {"name": item["name"]},
                            _place_of(item))
@@ -108,7 +108,7 @@ def _categories(categories: list[Any]) -> list[str]:
 
 async def _check_checklist(code: str) -> None:
     if code not in {c.code for c in await checklists.list_checklists()}:
-        raise Invalid(f"No checklist template {code!r}; see GET /api/checklists.", "checklist_code")
+        raise Invalid(f"No checklist template {code!r}; see GET /api/checklists.", "checklist_code", code="checklist_template_not_found", params={"code": code})
 
 
 async def _readable(scope: Scope) -> list[Any]:
@@ -125,5 +125,5 @@ async def _writable(scope: Scope, item_id: UUID) -> dict:
     await get_item(scope, item_id)  # 404 if unreadable
     row = await InspectionItem.select().where(InspectionItem.id == item_id, *access.in_region(scope, InspectionItem)).first()
     if row is None:
-        raise Forbidden("This item belongs to a bureau above yours; that bureau changes it.", "item_id")
+        raise Forbidden("This item belongs to a bureau above yours; that bureau changes it.", "item_id", code="item_of_bureau_above")
     return row

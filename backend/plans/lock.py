@@ -66,7 +66,7 @@ async def _draw(scope: Scope, row: dict[str, Any], today: date) -> None:
     inputs = draw.Inputs(plan=plan, pool=pool, roster=roster, **await _recusals(bureau, pool, roster))
     quotas = draw.quotas(plan, pool)
     if not sum(k for _, k in quotas.values()):
-        raise Invalid(f"The sampling draws no enterprise from a pool of {len(pool)}: raise a ratio or count.", "sampling")
+        raise Invalid(f"The sampling draws no enterprise from a pool of {len(pool)}: raise a ratio or count.", "sampling", code="sampling_draws_none", params={"pool": len(pool)})
     await _refuse_shortfalls(inputs)
     hashes = draw.input_hashes(inputs)
     await audit.record(scope, "plan.locked", "plan", plan_id, {
@@ -112,7 +112,7 @@ async def _plan(row: dict[str, Any], bureau: RegionOut, today: date) -> dict[str
         item = found.get(item_id)
         version = newest.get(item["checklist_code"]) if item else None
         if version is None:
-            raise Invalid(f"Inspection item {item_id} or its checklist template is gone.", f"item_ids[{i}]")
+            raise Invalid(f"Inspection item {item_id} or its checklist template is gone.", f"item_ids[{i}]", code="plan_item_gone", params={"id": item_id})
         items.append({"id": item_id, "name": item["name"], "legal_basis": item["legal_basis"],
                       "categories": item["categories"], "checklist_code": version.code,
                       "checklist_id": str(version.id), "checklist_version": version.version})
@@ -130,7 +130,7 @@ async def _pool(plan: dict[str, Any], bureau: RegionOut, today: date) -> list[tu
     rows = await Enterprise.select(Cast(Enterprise.id, Varchar(), alias="id"), Enterprise.risk_grade,
                                    Enterprise.credit_class, Enterprise.category, Enterprise.county_code).where(*conditions)
     if not rows:
-        raise Invalid("No enterprise of the registry is in the pool today: widen it.", "pool")
+        raise Invalid("No enterprise of the registry is in the pool today: widen it.", "pool", code="pool_empty")
     above = {r["code"]: (r["province_code"], r["city_code"]) for r in await Region.select(
         Region.code, Region.province_code, Region.city_code).where(Region.level == "county")}
     # tuples of text, which the cyclic garbage collector leaves alone (100,000 lists cost it a third of a second)
@@ -179,7 +179,7 @@ async def _refuse_shortfalls(inputs: draw.Inputs) -> None:
     examples = "; ".join(f"{names.get(e, e)} ({e}) has {n}" for e, n in short[:3])
     raise Invalid(f"{len(short)} enterprises of the pool have fewer eligible officers than a team of "
                   f"{inputs.plan['team_size']} (certified, covering them, not recused): {examples}. Certify more "
-                  "officers, review the recusals or lower team_size.", "team_size")
+                  "officers, review the recusals or lower team_size.", "team_size", code="officers_too_few", params={"count": len(short), "team_size": inputs.plan['team_size'], "examples": examples})
 
 
 # ---------------------------------------------------------------------------- redraw
@@ -190,22 +190,22 @@ async def redraw(scope: Scope, plan_id: UUID, data: RedrawIn) -> tuple[DrawnOut,
     reason (step 5 of the algorithm). Sent again with the same id, it is done once."""
     reason = data.reason.strip()
     if not reason:
-        raise Invalid("Say why the team is redrawn: the reason is recorded.", "reason")
+        raise Invalid("Say why the team is redrawn: the reason is recorded.", "reason", code="redraw_reason_missing")
     async with db.transaction():
         row = await service.drawn_row(scope, plan_id)
         await db.serialise(f"plan {plan_id}")
         done = await PlanRedraw.select().where(PlanRedraw.id == data.id).first()
         if done is not None:
             if (str(done["plan"]), str(done["enterprise"]), done["reason"]) != (str(plan_id), str(data.enterprise_id), reason):
-                raise Conflict("This redraw id was used for another redraw; make a new id.", "id")
+                raise Conflict("This redraw id was used for another redraw; make a new id.", "id", code="id_reused")
             return await _one(plan_id, data.enterprise_id), False
         drawn = await PlanDraw.select(PlanDraw.team, PlanDraw.redraws, PlanDraw.visit,
                                       PlanDraw.visit.status.as_alias("status")).where(
             PlanDraw.plan == plan_id, PlanDraw.enterprise == data.enterprise_id).output(load_json=True).first()
         if drawn is None:
-            raise NotFound(f"Enterprise {data.enterprise_id} was not drawn in this plan.", "enterprise_id")
+            raise NotFound(f"Enterprise {data.enterprise_id} was not drawn in this plan.", "enterprise_id", code="enterprise_not_drawn", params={"id": data.enterprise_id})
         if drawn["status"] != VisitStatus.planned:
-            raise Conflict(f"The visit was already {drawn['status']}: its team stays.", "enterprise_id")
+            raise Conflict(f"The visit was already {drawn['status']}: its team stays.", "enterprise_id", code="visit_team_fixed", params={"status": drawn['status']})
         inputs = await _inputs(plan_id)
         entry = next(e for e in inputs.pool if e[0] == str(data.enterprise_id))
         officers = draw.Officers(inputs)
@@ -214,7 +214,7 @@ async def redraw(scope: Scope, plan_id: UUID, data: RedrawIn) -> tuple[DrawnOut,
         team = draw.redraw_team(inputs, officers, row["seed"], entry, n, excluded)
         if len(team) < inputs.plan["team_size"]:
             raise Conflict(f"Only {len(team)} eligible officers are left for this enterprise once the team it replaces "
-                           f"and the unavailable are excluded; a team needs {inputs.plan['team_size']}.", "enterprise_id")
+                           f"and the unavailable are excluded; a team needs {inputs.plan['team_size']}.", "enterprise_id", code="redraw_officers_too_few", params={"left": len(team), "team_size": inputs.plan['team_size']})
         await inspections.reassign(scope, drawn["visit"], [UUID(o) for o in team], reason)
         await PlanDraw.update({PlanDraw.team: team, PlanDraw.redraws: n}).where(
             PlanDraw.plan == plan_id, PlanDraw.enterprise == data.enterprise_id, PlanDraw.redraws == n - 1)

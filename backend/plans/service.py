@@ -55,7 +55,7 @@ async def update_plan(scope: Scope, plan_id: UUID, patch: PlanPatch, today: date
     """Change a draft; a locked plan refuses any change (Conflict naming the field)."""
     changes = {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
     if not changes:
-        raise Invalid("Send at least one field to change.", "body")
+        raise Invalid("Send at least one field to change.", "body", code="patch_empty")
     async with db.transaction():
         row = await plan_row(scope, plan_id)
         _draft(row, next(iter(changes)))
@@ -86,7 +86,7 @@ def _draft(row: dict, field: str) -> None:
 
 def locked(field: str) -> Conflict:
     return Conflict(f"The plan is locked and drawn: {field} can no longer change (a team changes by a recorded "
-                    "redraw).", field)
+                    "redraw).", field, code="plan_locked", params={"field": field})
 
 
 async def _validated(scope: Scope, data: PlanIn, today: date) -> dict[str, Any]:
@@ -97,24 +97,24 @@ async def _validated(scope: Scope, data: PlanIn, today: date) -> dict[str, Any]:
         region = await regions.get_region(scope, data.pool.region, "pool.region")
         if getattr(region, access.LEVEL_COLUMNS[bureau.level]) != bureau.code:
             raise Invalid(f"Region {region.code} ({region.name}) is not under the bureau {bureau.code} ({bureau.name}).",
-                          "pool.region")
+                          "pool.region", code="region_outside_bureau", params={"region": region.name, "bureau": bureau.name})
     for i, category in enumerate(data.pool.categories):
         if category.value not in covered:
             raise Invalid(f"No item of the plan applies to {category.value}; add one or leave the category out.",
-                          f"pool.categories[{i}]")
+                          f"pool.categories[{i}]", code="plan_category_no_item", params={"category": category.value})
     strata = set()
     for i, rule in enumerate(data.sampling):
         if rule.stratum in strata:
-            raise Invalid(f"Stratum {rule.stratum} has two rules; give it one.", f"sampling[{i}].stratum")
+            raise Invalid(f"Stratum {rule.stratum} has two rules; give it one.", f"sampling[{i}].stratum", code="stratum_two_rules", params={"stratum": rule.stratum})
         strata.add(rule.stratum)
         if (rule.ratio is None) == (rule.count is None):
-            raise Invalid("Give the stratum a ratio (0-100 %) or a count, not both.", f"sampling[{i}].ratio")
+            raise Invalid("Give the stratum a ratio (0-100 %) or a count, not both.", f"sampling[{i}].ratio", code="stratum_ratio_or_count")
     check_window(data.window_start, data.window_end, today)
     pool = msgspec.to_builtins(data.pool)
     pool = {"region": None, "categories": [], "risk_grades": [], "licence": None, **pool}
     if not await Enterprise.exists().where(*await pool_conditions(pool, bureau, covered, today)):
         raise Invalid("No enterprise of the registry is in the pool today: widen the region, categories, risk grades "
-                      "or licence state.", "pool")
+                      "or licence state.", "pool", code="pool_empty")
     return {"title": data.title.strip(), "year": data.year, "period": data.period.strip(), "region": bureau.code,
             **item_rules.codes(bureau), "items": [str(i) for i in data.item_ids], "pool": pool,
             "sampling": msgspec.to_builtins(data.sampling), "window_start": data.window_start,
@@ -124,9 +124,9 @@ async def _validated(scope: Scope, data: PlanIn, today: date) -> dict[str, Any]:
 def check_window(start: date, end: date, today: date) -> None:
     if start < today:
         raise Invalid(f"The window starts on {start}, in the past: visits are planned from today ({today}) on.",
-                      "window_start")
+                      "window_start", code="window_start_past", params={"start": start, "today": today})
     if end < start:
-        raise Invalid(f"The window ends on {end}, before it starts ({start}).", "window_end")
+        raise Invalid(f"The window ends on {end}, before it starts ({start}).", "window_end", code="window_reversed", params={"start": start, "end": end})
 
 
 async def _item_categories(item_ids: list[UUID], bureau: RegionOut) -> set[str]:
@@ -136,11 +136,11 @@ async def _item_categories(item_ids: list[UUID], bureau: RegionOut) -> set[str]:
         InspectionItem.id.is_in([str(i) for i in item_ids])).output(load_json=True)}
     usable = item_rules.usable_by(bureau)
     if len(set(item_ids)) != len(item_ids):
-        raise Invalid("An item is named twice; name each once.", "item_ids")
+        raise Invalid("An item is named twice; name each once.", "item_ids", code="plan_item_twice")
     for i, item_id in enumerate(item_ids):
         row = rows.get(str(item_id))
         if row is None or row["region"] not in usable:
-            raise Invalid(f"No inspection item {item_id} of this bureau or a bureau above it.", f"item_ids[{i}]")
+            raise Invalid(f"No inspection item {item_id} of this bureau or a bureau above it.", f"item_ids[{i}]", code="inspection_item_not_found", params={"id": item_id})
     return {c for r in rows.values() for c in r["categories"]}
 
 
@@ -170,7 +170,7 @@ async def plan_row(scope: Scope, plan_id: UUID) -> dict[str, Any]:
     row = await Plan.select(*PLAN_COLUMNS).where(Plan.id == plan_id, *access.in_region(scope, Plan)).output(
         load_json=True).first()
     if row is None:
-        raise NotFound(f"No plan {plan_id} in your jurisdiction.")
+        raise NotFound(f"No plan {plan_id} in your jurisdiction.", code="plan_not_found", params={"id": plan_id})
     return row
 
 
@@ -193,7 +193,7 @@ async def drawn_row(scope: Scope, plan_id: UUID) -> dict[str, Any]:
     """A locked plan's row (NotFound while it is a draft: nothing is drawn yet)."""
     row = await plan_row(scope, plan_id)
     if row["status"] != PlanStatus.locked:
-        raise NotFound(f"Plan {plan_id} is a draft: nothing is drawn until it is locked.")
+        raise NotFound(f"Plan {plan_id} is a draft: nothing is drawn until it is locked.", code="plan_draft_not_drawn", params={"id": plan_id})
     return row
 
 

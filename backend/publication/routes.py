@@ -94,7 +94,7 @@ class WorkdayAdjustmentController(Controller):
 
 def _in_era(day: date) -> date:
     if not EARLIEST <= day <= LATEST:
-        raise Invalid(f"`day` {OUT_OF_ERA}", "day")
+        raise Invalid(f"`day` {OUT_OF_ERA}", "day", code="date_out_of_era", params={"earliest": EARLIEST, "latest": LATEST})
     return day
 
 

@@ -259,11 +259,11 @@ async def publish(scope: Scope, visit_ids: Sequence[UUID], today: date) -> tuple
     async with db.transaction():
         drawn = await _drawn(scope, ids)
         if missing := [str(i) for i in ids if i not in drawn]:
-            raise NotFound(f"No random-draw visit {', '.join(missing)} in your jurisdiction.", "visit_ids")
+            raise NotFound(f"No random-draw visit {', '.join(missing)} in your jurisdiction.", "visit_ids", code="visit_not_found", params={"id": ", ".join(missing)})
         chains = await _chains(drawn)
         if waiting := [f"{i} ({drawn[i]['status']})" for i in ids if i not in chains]:
             raise Conflict(f"Only an accepted visit's result is published; not yet accepted: {', '.join(waiting)}.",
-                           "visit_ids")
+                           "visit_ids", code="publish_not_accepted", params={"ids": waiting})
         written = await _write(scope, list(chains.values()), calendar, today)
     results = await Publication.select(*STAFF_COLUMNS).where(Publication.visit.is_in(ids)).order_by(Publication.id)
     return [_published_item(row, today) for row in results], bool(written)
@@ -359,7 +359,7 @@ async def search(q: str | None) -> list[Where | QueryString]:
         return []
     term = q.replace("%", "").replace("_", "").replace("\\", "").strip()
     if not term:
-        raise Invalid("Type part of an enterprise's name, or its unified social credit code.", "q")
+        raise Invalid("Type part of an enterprise's name, or its unified social credit code.", "q", code="search_text_missing")
     if _USCC_TERM.fullmatch(term) and len(term) >= USCC_PREFIX:
         code = term.upper()
         if len(code) >= _USCC_LENGTH:

@@ -102,7 +102,7 @@ async def delete_adjustment(scope: Scope, day: date) -> None:
         gone = await WorkdayAdjustment.delete().where(WorkdayAdjustment.day == day).returning(
             WorkdayAdjustment.working, WorkdayAdjustment.note)
         if not gone:
-            raise NotFound(f"No adjustment for {day}.", "day")
+            raise NotFound(f"No adjustment for {day}.", "day", code="workday_adjustment_not_found", params={"day": day})
         await audit.record(scope, "workday.adjustment_removed", "workday", day.isoformat(),
                            {"was": gone[0], "now": {"working": _library_working(day)}})
 

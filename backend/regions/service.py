@@ -27,7 +27,7 @@ async def list_regions(scope: Scope, level: RegionLevel | None = None, under_cod
 async def get_region(scope: Scope, code: str, field: str | None = None) -> RegionOut:
     row = await Region.select().where(Region.code == code, *access.in_region(scope, Region)).first()
     if row is None or scope.enterprise_id is not None:
-        raise NotFound(f"No region with code {code!r} in your jurisdiction.", field)
+        raise NotFound(f"No region with code {code!r} in your jurisdiction.", field, code="region_not_found", params={"code": code})
     return msgspec.convert(row, RegionOut)
 
 
@@ -35,11 +35,11 @@ async def county_for_write(scope: Scope, code: str, field: str) -> RegionOut:
     """The county an enterprise is registered in; must exist, be a county and lie in scope."""
     row = await Region.select().where(Region.code == code).first()
     if row is None:
-        raise Invalid(f"No region with code {code!r} (a 6-digit GB/T 2260 county code).", field)
+        raise Invalid(f"No region with code {code!r} (a 6-digit GB/T 2260 county code).", field, code="region_unknown", params={"code": code})
     if row["level"] != RegionLevel.county:
-        raise Invalid(f"Region {code} ({row['name']}) is a {row['level']}, not a county.", field)
+        raise Invalid(f"Region {code} ({row['name']}) is a {row['level']}, not a county.", field, code="region_not_county", params={"code": code, "name": row['name'], "level": row['level']})
     if not await Region.exists().where(Region.code == code, *access.in_region(scope, Region)):
-        raise Invalid(f"Region {code} ({row['name']}) is outside your jurisdiction.", field)
+        raise Invalid(f"Region {code} ({row['name']}) is outside your jurisdiction.", field, code="region_outside_jurisdiction", params={"code": code, "name": row['name']})
     return msgspec.convert(row, RegionOut)
 
 

@@ -1,8 +1,9 @@
 // The JSON API: cookies carry the session; writes echo the CSRF cookie in a header.
+import { sayAnswer } from './errors.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.detail || `HTTP ${status}`);
+    super(sayAnswer(status, body)); // in the user's language (errors.js)
     this.status = status;
     this.body = body;
   }

@@ -352,7 +352,7 @@ async function settle(db, op) {
 async function send(op, byId, db) {
   if (op.kind !== 'media') return api(op.path, { method: 'POST', body: withoutRefused(op, byId) });
   const photo = await db.get('photos', op.photo);
-  if (!photo) throw new ApiError(410, { detail: 'The photo is missing from this device.' });
+  if (!photo) throw new ApiError(410, { code: 'photo_missing_here' });
   return sendPhoto(op, photo, (loaded, total) => {
     const progress = { ...state.progress, [op.id]: { loaded, total } };
     publish({ progress });
@@ -402,11 +402,12 @@ function sendWhole(op, photo, onProgress) {
 }
 
 // Why a request did not go through, as data the outbox screen words: the HTTP status
-// (0: no network), the server's words and the field they are about.
+// (0: no network), the server's words, their code and params (errors.js) and the field they are about.
 export function reasonOf(error) {
   if (!(error instanceof ApiError)) return { status: 0, detail: '', key: null };
   const key = error.body?.extra?.[0]?.key ?? null;
-  return { status: error.status, detail: error.body?.detail || '', key };
+  const { detail = '', code = null, params = {} } = error.body || {};
+  return { status: error.status, detail, code, params, key };
 }
 
 // The replay's triggers besides the start (setUser) and "send now": the network returning,

@@ -102,7 +102,8 @@ async def test_duplicate_uscc_is_a_conflict(client: AsyncClient) -> None:
     await create(client, 1)
     response = await client.post("/api/enterprises", json=enterprise_body(1, name="另一家公司"))
     assert response.status_code == 409
-    assert response.json()["extra"] == [{"key": "uscc", "message": f"An enterprise with USCC {make_uscc(1)} is already registered."}]
+    assert response.json()["extra"] == [{"key": "uscc", "message": f"An enterprise with USCC {make_uscc(1)} is already registered.",
+                                         "code": "uscc_taken", "params": {"uscc": make_uscc(1)}}]
     assert await Enterprise.count() == 1
 
 

@@ -69,7 +69,7 @@ async def test_every_operation_documents_its_errors_and_their_body(anon: httpx.A
                 assert {401, 403, 404} <= errors, (method, path)
             if method not in ("get", "head"):  # reads: HEAD answers as GET does, without a body
                 assert {400, 403, 409} <= errors, (method, path)
-    assert schema["components"]["schemas"]["ErrorBody"]["required"] == ["detail", "status_code"]
+    assert schema["components"]["schemas"]["ErrorBody"]["required"] == ["code", "detail", "params", "status_code"]
 
 
 async def _seed(world: dict, admin: httpx.AsyncClient) -> dict[str, list[Any]]:

@@ -39,7 +39,10 @@ def test_used_invitation_says_so(page: Page, live_server: str, database_url: str
     page.get_by_role("button", name="创建通行密钥").click()
     expect(page.get_by_role("heading", name="审核")).to_be_visible()  # a reviewer starts at the review queue
     page.goto(f"{live_server}/enrol/{token}")
-    expect(page.get_by_role("alert")).to_contain_text("already been used")
+    expect(page.get_by_role("alert")).to_contain_text("此邀请链接已经使用过")
+    page.get_by_role("link", name="用通行密钥登录").click()  # the way forward
+    expect(page.get_by_role("heading", name="审核")).to_be_visible()
+    screenshot(page, "invitation-used")
 
 
 def test_inspector_finds_overdue_enterprises(page: Page, live_server: str) -> None:

@@ -4,11 +4,14 @@ import { html } from 'htm/preact';
 
 import { flushSignOut } from '../offline.js';
 import { enrol, passkeysSupported, signIn } from '../passkeys.js';
+import { explain } from '../errors.js';
 import { t } from '../i18n.js';
-import { navigate, useApi } from '../router.js';
+import { Link, navigate, useApi } from '../router.js';
 import { Problem } from '../ui.js';
 
-function PasskeyButton({ label, busyLabel, action, onDone }) {
+// A failed ceremony is said with its way forward (errors.js): no passkey for this site on
+// this device, cancelled, already enrolled here, no network...
+function PasskeyButton({ label, busyLabel, action, onDone, ceremony }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   if (!passkeysSupported()) return html`<p class="problem">${t('unsupported')}</p>`;
@@ -25,7 +28,7 @@ function PasskeyButton({ label, busyLabel, action, onDone }) {
   };
   return html`
     <button class="primary" onClick=${run} disabled=${busy}>${busy ? busyLabel : label}</button>
-    <${Problem} error=${error} />`;
+    ${error && html`<p class="problem" role="alert" data-testid="passkey-problem">${explain(error, ceremony)}</p>`}`;
 }
 
 // A sign-out still owed to the server (made without signal) goes first: the new sign-in
@@ -44,7 +47,7 @@ export function SignIn({ onSignedIn }) {
   return html`<main class="centre">
     <h1>${t('app')}</h1>
     <p>${t('signInHint')}</p>
-    <${PasskeyButton} label=${t('signIn')} busyLabel=${t('signingIn')} action=${signInFresh} onDone=${done} />
+    <${PasskeyButton} label=${t('signIn')} busyLabel=${t('signingIn')} action=${signInFresh} onDone=${done} ceremony="signIn" />
   </main>`;
 }
 
@@ -57,10 +60,12 @@ export function Enrol({ token, onSignedIn }) {
   return html`<main class="centre">
     <h1>${t('enrolTitle')}</h1>
     <${Problem} error=${error} />
+    ${error?.body?.code === 'invitation_used' && html`<${Link} class="button" href="/">${t('signIn')}<//>`}
     ${invitation && html`
       <p class="lead">${t('enrolFor')(invitation.display_name, t('roles')[invitation.role])}</p>
       <p>${t('enrolHint')}</p>
-      <${PasskeyButton} label=${t('enrol')} busyLabel=${t('enrolling')} action=${async () => { await flushSignOut(); return enrol(token); }} onDone=${done} />`}
+      <${PasskeyButton} label=${t('enrol')} busyLabel=${t('enrolling')} action=${async () => { await flushSignOut(); return enrol(token); }} onDone=${done}
+        ceremony="enrol" />`}
   </main>`;
 }
 

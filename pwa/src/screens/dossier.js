@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
+import { explain } from '../errors.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { DocumentList, Export, PackageDownload } from '../files.js';
 import { FILE_TYPES, Flags, formatTime, Preview, uploadMedia } from '../media.js';
@@ -97,7 +98,7 @@ export function Dossier({ params: [id], me }) {
   if (error) {
     const missing = error instanceof ApiError && (error.status === 404 || error.status === 403);
     return html`<main><h1>${t('dossier')}</h1>
-      <p class="problem" role="alert">${missing ? t('dossierMissing') : error.message}</p></main>`;
+      <p class="problem" role="alert">${missing ? t('dossierMissing') : explain(error)}</p></main>`;
   }
   if (!e) return html`<main><p class="muted">${t('loading')}</p></main>`;
   const sections = [['findings', 'sectionFindings'], ['visits', 'sectionVisits'], ['documents', 'sectionDocuments'],

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
+import { sayAnswer } from '../errors.js';
 import { addStrings, t } from '../i18n.js';
 import { discard, replay, retry, saveToFile, subscribe } from '../outbox.js';
 import { Link } from '../router.js';
@@ -25,7 +26,7 @@ addStrings({
   savedAt: '已另存为文件',
   discard: '从待发送中删除',
   lastError: '最近错误：',
-  serverSaid: '服务器原文：',
+  serverSaid: '服务器说明：',
   reasons: {
     network: ['网络中断或没有信号。', '恢复网络后会自动发送，也可点“立即发送”。'],
     busy: ['服务器繁忙或暂时不可用。', '稍后会自动重试，无需操作。'],
@@ -144,7 +145,7 @@ function Op({ op, queued, progress, sending }) {
     ${sent && html`<progress max=${sent.total} value=${sent.loaded}></progress>
       <span class="muted small" data-testid="bytes-sent">${t('bytesSent')(formatBytes(sent.loaded), formatBytes(sent.total))}</span>`}
     ${why && html`<span class=${state === 'failed' ? 'problem' : 'muted'} data-testid="reason">${why[0]} ${why[1]}</span>`}
-    ${state === 'failed' && op.error.detail && html`<span class="muted small">${t('serverSaid')}${op.error.detail}</span>`}
+    ${state === 'failed' && (op.error.code || op.error.detail) && html`<span class="muted small">${t('serverSaid')}${sayAnswer(op.error.status, op.error)}</span>`}
     ${state === 'failed' && html`<div class="op-actions">
       ${op.visit && html`<${Link} class="button secondary" href=${`/visits/${op.visit}`}>${t('openToCorrect')}<//>`}
       <button class="secondary" onClick=${() => retry(op.id)}>${t('retry')}</button>

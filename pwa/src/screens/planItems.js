@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
+import { explain } from '../errors.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
 import { Link, signInAgain, useApi } from '../router.js';
 import { Problem } from '../ui.js';
@@ -128,7 +129,8 @@ export function refusal(error, act = '') {
   const words = t('planFieldProblems');
   const plan = error?.status === 409 && !act && !['item_id', 'enterprise_id'].includes(key);
   const chinese = lang === 'zh-CN' && (plan ? t('planLocked') : words[act + field] || words[field] || words[field.split('.')[0]]);
-  return { key, field, message: chinese || error?.message, detail: chinese ? error?.message : '' };
+  const said = explain(error);
+  return { key, field, message: chinese || said, detail: chinese ? said : '' };
 }
 
 // A write and what came of it: `run(request)` sends it (follow-ups go inside `request`),
