@@ -18,6 +18,7 @@ addStrings(
       far_from_enterprise: '拍摄地点远离企业', far_from_visit_time: '拍摄时间远离检查时间', near_duplicate: '疑似重复照片',
     },
     sources: { exif: '照片自带', device: '手机定位' },
+    timeSources: { exif: '相机记录', device: '手机时钟' },
     closeViewer: '关闭',
     openDossier: '查看该企业档案',
     zoomHint: '点击图片放大或还原，双指可缩放',
@@ -40,6 +41,7 @@ addStrings(
       near_duplicate: 'Possible duplicate',
     },
     sources: { exif: 'from the photo', device: 'from the phone' },
+    timeSources: { exif: "the camera's record", device: "the phone's clock" },
     closeViewer: 'Close',
     openDossier: "Open the enterprise's dossier",
     zoomHint: 'Tap the image to zoom in or out; pinch to zoom',
@@ -75,6 +77,11 @@ export const formatTime = (iso) =>
       timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
     })
     : '';
+
+// When a photo was taken and by which clock: the camera's own record (EXIF), else the
+// phone's clock when the app took it; empty when neither is known.
+export const takenAt = (m) => (m.captured_at
+  ? `${formatTime(m.captured_at)}${m.captured_at_source ? `（${t('timeSources')[m.captured_at_source]}）` : ''}` : '');
 
 export function Flags({ flags }) {
   return flags.length === 0 ? null : html`<span class="badges">
