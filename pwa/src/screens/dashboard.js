@@ -53,7 +53,6 @@ addStrings({
   listTotal: (n) => `共 ${n} 条`,
   byUrgency: '最逾期的排在最前',
   waitedLongest: '等待最久的排在最前',
-  nextDue: '下次应检',
   dueNone: '未排期',
 }, {
   dashboard: 'Coverage',
@@ -97,7 +96,6 @@ addStrings({
   listTotal: (n) => `${n} in all`,
   byUrgency: 'Most overdue first',
   waitedLongest: 'Longest waiting first',
-  nextDue: 'Next due',
   dueNone: 'not scheduled',
 });
 
