@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { ApiError, csrfToken } from './api.js';
+import LABELS from '../../backend/documents/templates/labels.json';
 import { addStrings, lang, t } from './i18n.js';
 
 addStrings(
@@ -18,7 +19,7 @@ addStrings(
       far_from_enterprise: '拍摄地点远离企业', far_from_visit_time: '拍摄时间远离检查时间', near_duplicate: '疑似重复照片',
     },
     sources: { exif: '照片自带', device: '手机定位' },
-    timeSources: { exif: '相机记录', device: '手机时钟' },
+    timeSources: LABELS.time_sources, // as the printed record words it: 照片记录 (EXIF), 手机时间
     closeViewer: '关闭',
     openDossier: '查看该企业档案',
     zoomHint: '点击图片放大或还原，双指可缩放',

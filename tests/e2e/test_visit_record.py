@@ -72,7 +72,7 @@ def read_record(page: Page, visit: dict) -> None:
     expect(answers).to_have_count(2)
     failed = answers.nth(1)
     expect(failed).to_contain_text(visit["items"][1]["text"])
-    expect(failed.locator("[data-result=fail]")).to_have_text("不合格")
+    expect(failed.locator("[data-result=fail]")).to_have_text("不符合")
     expect(failed).to_contain_text("原料已过期")
     expect(failed.get_by_text("库房货架上的过期原料")).to_be_visible()
     expect(page.locator("[data-finding]")).to_contain_text("整改期限")
@@ -135,10 +135,10 @@ def test_reviewer_sees_a_photos_context_and_reviews_signatures_with_the_visit(
     expect(desk.get_by_text("第 1 / 2 项")).to_be_visible()  # the item's photo and the control point's: no signatures
     item = visit["items"][1]
     expect(desk.get_by_test_id("photo-item")).to_contain_text(f"{item['key']} {item['text']}")
-    expect(desk.get_by_test_id("photo-item")).to_contain_text("不合格")
+    expect(desk.get_by_test_id("photo-item")).to_contain_text("不符合")
     expect(desk.get_by_test_id("photo-caption")).to_have_text("库房货架上的过期原料")
     expect(desk.get_by_test_id("photo-visit").get_by_role("link")).to_have_attribute("href", f"/visits/{visit['id']}")
-    expect(desk.locator("dd", has_text="（相机记录）")).to_be_visible()  # the time's source, not "(手机定位)"
+    expect(desk.locator("dd", has_text="（照片记录）")).to_be_visible()  # the time's source, not "(手机定位)"
     screenshot(desk, "review-photo-context")
     desk.keyboard.press("j")
     expect(desk.get_by_test_id("photo-point")).to_have_text(visit["point"]["name"])

@@ -5,6 +5,7 @@
 // (screens/visit.js hands a filed visit over); the review desk shows the same body.
 import { html } from 'htm/preact';
 
+import LABELS from '../../../backend/documents/templates/labels.json';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { DocumentList } from '../files.js';
 import { formatTime, Preview, takenAt } from '../media.js';
@@ -13,60 +14,26 @@ import { Problem } from '../ui.js';
 import '../visits.js';
 
 addStrings({
-  recordTitle: '检查记录',
-  recordPlanned: '计划日期',
-  recordStarted: '开始时间',
-  recordSubmitted: '提交时间',
-  recordReviewed: '审核时间',
-  recordReturnedFor: '退回原因',
-  recordConclusion: '检查结论',
-  recordTeam: '检查组',
+  recordTitle: '检查记录', recordPlanned: '计划日期', recordStarted: '开始时间', recordSubmitted: '提交时间',
+  recordReviewed: '审核时间', recordReturnedFor: '退回原因', recordConclusion: '检查结论', recordTeam: '检查组',
   recordCertificate: (no) => `执法证号 ${no}`,
-  recordAnswers: '检查项',
-  recordKeyItem: '重点项',
-  recordGeneralItem: '一般项',
-  recordResults: { pass: '合格', fail: '不合格', na: '不适用' },
-  recordNote: '备注',
-  recordFindings: '发现问题及整改要求',
-  recordDeadline: '整改期限',
-  recordFindingStatus: { open: '整改中', closed: '已销号' },
-  recordPhotos: '现场照片',
-  recordNoPhotos: '没有其他照片。',
-  recordSignatures: '签名',
-  recordSigners: { inspector: '检查人员', enterprise: '企业负责人' },
-  recordRefused: '拒绝签字',
-  recordWitness: '见证情况',
-  recordDocuments: '本次检查的文书',
-  recordAmendedBy: '此记录已被更正，见更正记录',
-  recordAmends: '更正的原记录',
+  recordAnswers: '检查项', recordClasses: LABELS.item_classes, recordResults: LABELS.results, recordNote: '备注',
+  recordFindings: '发现问题及整改要求', recordDeadline: '整改期限', recordFindingStatus: { open: '整改中', closed: '已销号' },
+  recordPhotos: '现场照片', recordNoPhotos: '没有其他照片。', recordSignatures: '签名',
+  recordSigners: { inspector: '检查人员', enterprise: '企业负责人' }, recordRefused: '拒绝签字', recordWitness: '见证情况',
+  recordDocuments: '本次检查的文书', recordAmendedBy: '此记录已被更正，见更正记录', recordAmends: '更正的原记录',
   recordOpenEnterprise: '查看该企业',
 }, {
-  recordTitle: 'Visit record',
-  recordPlanned: 'Planned for',
-  recordStarted: 'Started',
-  recordSubmitted: 'Submitted',
-  recordReviewed: 'Reviewed',
-  recordReturnedFor: 'Returned because',
-  recordConclusion: 'Conclusion',
-  recordTeam: 'Team',
-  recordCertificate: (no) => `certificate ${no}`,
-  recordAnswers: 'Checklist items',
-  recordKeyItem: 'Key item',
-  recordGeneralItem: 'General item',
-  recordResults: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
-  recordNote: 'Note',
-  recordFindings: 'Findings and rectification',
-  recordDeadline: 'Deadline',
-  recordFindingStatus: { open: 'Being rectified', closed: 'Closed' },
-  recordPhotos: 'Photos on site',
-  recordNoPhotos: 'No other photos.',
-  recordSignatures: 'Signatures',
-  recordSigners: { inspector: 'Inspector', enterprise: "Enterprise's representative" },
-  recordRefused: 'Refused to sign',
-  recordWitness: 'Witness note',
-  recordDocuments: "This visit's documents",
-  recordAmendedBy: 'This record was corrected; see the correction',
-  recordAmends: 'The record it corrects',
+  recordTitle: 'Visit record', recordPlanned: 'Planned for', recordStarted: 'Started', recordSubmitted: 'Submitted',
+  recordReviewed: 'Reviewed', recordReturnedFor: 'Returned because', recordConclusion: 'Conclusion', recordTeam: 'Team',
+  recordCertificate: (no) => `certificate ${no}`, recordAnswers: 'Checklist items',
+  recordClasses: { key: 'Key item', general: 'General item' }, recordResults: { pass: 'Pass', fail: 'Fail', na: 'N/A' },
+  recordNote: 'Note', recordFindings: 'Findings and rectification', recordDeadline: 'Deadline',
+  recordFindingStatus: { open: 'Being rectified', closed: 'Closed' }, recordPhotos: 'Photos on site',
+  recordNoPhotos: 'No other photos.', recordSignatures: 'Signatures',
+  recordSigners: { inspector: 'Inspector', enterprise: "Enterprise's representative" }, recordRefused: 'Refused to sign',
+  recordWitness: 'Witness note', recordDocuments: "This visit's documents",
+  recordAmendedBy: 'This record was corrected; see the correction', recordAmends: 'The record it corrects',
   recordOpenEnterprise: 'Open the enterprise',
 });
 
@@ -92,7 +59,7 @@ function Answer({ answer, item, media }) {
     <p class="item-text"><span class="mono">${answer.item}</span> ${item?.text || ''}</p>
     <p class="badges small">
       ${item && html`<span class=${isKey(item) ? 'badge item-class sev-critical' : 'badge item-class'}>
-        ${t(isKey(item) ? 'recordKeyItem' : 'recordGeneralItem')}</span>`}
+        ${t('recordClasses')[isKey(item) ? 'key' : 'general']}</span>`}
       ${answer.result && html`<span class=${answer.result === 'fail' ? 'badge missing' : answer.result === 'pass' ? 'badge valid' : 'badge'}
         data-result=${answer.result}>${t('recordResults')[answer.result]}</span>`}
       ${value !== undefined && value !== null && html`<span class="badge">${value}${item?.unit ? ` ${item.unit}` : ''}</span>`}
