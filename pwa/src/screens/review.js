@@ -1,6 +1,8 @@
 // The reviewer's desk: uploads and submitted visits waiting for review, oldest first.
-// A large preview (tap to zoom), EXIF time and place, the flags; accept, or return with a
-// reason. Keyboard: A accept, R return (type the reason, Enter sends), J/K next/previous.
+// A large preview (tap to zoom), the photo's visit, checklist item, control point and
+// caption, EXIF time and place, the flags; accept, or return with a reason. A visit is
+// reviewed with its whole record, its signature images with it (not one by one).
+// Keyboard: A accept, R return (type the reason, Enter sends), J/K next/previous.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
@@ -279,7 +281,7 @@ function VisitDetails({ summary }) {
   const { data: v, error } = useApi(`/api/visits/${summary.id}`);
   return html`
     <h2 class="enterprise-name">${summary.enterprise_name}</h2>
-    <p><span class="badge">${t('visitTypes')[summary.visit_type]}</span>
+    <p><span class="badge">${t('visitTypes')[summary.visit_type]}</span>${' '}
       <${Link} href=${`/visits/${summary.id}`}>${t('reviewOpenRecord')} →<//></p>
     <p class="muted small">${t('reviewSignaturesTogether')}</p>
     <${Problem} error=${error} />

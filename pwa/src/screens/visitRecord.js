@@ -142,7 +142,7 @@ export function VisitRecord({ params: [id] }) {
 function Heading({ v }) {
   const enterprise = useApi(`/api/enterprises/${v.enterprise_id}`);
   return html`<h1>${enterprise.data?.name || t('recordTitle')}</h1>
-    <p class="muted">${t('recordTitle')} · ${t('visitTypes')[v.visit_type]}
+    <p class="muted">${t('recordTitle')} · ${t('visitTypes')[v.visit_type]}${' '}
       <span class=${v.status === 'returned' ? 'badge missing' : v.status === 'accepted' ? 'badge valid' : 'badge expiring'}
         data-testid="record-status">${t('visitStatus')[v.status]}</span></p>`;
 }
