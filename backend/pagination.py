@@ -21,6 +21,7 @@ from litestar.params import QueryParameter
 from piccolo.columns import Column
 from piccolo.columns.combination import CombinableMixin
 from piccolo.query.methods.select import Select
+from piccolo.querystring import QueryString
 
 from backend.errors import Invalid
 
@@ -66,18 +67,23 @@ Cursors = NamedDependency[CursorCodec]
 
 
 async def page(query: Select, order: Sequence[Column], limit: int, cursor: str | None, cursors: CursorCodec, *,
-               kind: str, descending: bool = False, fields: Sequence[str] | None = None,
+               kind: str, descending: bool = False, fields: Sequence[str] | None = None, nulls_last: bool = False,
                ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of ``query`` (at most ``limit`` rows after ``cursor``) and the cursor of
     the next page, None on the last.
 
     ``order``: the sort key's columns, the last one unique (the id breaks ties), none of
-    them NULL in a row the query selects; all ascending, or all ``descending``. ``kind``
+    them NULL in a row the query selects, but with ``nulls_last`` the first, whose NULLs
+    then come after every value (a finding without a deadline after the most distant
+    one); all ascending, or all ``descending``. ``kind``
     names the sort and the filters: a cursor made for another kind is refused, as is one
     whose key does not fit ``order`` (Invalid, field ``cursor``). ``fields``: the row's
     name of each column, where the query selects one under an alias."""
     if cursor is not None:
-        query = query.where(_after(order, _key(order, cursors.decode(cursor, kind)), descending))
+        key = _key(order, cursors.decode(cursor, kind), nulls_last)
+        query = query.where(_after_nulls(order, key, descending) if nulls_last else _after(order, key, descending))
+    if nulls_last:
+        query = query.order_by(QueryString(f"{order[0]._meta.get_full_name(with_alias=False)} IS NULL"))
     rows = await query.order_by(*order, ascending=not descending).limit(limit + 1)
     if len(rows) <= limit:
         return rows, None
@@ -105,12 +111,23 @@ def _after(order: Sequence[Column], key: list[Any], descending: bool) -> Combina
     return reach & (beyond | _after(rest, more, descending))
 
 
-def _key(order: Sequence[Column], key: list[Any]) -> list[Any]:
-    """A cursor's key, each value as its column compares it."""
+def _after_nulls(order: Sequence[Column], key: list[Any], descending: bool) -> CombinableMixin:
+    """As _after, the first column's NULLs last: past a NULL, only NULLs (then the rest
+    of the key); past a value, the NULLs too."""
+    column, rest, (value, *more) = order[0], order[1:], key
+    if value is None:
+        return column.is_null() & _after(rest, more, descending)
+    return column.is_null() | _after(order, key, descending)
+
+
+def _key(order: Sequence[Column], key: list[Any], nulls_last: bool = False) -> list[Any]:
+    """A cursor's key, each value as its column compares it (the first may be None with
+    ``nulls_last``)."""
     try:
         if len(key) != len(order):
             raise ValueError
-        return [_from_json(column.value_type, value) for column, value in zip(order, key)]
+        return [None if i == 0 and nulls_last and value is None else _from_json(column.value_type, value)
+                for i, (column, value) in enumerate(zip(order, key))]
     except (TypeError, ValueError):
         raise Invalid("This page cursor is damaged; start again from the first page.", "cursor", code="cursor_damaged") from None
 

@@ -9,11 +9,10 @@ from litestar.response import Stream
 
 from backend.access import MANAGERS, Scope, roles
 from backend.coverage import lists, service
-from backend.coverage.schemas import CoverageOut, FindingPage, UncoveredPointPage
+from backend.coverage.schemas import CoverageOut, CoverageVisitPage, FindingPage, UncoveredPointPage
 from backend.exports import columns, tabular
 from backend.exports.tabular import Column, export
 from backend.fields import SIX_DIGITS
-from backend.inspections.schemas import VisitPage
 from backend.pagination import Cursor, Cursors, Limit
 
 Access = NamedDependency[Scope]
@@ -47,7 +46,7 @@ class CoverageController(Controller):
         self, access: Access, today: Today, cursors: Cursors, region: Region = None, start: Start = None,
         end: End = None, inspector: Inspector = None, awaiting_review: AwaitingReview = False,
         limit: Limit = 50, cursor: Cursor = None,
-    ) -> VisitPage:
+    ) -> CoverageVisitPage:
         return await lists.visits(access, region, _period(today, start, end), lists.Page(limit, cursor, cursors),
                                   inspector, awaiting_review)
 

@@ -3,6 +3,8 @@ from uuid import UUID
 
 import msgspec
 
+from backend.inspections.schemas import VisitSummary
+
 
 class InspectorVisits(msgspec.Struct):
     user_id: UUID
@@ -56,6 +58,20 @@ class CoverageFinding(msgspec.Struct, kw_only=True):
 class FindingPage(msgspec.Struct, kw_only=True):
     items: list[CoverageFinding]
     next_cursor: str | None
+    total: int  # the rows of the whole list, every page
+
+
+class CoverageVisit(VisitSummary, kw_only=True):
+    """A visit as the drill-down lists it: with its enterprise's next due date (the most
+    overdue enterprise's visit first)."""
+
+    next_due_on: date | None
+
+
+class CoverageVisitPage(msgspec.Struct, kw_only=True):
+    items: list[CoverageVisit]
+    next_cursor: str | None
+    total: int
 
 
 class UncoveredPoint(msgspec.Struct, kw_only=True):
@@ -67,8 +83,10 @@ class UncoveredPoint(msgspec.Struct, kw_only=True):
     location: str
     enterprise_id: UUID
     enterprise_name: str
+    next_due_on: date | None  # the enterprise's next visit: the most overdue first
 
 
 class UncoveredPointPage(msgspec.Struct, kw_only=True):
     items: list[UncoveredPoint]
     next_cursor: str | None
+    total: int

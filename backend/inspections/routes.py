@@ -14,6 +14,7 @@ from backend.inspections.tables import VisitStatus
 from backend.inspections.paper import Paper
 from backend.inspections.tally import Tally
 from backend.media.links import Links
+from backend.media.schemas import MediaOut
 from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
 from backend.inspections.schemas import (
@@ -102,7 +103,13 @@ class VisitController(Controller):
     async def get_visit(self, access: Access, visit_id: VisitId) -> VisitOut:
         return await service.get_visit(access, visit_id)
 
-    @post("/{visit_id:uuid}/review", operation_id="reviewVisit", summary="Accept a visit, or return it with a reason",
+    @get("/{visit_id:uuid}/media", operation_id="visitMedia", opt=roles(EVERYONE),
+         summary="A visit's photos, videos and signature images, in the order taken")
+    async def media(self, access: Access, visit_id: VisitId) -> list[MediaOut]:
+        return await service.visit_media(access, visit_id)
+
+    @post("/{visit_id:uuid}/review", operation_id="reviewVisit",
+          summary="Accept a visit, or return it with a reason (its signature images with it)",
           opt=roles(REVIEWERS), status_code=200)
     async def review(self, access: Access, visit_id: VisitId, data: JSONBody[VisitReviewIn]) -> VisitOut:
         return await service.review_visit(access, visit_id, data)

@@ -27,7 +27,8 @@ from backend.inspections.paper import Paper
 from backend.inspections.tally import Tally
 from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus
 from backend.media import service as media_service
-from backend.media.tables import Category, MediaItem
+from backend.media.schemas import MediaOut
+from backend.media.tables import Category, MediaItem, ReviewStatus
 
 
 # ---------------------------------------------------------------------------- planning
@@ -407,6 +408,15 @@ async def get_visit(scope: Scope, visit_id: UUID) -> VisitOut:
                             "members": members}, VisitOut)
 
 
+async def visit_media(scope: Scope, visit_id: UUID) -> list[MediaOut]:
+    """The photos, videos and signature images of a visit the caller may see, as its
+    record shows them: those filed with it and those its answers and signatures name."""
+    visit = await get_visit(scope, visit_id)
+    named = [str(m) for a in visit.answers for m in a.get("media", [])]
+    return await media_service.of_visit(scope, visit_id, named + [str(s["media_id"]) for s in visit.signatures
+                                                                  if s.get("media_id")])
+
+
 @dataclass(frozen=True)
 class VisitFilter:
     enterprise_id: UUID | None = None
@@ -447,7 +457,8 @@ async def list_visits(scope: Scope, f: VisitFilter, limit: int, cursor: str | No
 
 
 async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) -> VisitOut:
-    """Accept a submitted visit, or return it. The decision is one conditional UPDATE:
+    """Accept a submitted visit, or return it, and its signature images with it (they are
+    not reviewed one by one). The decision is one conditional UPDATE:
     of requests sent at once, one decides; the others find it taken, a retry of the same
     decision (the visit as it stands) or a conflict naming the decision taken."""
     reason = decision.reason.strip()
@@ -462,8 +473,10 @@ async def review_visit(scope: Scope, visit_id: UUID, decision: VisitReviewIn) ->
                                    Visit.reviewed_at: clock.now()}).where(
             Visit.id == visit_id, Visit.status == VisitStatus.submitted).returning(Visit.id)
         if done:
-            await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": reason},
-                               await enterprises.place_of(visit.enterprise_id))
+            place = await enterprises.place_of(visit.enterprise_id)
+            await audit.record(scope, f"visit.{status.value}", "visit", visit_id, {"reason": reason}, place)
+            signatures = [str(s["media_id"]) for s in visit.signatures if s.get("media_id")]
+            await media_service.decide_signatures(scope, visit_id, signatures, ReviewStatus(status.value), reason, place)
         else:
             current = (await Visit.select(Visit.status).where(Visit.id == visit_id).first())["status"]
             if current == VisitStatus.planned:

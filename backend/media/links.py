@@ -6,11 +6,11 @@ as the `links` dependency)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from backend.access import Scope
-from backend.media.schemas import UploadFields
+from backend.media.schemas import UploadFields, VisitContext
 
 
 @runtime_checkable  # Litestar checks the provided dependency against it (isinstance)
@@ -27,4 +27,14 @@ class Links(Protocol):
 
     async def visit_team(self, visit_id: UUID) -> set[str]:
         """The ids of the visit's team (empty if there is no such visit)."""
+        ...
+
+    async def visit_context(self, media: dict[str, str]) -> dict[str, VisitContext]:
+        """For each upload (its id: its visit's id), its visit and the checklist item whose
+        answer names it; in one query, whatever the number of uploads."""
+        ...
+
+    def visits_in_review(self) -> Any:
+        """A subquery of the ids of the visits awaiting review: their signature images are
+        reviewed with them, not in the photo queue."""
         ...

@@ -57,14 +57,17 @@ class MediaController(Controller):
                    limit: Limit = 50, cursor: Cursor = None) -> MediaPage:
         return await service.my_uploads(access, status, limit, cursor, cursors)
 
-    @get("/review-queue", operation_id="reviewQueue", summary="Uploads waiting for review, oldest first",
+    @get("/review-queue", operation_id="reviewQueue",
+         summary="Uploads waiting for review, oldest first, with their visit and checklist item (a visit's "
+                 "signature images wait with their visit)",
          opt=roles(REVIEWERS))
-    async def queue(self, access: Access, cursors: Cursors,
+    async def queue(self, access: Access, cursors: Cursors, links: Linked,
                     region: Annotated[str | None, QueryParameter(pattern=SIX_DIGITS, description="Under this region")] = None,
                     category: Annotated[Category | None, QueryParameter(description="Category")] = None,
                     flag: Annotated[str | None, QueryParameter(pattern=r"^[a-z_]+$", description="Only flagged, e.g. near_duplicate")] = None,
                     limit: Limit = 50, cursor: Cursor = None) -> MediaPage:
-        return await service.review_queue(access, service.QueueFilter(region, category, flag), limit, cursor, cursors)
+        return await service.review_queue(access, links, service.QueueFilter(region, category, flag), limit, cursor,
+                                          cursors)
 
     @get("/{media_id:uuid}", operation_id="getMedia", summary="An upload's record")
     async def get_media(self, access: Access, media_id: MediaId) -> MediaOut:

@@ -29,6 +29,17 @@ class UploadFields(Strict, kw_only=True):
     altitude: Annotated[float, Meta(ge=-1000, le=10000)] | None = None
 
 
+class VisitContext(msgspec.Struct, kw_only=True):
+    """What a reviewer reads beside an upload of a visit: the visit, and the checklist
+    item whose answer names the upload (none for a photo of the premises or a notice)."""
+
+    started_at: datetime | None
+    status: str
+    item_key: str | None = None
+    item_text: str | None = None
+    item_result: str | None = None  # pass | fail | na (None: a number, text or choice answered)
+
+
 class MediaOut(msgspec.Struct, kw_only=True):
     id: UUID
     enterprise_id: UUID
@@ -47,6 +58,7 @@ class MediaOut(msgspec.Struct, kw_only=True):
     original_name: str
     visit_id: UUID | None
     control_point_id: UUID | None
+    control_point_name: str | None = None  # joined in the same query
     captured_at: datetime | None
     captured_at_source: str | None
     latitude: float | None
@@ -63,6 +75,7 @@ class MediaOut(msgspec.Struct, kw_only=True):
     review_reason: str
     reviewed_at: datetime | None
     review_seconds: int | None
+    visit_context: VisitContext | None = None  # in the review queue, for an upload of a visit
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):

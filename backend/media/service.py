@@ -41,6 +41,7 @@ _COLUMNS = (
     MediaItem.enterprise.name.as_alias("enterprise_name"),
     MediaItem.visit.as_alias("visit_id"),
     MediaItem.control_point.as_alias("control_point_id"),
+    MediaItem.control_point.name.as_alias("control_point_name"),
     MediaItem.blob.sha256.as_alias("sha256"),
     MediaItem.blob.mime.as_alias("mime"),
     MediaItem.blob.size.as_alias("size"),
@@ -333,10 +334,15 @@ class QueueFilter:
     flag: str | None = None
 
 
-async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | None,
+async def review_queue(scope: Scope, links: Links, f: QueueFilter, limit: int, cursor: str | None,
                        cursors: pagination.CursorCodec) -> MediaPage:
-    """Pending uploads in the caller's jurisdiction, oldest first."""
-    query = MediaItem.select(*_COLUMNS).where(MediaItem.status == ReviewStatus.pending, *_in_scope(scope))
+    """Pending uploads in the caller's jurisdiction, oldest first, each of a visit with
+    its visit and checklist item (``links``). The signature images of a visit awaiting
+    review are not among them: they are decided with their visit (decide_signatures)."""
+    query = MediaItem.select(*_COLUMNS).where(
+        MediaItem.status == ReviewStatus.pending, *_in_scope(scope),
+        (MediaItem.category != Category.signature) | MediaItem.visit.is_null()
+        | MediaItem.visit.not_in(links.visits_in_review()))
     if f.region is not None:
         region = await regions.get_region(scope, f.region, field="region")
         query = query.where(access.under(MediaItem.enterprise, region.code, region.level))
@@ -345,7 +351,44 @@ async def review_queue(scope: Scope, f: QueueFilter, limit: int, cursor: str | N
     if f.flag is not None:
         # JSON as text, so that the same LIKE works on SQLite and PostgreSQL's json type
         query = query.where(QueryString('CAST("media_item"."flags" AS TEXT) LIKE {}', f'%"{f.flag}"%'))
-    return await _page(query, MediaItem.uploaded_at, False, "queue", limit, cursor, cursors)
+    page = await _page(query, MediaItem.uploaded_at, False, "queue", limit, cursor, cursors)
+    context = await links.visit_context({str(m.id): str(m.visit_id) for m in page.items if m.visit_id is not None})
+    for m in page.items:
+        m.visit_context = context.get(str(m.id))
+    return page
+
+
+async def of_visit(scope: Scope, visit_id: UUID, named: list[str]) -> list[MediaOut]:
+    """A visit's photos, videos and signature images: those filed with it and those its
+    record names (``named``), in the order they were taken."""
+    rows = await MediaItem.select(*_COLUMNS).where(
+        _of_visit(visit_id, named), *_in_scope(scope),
+    ).order_by(MediaItem.taken_at, MediaItem.id).output(load_json=True)
+    return [msgspec.convert(r, MediaOut) for r in rows]
+
+
+def _of_visit(visit_id: UUID, named: list[str]) -> Any:
+    filed_with = MediaItem.visit == visit_id
+    return filed_with | MediaItem.id.is_in(named) if named else filed_with
+
+
+async def decide_signatures(scope: Scope, visit_id: UUID, named: list[str], status: ReviewStatus, reason: str,
+                            place: Any) -> None:
+    """Decide a visit's pending signature images (filed with it, or named by its record)
+    as its review decides the visit: inside that review's transaction, after the visit's
+    own conditional update, so that they are decided once with it."""
+    now = clock.now()
+    pending = await MediaItem.select(MediaItem.id, MediaItem.uploaded_at).where(
+        MediaItem.category == Category.signature, MediaItem.status == ReviewStatus.pending,
+        _of_visit(visit_id, named))
+    for row in pending:
+        decided = await MediaItem.update({
+            MediaItem.status: status, MediaItem.review_reason: reason, MediaItem.reviewed_by: scope.user_id,
+            MediaItem.reviewed_at: now, MediaItem.review_seconds: int((now - row["uploaded_at"]).total_seconds()),
+        }).where(MediaItem.id == row["id"], MediaItem.status == ReviewStatus.pending).returning(MediaItem.id)
+        if decided:
+            await audit.record(scope, f"media.{status.value}", "media", row["id"], {"reason": reason, "visit": str(visit_id)},
+                               place)
 
 
 async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, cursor: str | None,

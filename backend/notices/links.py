@@ -4,12 +4,13 @@ answered here, the lowest layer that sees visits, rectification orders and notic
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from backend.access import Scope
 from backend.errors import Invalid
 from backend.inspections.tables import Finding, Visit, VisitStatus
-from backend.media.schemas import UploadFields
+from backend.media.schemas import UploadFields, VisitContext
 from backend.notices.tables import Notice
 
 
@@ -42,3 +43,24 @@ class DossierLinks:
     async def visit_team(self, visit_id: UUID) -> set[str]:
         visit = await Visit.select(Visit.team).where(Visit.id == visit_id).output(load_json=True).first()
         return {str(member) for member in visit["team"]} if visit else set()
+
+    async def visit_context(self, media: dict[str, str]) -> dict[str, VisitContext]:
+        if not media:
+            return {}
+        visits = {str(v["id"]): v for v in await Visit.select(
+            Visit.id, Visit.started_at, Visit.status, Visit.answers, Visit.checklist.content.as_alias("content"),
+        ).where(Visit.id.is_in(list(set(media.values())))).output(load_json=True)}
+        found = {}
+        for media_id, visit_id in media.items():
+            if (visit := visits.get(visit_id)) is None:
+                continue
+            items = {i["key"]: i for s in visit["content"]["sections"] for i in s["items"]}
+            answer = next((a for a in visit["answers"] if media_id in map(str, a.get("media", []))), None)
+            item = items.get(answer["item"], {}) if answer else {}
+            found[media_id] = VisitContext(started_at=visit["started_at"], status=visit["status"],
+                                           item_key=answer and answer["item"], item_text=item.get("text"),
+                                           item_result=answer and answer.get("result"))
+        return found
+
+    def visits_in_review(self) -> Any:
+        return Visit.select(Visit.id).where(Visit.status == VisitStatus.submitted)

@@ -304,7 +304,7 @@ const EN = {
   photo_missing_here: 'This photo is no longer on this device (the browser may have cleared it).',
 };
 
-// Names the interface already has (i18n.js, visits.js), for the values a sentence uses.
+// Names the interface already has (i18n.js and its glossary), for the values a sentence uses.
 const role = (r) => t('roles')?.[r] || r;
 const conclusion = (c) => t('conclusions')?.[c] || c;
 const category = (c) => t('categories')?.[c] || c;

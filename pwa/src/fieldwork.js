@@ -220,7 +220,7 @@ export async function submitDraft(draft, checklist, me) {
     id: p.id, kind: 'media', user: me.id, deps: planOp ? [planOp.id] : [], photo: p.id, size: p.size, visit: draft.id,
     label: draft.enterprise.name, category: p.category, video: isVideoShot(p),
     fields: {
-      id: p.id, enterprise_id: draft.enterprise.id, category: p.category, visit_id: draft.id,
+      id: p.id, enterprise_id: draft.enterprise.id, category: p.category, visit_id: draft.id, caption: p.caption || null,
       control_point_id: p.control_point_id, captured_at: p.captured_at, latitude: p.latitude, longitude: p.longitude,
     },
   }));

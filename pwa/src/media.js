@@ -64,6 +64,11 @@ export const formatTime = (iso) =>
     })
     : '';
 
+// When a photo was taken and by which clock: the camera's own record (EXIF), else the
+// phone's clock when the app took it; empty when neither is known.
+export const takenAt = (m) => (m.captured_at
+  ? `${formatTime(m.captured_at)}${m.captured_at_source ? `（${t('time_sources')[m.captured_at_source]}）` : ''}` : '');
+
 export function Flags({ flags }) {
   return flags.length === 0 ? null : html`<span class="badges">
     ${flags.map((f) => html`<span class="badge missing flag" key=${f}>⚠ ${t('mediaFlags')[f] || f}</span>`)}

@@ -206,6 +206,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("GET", "/api/visits/{visit_id:uuid}"): Rule(  # the visit is planned: not announced to the enterprise
         EVERYONE, url("/api/visits/{visit}"), other=404, own_for={"enterprise": 404}),
+    ("GET", "/api/visits/{visit_id:uuid}/media"): Rule(  # the visit is planned: not announced to the enterprise
+        EVERYONE, url("/api/visits/{visit}/media"), other=404, own_for={"enterprise": 404}),
     ("POST", "/api/visits/{visit_id:uuid}/review"): Rule(
         REVIEWERS, with_body("/api/visits/{visit}/review", lambda *_: {"decision": "accept"}), own=409, other=404
     ),

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import uuid
+
 from httpx import AsyncClient
 
-from backend.clock import bureau_today
-from tests.api.test_visits import bureau_now, scene, submission  # noqa: F401  (the fixture and the body of a visit)
+from backend.clock import bureau_today, now
+from backend.enterprises.tables import Enterprise
+from backend.inspections.tables import Finding
+from tests.api.test_visits import bureau_now, scene, submission, upload  # noqa: F401  (the fixture and the body of a visit)
 from tests.conftest import SignIn
-from tests.factories import HUIMIN, LIXIA
+from tests.factories import HUIMIN, LIXIA, enterprise_body, png
 
 
 async def pages(client: AsyncClient, path: str, params: dict) -> list[dict]:
@@ -40,7 +44,7 @@ async def test_lists_match_their_figures_and_follow_review(scene: dict, sign_in:
     figures = (await supervisor.get("/api/coverage", params=period)).json()
     assert figures["visits_awaiting_review"] == 2
     awaiting = await pages(supervisor, "/api/coverage/visits", {"region": HUIMIN, "awaiting_review": "true"})
-    assert [v["id"] for v in awaiting] == [second["visit"]["id"], first["id"]]  # newest first
+    assert [v["id"] for v in awaiting] == [first["id"], second["visit"]["id"]]  # the longest waiting first
 
     visits = await pages(supervisor, "/api/coverage/visits", period)
     assert len(visits) == figures["visits"] == 2
@@ -86,3 +90,57 @@ async def test_lists_refuse_bad_input_and_other_regions(sign_in: SignIn) -> None
     assert (await supervisor.get("/api/coverage/findings", params={"status": "maybe"})).status_code == 400
     inspector = await sign_in("inspector", HUIMIN)
     assert (await inspector.get("/api/coverage/visits")).status_code == 403
+
+
+async def test_lists_show_their_total_and_the_most_overdue_first(scene: dict, client: AsyncClient,  # noqa: F811
+                                                                 sign_in: SignIn) -> None:
+    """Every list: its total on each page, and the most urgent first across pages (the
+    earliest next due date or deadline; none last; ties by name)."""
+    zhang = scene["zhang"]
+    firms = [scene["firm"]] + [(await client.post("/api/enterprises", json=enterprise_body(n, name=name))).json()
+                               for n, name in ((7, "惠民县B厂"), (8, "惠民县A厂"), (9, "惠民县C厂"))]
+    visits = []
+    for firm in firms:
+        own = {**scene, "firm": firm, "evidence": await upload(zhang, firm["id"], png((9, 9, 9)), "evidence"),
+               "signatures": [await upload(zhang, firm["id"], png((0, s, 0)), "signature", "s.png") for s in range(3)]}
+        body = submission(own)
+        body["findings"][0]["deadline"] = None
+        assert (response := await zhang.post("/api/visits/submissions", json=body)).status_code == 201, response.text
+        visits.append(response.json())
+        assert (await zhang.post(f"/api/enterprises/{firm['id']}/control-points",
+                                 json={"name": "包装", "kind": "packing"})).status_code == 201
+    today = bureau_today()
+    # firm 0: no due date; B and A both overdue by ten days (a tie, by name: A first); C due later
+    for firm, due in zip(firms, (None, today - timedelta(days=10), today - timedelta(days=10), today + timedelta(days=5))):
+        await Enterprise.update({Enterprise.next_due_on: due}).where(Enterprise.id == firm["id"])
+    expected_firms = [firms[2]["id"], firms[1]["id"], firms[3]["id"], firms[0]["id"]]
+    # findings: their deadlines as set here (the submitted ones have none: last, by name)
+    visit = visits[0]
+    deadlines = {}
+    for days, firm in ((3, firms[3]), (-20, firms[1]), (3, firms[2])):
+        fid = str(uuid.uuid4())
+        deadlines[fid] = (days, firm["name"])
+        await Finding.insert(Finding(id=fid, visit=visit["id"], enterprise=firm["id"], province_code="370000",
+                                     city_code="371600", county_code=HUIMIN, found_at=now(), item_key="B3",
+                                     severity="major", deadline=today + timedelta(days=days)))
+
+    supervisor = await sign_in("supervisor", "371600", name="滨州科长")
+    period = {"region": HUIMIN, "start": "2026-11-01", "end": today.isoformat()}
+    listed = await pages(supervisor, "/api/coverage/visits", period)
+    assert [v["enterprise_id"] for v in listed] == expected_firms
+    assert listed[0]["next_due_on"] == (today - timedelta(days=10)).isoformat() and listed[-1]["next_due_on"] is None
+    first = (await supervisor.get("/api/coverage/visits", params={**period, "limit": 2})).json()
+    second = (await supervisor.get("/api/coverage/visits", params={**period, "limit": 2, "cursor": first["next_cursor"]})).json()
+    assert first["total"] == second["total"] == 4 and len(first["items"]) == len(second["items"]) == 2
+
+    found = await pages(supervisor, "/api/coverage/findings", {**period, "status": "open"})
+    assert len(found) == 7
+    dated = [(f["deadline"], f["enterprise_name"]) for f in found[:3]]
+    assert dated == [((today + timedelta(days=d)).isoformat(), n) for d, n in sorted(deadlines.values())]
+    undated = [f["enterprise_name"] for f in found[3:]]
+    assert all(f["deadline"] is None for f in found[3:]) and undated == sorted(undated)
+    assert (await supervisor.get("/api/coverage/findings", params={**period, "status": "open", "limit": 3})).json()["total"] == 7
+
+    points = await pages(supervisor, "/api/coverage/uncovered-points", {"region": HUIMIN})
+    assert [p["enterprise_id"] for p in points] == expected_firms
+    assert (await supervisor.get("/api/coverage/uncovered-points", params={"region": HUIMIN, "limit": 1})).json()["total"] == 4

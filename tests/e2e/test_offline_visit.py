@@ -74,6 +74,7 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
     expect(first.get_by_text("不符合：需拍照取证")).to_be_visible()
     first.locator('input[accept="image/*"]').set_input_files(jpeg((200, 40, 40)))
     expect(first.locator(".thumb img")).to_be_visible()
+    first.get_by_label("照片说明（可选）").fill("许可证原件，有效期至2025年")  # sent as the upload's caption
     first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
     first.get_by_label("整改期限").fill((deadline or bureau_today() + timedelta(days=15)).isoformat())
     second.get_by_role("button", name="符合", exact=True).click()
@@ -114,6 +115,12 @@ def test_visit_done_offline_is_filed_once(page: Page, live_server: str, database
     assert held["photos"] == ["evidence", "notice", "premises"]
     assert held["signatures"] == 3
     assert len(held["notices"]) == 1 and held["notices"][0] is not None
+
+    page.goto(f"{live_server}/visits/{visit['id']}")  # what the inspector filed, read back from the server
+    expect(page.get_by_test_id("record-status")).to_have_text("待审核")
+    expect(page.locator(".record-answers > li").first.get_by_text("许可证原件，有效期至2025年")).to_be_visible()
+    expect(page.locator(".record-signature img")).to_have_count(3)
+    screenshot(page, "visit-filed-record")
 
 
 def test_sync_cut_half_way_files_no_duplicates(page: Page, live_server: str, database_url: str) -> None:

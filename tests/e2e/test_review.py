@@ -34,7 +34,7 @@ def test_reviewer_returns_a_photo_and_the_inspector_sees_why(page: Page, new_pag
     expect(desk.get_by_text("第 1 / 4 项")).to_be_visible()
     expect(desk.locator(".enterprise-name")).to_have_text(firm["name"])
     expect(desk.get_by_text("出厂检验记录")).to_be_visible()
-    expect(desk.locator("dd", has_text="2026/11/20 10:15")).to_contain_text("照片记录")
+    expect(desk.locator("dd", has_text="2026/11/20 10:15")).to_contain_text("（照片记录）")  # the camera's clock
     expect(desk.locator(".desk-preview img")).to_have_attribute("src", f"/api/media/{sharp['id']}/preview")
     expect(desk.get_by_role("button", name="惠民县")).to_be_visible()  # region chips: the city's counties
     screenshot(desk, "review-queue")
@@ -110,9 +110,11 @@ def test_reviewer_returns_a_submitted_visit(page: Page, new_page: Callable[[], P
     enrol(desk, live_server, "reviewer", region="371621")
     desk.get_by_role("button", name="检查记录").click()
     expect(desk.locator(".enterprise-name")).to_have_text(firm["name"])
-    expect(desk.get_by_text("符合 1 · 不符合 1 · 合理缺项 0")).to_be_visible()
-    expect(desk.locator(".thumbs img")).to_have_count(1)  # the failed item's photo
-    expect(desk.get_by_text("企业负责人")).to_be_visible()
+    expect(desk.locator(".record-answers [data-result]")).to_have_text(["符合", "不符合"])  # every answer
+    expect(desk.locator(".record-answers .thumbs img")).to_have_count(1)  # the failed item's photo
+    expect(desk.locator(".record-signature")).to_have_count(3)  # every signature, with its image
+    expect(desk.locator(".record-signature img")).to_have_count(3)
+    expect(desk.locator(".record-signature").last).to_contain_text("企业负责人")
     desk.keyboard.press("r")
     desk.keyboard.type("缺少第二名检查人员的现场照片")
     desk.keyboard.press("Enter")

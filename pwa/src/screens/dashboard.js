@@ -49,6 +49,10 @@ addStrings({
   emptyList: '没有记录。',
   deadline: '整改期限',
   started: '检查时间',
+  listTotal: (n) => `共 ${n} 条`,
+  byUrgency: '最逾期的排在最前',
+  waitedLongest: '等待最久的排在最前',
+  dueNone: '未排期',
 }, {
   dashboard: 'Coverage',
   region: 'Region',
@@ -88,6 +92,10 @@ addStrings({
   emptyList: 'Nothing here.',
   deadline: 'Deadline',
   started: 'Started',
+  listTotal: (n) => `${n} in all`,
+  byUrgency: 'Most overdue first',
+  waitedLongest: 'Longest waiting first',
+  dueNone: 'not scheduled',
 });
 
 const CHILD_LEVEL = { province: 'city', city: 'county' };
@@ -325,6 +333,8 @@ function RegionBreakdown({ regions, start, end, onPick }) {
 }
 
 // ---------------------------------------------------------------- the lists behind the figures
+// Each with its total, the most urgent first (the server's order): the earliest next due
+// date or deadline; the visits awaiting review, the longest waiting.
 
 const LISTS = {
   visits: { path: '/api/coverage/visits', export: '/api/exports/coverage-visits', title: (q) => (q.get('awaiting_review') ? t('awaitingList') : t('visitsList')) },
@@ -337,7 +347,7 @@ export function CoverageList({ params: [kind] }) {
   const q = new URLSearchParams(location.search);
   const name = q.get('name');
   q.delete('name');
-  const { items, cursor, loading, error, more } = usePages(`${list.path}?${q}`);
+  const { items, cursor, loading, error, more, page } = usePages(`${list.path}?${q}`);
 
   const period = q.get('start') && !q.get('awaiting_review') && q.get('status') !== 'open'
     ? `${formatDate(q.get('start'))} – ${formatDate(q.get('end'))}` : '';
@@ -345,6 +355,8 @@ export function CoverageList({ params: [kind] }) {
     <button class="link" onClick=${() => history.back()}>← ${t('back')}</button>
     <h1>${list.title(q)}${name ? ` · ${name}` : ''}</h1>
     ${period && html`<p class="muted">${period}</p>`}
+    ${page && html`<p class="list-total" data-testid="list-total"><strong>${t('listTotal')(page.total)}</strong>
+      <span class="muted small"> · ${q.get('awaiting_review') ? t('waitedLongest') : t('byUrgency')}</span></p>`}
     <${Export} path=${list.export} query=${q} />
     <${Problem} error=${error} />
     <ul class="cards">${items.map((item) => html`<li key=${item.id}>${ROW[kind](item)}</li>`)}</ul>
@@ -354,11 +366,16 @@ export function CoverageList({ params: [kind] }) {
   </main>`;
 }
 
+// An enterprise's next due date: red once past.
+const Due = ({ on }) => html`<span class=${on && on < today() ? 'badge missing' : 'badge'}>
+  ${t('nextDue')} ${on ? formatDate(on) : t('dueNone')}</span>`;
+
 const ROW = {
-  visits: (v) => html`<${Link} href=${`/enterprises/${v.enterprise_id}`} class="card">
+  visits: (v) => html`<${Link} href=${`/visits/${v.id}`} class="card" data-visit=${v.id}>
     <strong>${v.enterprise_name}</strong>
     <span class="muted">${t('visit_types')[v.visit_type]} · ${t('started')} ${formatDate(v.started_at || v.planned_date)}</span>
-    <span class="badges"><span class=${v.status === 'submitted' ? 'badge expiring' : 'badge valid'}>${t('visit_statuses')[v.status]}</span></span>
+    <span class="badges"><span class=${v.status === 'submitted' ? 'badge expiring' : 'badge valid'}>${t('visit_statuses')[v.status]}</span>
+      <${Due} on=${v.next_due_on} /></span>
   <//>`,
   findings: (f) => html`<${Link} href=${`/enterprises/${f.enterprise_id}`} class="card">
     <strong>${f.enterprise_name}</strong>
@@ -372,5 +389,6 @@ const ROW = {
   points: (p) => html`<${Link} href=${`/enterprises/${p.enterprise_id}`} class="card">
     <strong>${p.name}</strong>
     <span class="muted">${p.enterprise_name}${p.location ? ` · ${p.location}` : ''}</span>
+    <span class="badges"><${Due} on=${p.next_due_on} /></span>
   <//>`,
 };

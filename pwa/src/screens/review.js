@@ -1,15 +1,17 @@
 // The reviewer's desk: uploads and submitted visits waiting for review, oldest first.
-// A large preview (tap to zoom), EXIF time and place, the flags; accept, or return with a
-// reason. Keyboard: A accept, R return (type the reason, Enter sends), J/K next/previous.
+// A large preview (tap to zoom), the photo's visit, checklist item, control point and
+// caption, EXIF time and place, the flags; accept, or return with a reason. A visit is
+// reviewed with its whole record, its signature images with it (not one by one).
+// Keyboard: A accept, R return (type the reason, Enter sends), J/K next/previous.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api, ApiError } from '../api.js';
-import { addStrings, formatDate, t } from '../i18n.js';
-import { DocumentList } from '../files.js';
-import { Flags, formatDuration, formatTime, Preview } from '../media.js';
+import { addStrings, t } from '../i18n.js';
+import { Flags, formatDuration, formatTime, Preview, takenAt } from '../media.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem } from '../ui.js';
+import { RecordBody } from './visitRecord.js';
 
 addStrings(
   {
@@ -40,18 +42,13 @@ addStrings(
     uploadedAt: '上传时间',
     size: '尺寸',
     unknown: '无记录',
-    plannedDate: '计划日期',
-    startTime: '开始时间',
-    submittedAt: '提交时间',
-    conclusion: '结论',
-    teamSize: '检查组人数',
-    answers: '检查项',
-    answerCounts: (p, f, n) => `符合 ${p} · 不符合 ${f} · 合理缺项 ${n}`,
-    findings: '发现问题',
-    deadline: '整改期限',
-    signatures: '签字确认',
-    refused: '拒绝签字',
-    photos: '照片',
+    reviewVisit: '所属检查',
+    reviewItem: '检查项',
+    reviewPoint: '控制点',
+    reviewCaption: '说明',
+    reviewNoCaption: '检查人员未填写说明',
+    reviewOpenRecord: '查看检查记录',
+    reviewSignaturesTogether: '本次检查的签名随检查记录一并通过或退回。',
   },
   {
     review: 'Review',
@@ -81,18 +78,13 @@ addStrings(
     uploadedAt: 'Uploaded',
     size: 'Size',
     unknown: 'Not recorded',
-    plannedDate: 'Planned for',
-    startTime: 'Started',
-    submittedAt: 'Submitted',
-    conclusion: 'Conclusion',
-    teamSize: 'Team size',
-    answers: 'Items',
-    answerCounts: (p, f, n) => `conforms ${p} · does not conform ${f} · not applicable ${n}`,
-    findings: 'Findings',
-    deadline: 'Deadline',
-    signatures: 'Signatures',
-    refused: 'refused to sign',
-    photos: 'Photos',
+    reviewVisit: 'Visit',
+    reviewItem: 'Checklist item',
+    reviewPoint: 'Control point',
+    reviewCaption: 'Caption',
+    reviewNoCaption: 'No caption from the inspector',
+    reviewOpenRecord: 'Open the visit record',
+    reviewSignaturesTogether: "The visit's signatures are accepted or returned with it.",
   },
 );
 
@@ -214,13 +206,19 @@ function Stepper({ queue }) {
 function PhotoDetails({ m }) {
   const place = m.latitude == null ? t('unknown')
     : `${m.latitude.toFixed(5)}, ${m.longitude.toFixed(5)}${m.altitude == null ? '' : ` · ${Math.round(m.altitude)} m`} (${t('location_sources')[m.location_source]})`;
+  const v = m.visit_context;
   return html`
     <h2 class="enterprise-name">${m.enterprise_name}</h2>
-    <p><span class="badge">${t('media_categories')[m.category]}</span> ${m.caption}</p>
+    <p><span class="badge">${t('media_categories')[m.category]}</span></p>
     <${Flags} flags=${m.flags} />
-    <dl>
-      <dt>${t('capturedAt')}</dt>
-      <dd>${m.captured_at ? `${formatTime(m.captured_at)} (${t('time_sources')[m.captured_at_source]})` : t('unknown')}</dd>
+    <dl class="photo-context">
+      ${m.visit_id && html`<dt>${t('reviewVisit')}</dt><dd data-testid="photo-visit">
+        <${Link} href=${`/visits/${m.visit_id}`}>${v ? `${formatTime(v.started_at) || ''} · ${t('visit_statuses')[v.status]}` : t('reviewOpenRecord')} →<//></dd>`}
+      ${v?.item_key && html`<dt>${t('reviewItem')}</dt><dd data-testid="photo-item"><span class="mono">${v.item_key}</span> ${v.item_text}
+        ${v.item_result && html` <span class=${v.item_result === 'fail' ? 'badge missing' : 'badge'}>${t('results')[v.item_result]}</span>`}</dd>`}
+      ${m.control_point_name && html`<dt>${t('reviewPoint')}</dt><dd data-testid="photo-point">${m.control_point_name}</dd>`}
+      <dt>${t('reviewCaption')}</dt><dd data-testid="photo-caption">${m.caption || html`<span class="muted">${t('reviewNoCaption')}</span>`}</dd>
+      <dt>${t('capturedAt')}</dt><dd>${takenAt(m) || t('unknown')}</dd>
       <dt>${t('location')}</dt><dd class="mono">${place}</dd>
       <dt>${t('device')}</dt><dd>${[m.device_make, m.device_model].filter(Boolean).join(' ') || t('unknown')}</dd>
       <dt>${t('uploadedAt')}</dt><dd>${formatTime(m.uploaded_at)}</dd>
@@ -276,39 +274,17 @@ function useRegions(me) {
   return regions;
 }
 
-// A visit's photo or document, known by its id: a thumbnail that zooms, or a link to the PDF.
-function Attachment({ id }) {
-  const { data } = useApi(`/api/media/${id}`);
-  return html`<span class="thumb">${data ? html`<${Preview} media=${data} variant="thumbnail" />` : '…'}</span>`;
-}
-
+// A submitted visit as its record shows it (screens/visitRecord.js): every answer, photo
+// and signature image; its signatures are decided with it.
 function VisitDetails({ summary }) {
   const { data: v, error } = useApi(`/api/visits/${summary.id}`);
-  const answers = v?.answers || [];
-  const count = (r) => answers.filter((a) => a.result === r).length;
-  const photos = answers.flatMap((a) => a.media || []);
   return html`
     <h2 class="enterprise-name">${summary.enterprise_name}</h2>
-    <p><span class="badge">${t('visit_types')[summary.visit_type]}</span>
-      ${summary.conclusion && html` <strong>${t('conclusion')}：${t('conclusions')[summary.conclusion]}</strong>`}</p>
-    <dl>
-      <dt>${t('plannedDate')}</dt><dd>${formatDate(summary.planned_date)}</dd>
-      <dt>${t('startTime')}</dt><dd>${formatTime(summary.started_at) || t('unknown')}</dd>
-      <dt>${t('submittedAt')}</dt><dd>${formatTime(summary.submitted_at)}</dd>
-      <dt>${t('teamSize')}</dt><dd>${summary.team.length}</dd>
-      ${v && html`<dt>${t('answers')}</dt><dd>${t('answerCounts')(count('pass'), count('fail'), count('na'))}</dd>`}
-    </dl>
+    <p><span class="badge">${t('visit_types')[summary.visit_type]}</span>${' '}
+      <${Link} href=${`/visits/${summary.id}`}>${t('reviewOpenRecord')} →<//></p>
+    <p class="muted small">${t('reviewSignaturesTogether')}</p>
     <${Problem} error=${error} />
-    ${v && v.findings.length > 0 && html`<h3>${t('findings')}</h3>
-      <ul class="plain">${v.findings.map((f) => html`<li key=${f.id}>
-        <strong>${f.item_key}</strong> ${f.description} <span class="muted">${t('severities')[f.severity] || f.severity}
-        · ${f.legal_basis}${f.deadline ? ` · ${t('deadline')} ${formatDate(f.deadline)}` : ''}</span></li>`)}</ul>`}
-    ${v && v.signatures.length > 0 && html`<h3>${t('signatures')}</h3>
-      <ul class="plain">${v.signatures.map((s, i) => html`<li key=${i}>${s.name}${s.refused ? ` (${t('refused')})` : ''}</li>`)}</ul>`}
-    ${photos.length > 0 && html`<h3>${t('photos')}</h3>
-      <div class="thumbs">${photos.map((id) => html`<${Attachment} key=${id} id=${id} />`)}</div>`}
-    <h3>${t('documents')}</h3>
-    <${DocumentList} path=${`/api/visits/${summary.id}/documents`} />
+    ${v && html`<${RecordBody} visit=${v} />`}
     <${Link} href=${`/enterprises/${summary.enterprise_id}/dossier`}>${t('openDossier')} →<//>`;
 }
 

@@ -10,10 +10,10 @@ import { addPhoto, assessDraft, checklistById, colleagueName, isVideoShot, known
   rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
 import { formatDuration, VIDEO_TYPES } from '../media.js';
 import { itemClass } from '../rules.js';
-import { DocumentList } from '../files.js';
 import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
 import { TemplateChooser } from './noticeTemplates.js';
 import { reasonWords } from './outbox.js';
+import { VisitRecord } from './visitRecord.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
 
@@ -70,7 +70,7 @@ addStrings({
   submitted: '已提交，记录保存在本机，联网后自动发送。',
   visitRefused: '服务器拒收了这次检查的部分内容：',
   reopenToCorrect: '修改后重新提交',
-  alreadyFiled: (status) => `这次检查已${status}，不能再修改。`,
+  photoCaption: '照片说明（可选）',
   unanswered: (n) => `还有 ${n} 项未作答`,
   newVisit: '新建检查',
   checklist: '检查表',
@@ -84,7 +84,6 @@ addStrings({
   previewRecord: '预览笔录',
   previewHint: '请企业负责人核对笔录内容后签名。提交后由系统编号，打印件与此内容一致（检查结束时间以提交时间为准）。',
   closePreview: '关闭预览',
-  filedDocuments: '本次检查的文书',
 }, {
   visit: 'Site visit',
   start: 'Start the visit (time and location)',
@@ -140,7 +139,7 @@ addStrings({
   submitted: 'Submitted: saved on this phone, sent when the network allows.',
   visitRefused: 'The server refused part of this visit:',
   reopenToCorrect: 'Correct it and submit again',
-  alreadyFiled: (status) => `This visit was ${status}; it cannot change.`,
+  photoCaption: 'Caption (optional)',
   unanswered: (n) => `${n} items not answered`,
   newVisit: 'New visit',
   checklist: 'Checklist',
@@ -154,7 +153,6 @@ addStrings({
   previewRecord: 'Preview the record',
   previewHint: "Let the enterprise's representative read the record before signing. Once submitted it is numbered; the printed record has these words (the end time is the time of submission).",
   closePreview: 'Close preview',
-  filedDocuments: "This visit's documents",
 });
 
 const CHECKLIST_OF = { food_production: 'food-routine', special_equipment: 'special-equipment',
@@ -186,15 +184,17 @@ function PhotoButton({ label, onFile, testid, video = false }) {
 }
 
 // The phone's own copy; a video plays in place, its poster the server's once it is sent.
-function Thumb({ photo, onRemove }) {
+function Thumb({ photo, onRemove, onCaption }) {
   const url = useMemo(() => URL.createObjectURL(photo.blob), [photo.id]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   const words = t('videoOf')(photo.duration ? formatDuration(photo.duration) : '');
   return html`<span class=${isVideoShot(photo) ? 'thumb video' : 'thumb'}>
     ${isVideoShot(photo) ? html`<video src=${url} controls playsinline preload="metadata" aria-label=${words}
         poster=${photo.sent ? `/api/media/${photo.id}/preview` : undefined}></video><span class="small muted">${words}</span>`
-      : html`<img src=${url} alt="" />`}
-    ${onRemove && html`<button class="thumb-remove" aria-label=${t('remove')} onClick=${onRemove}>×</button>`}</span>`;
+      : html`<img src=${url} alt=${photo.caption || ''} />`}
+    ${onRemove && html`<button class="thumb-remove" aria-label=${t('remove')} onClick=${onRemove}>×</button>`}
+    ${onCaption && html`<input class="caption" maxlength="500" value=${photo.caption || ''} placeholder=${t('photoCaption')}
+      aria-label=${t('photoCaption')} onChange=${(e) => onCaption(e.target.value.trim())} />`}</span>`;
 }
 
 function SignaturePad({ photo, onSigned, label }) {
@@ -262,7 +262,7 @@ const ruleText = (line) => (line.when
   ? t('ruleWhen')(line.when.class ? t('item_classes')[line.when.class] : t('anyItem'), t('results')[line.when.result], line.when.at_least ?? 1)
   : t('otherwise'));
 
-function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFinding, onPhoto, onRemovePhoto }) {
+function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFinding, onPhoto, onRemovePhoto, onCaption }) {
   const set = (change) => onAnswer({ ...answer, ...change });
   const mine = shots.filter((p) => p.item === item.key);
   const failed = answer.result === 'fail';
@@ -295,7 +295,7 @@ function Item({ item, answer = {}, finding, shots, needsReason, onAnswer, onFind
       value=${answer.note || ''} onInput=${(e) => set({ note: e.target.value })} />
     ${reason && !(answer.note || '').trim() && html`<p class="problem small">${t('naReasonNeeded')}</p>`}
     <div class="photos">
-      ${mine.map((p) => html`<${Thumb} key=${p.id} photo=${p} onRemove=${() => onRemovePhoto(p)} />`)}
+      ${mine.map((p) => html`<${Thumb} key=${p.id} photo=${p} onRemove=${() => onRemovePhoto(p)} onCaption=${(c) => onCaption(p, c)} />`)}
       <${PhotoButton} label=${t('takePhoto')} testid=${`photo-${item.key}`} onFile=${onPhoto} />
       <${PhotoButton} label=${t('takeVideo')} testid=${`video-${item.key}`} onFile=${onPhoto} video />
     </div>
@@ -339,7 +339,7 @@ async function loadVisit(id, me) {
   let draft = await drafts.get(id);
   if (!draft) {
     const visit = (await cachedApi(`/api/visits/${id}`)).data;
-    if (visit.status !== 'planned') return { filed: visit.status };
+    if (visit.status !== 'planned') return { filed: true };
     rememberMembers(visit.members);
     const enterprise = (await cachedApi(`/api/enterprises/${visit.enterprise_id}`)).data;
     const { enterprise_id, checklist_id, visit_type, planned_date, team } = visit;
@@ -378,10 +378,7 @@ export function Visit({ params: [id], me }) {
 
   if (error) return html`<main><${Problem} error=${error} /></main>`;
   if (!ctx) return html`<main><p class="muted">${t('loading')}</p></main>`;
-  if (ctx.filed) {
-    return html`<main><p class="empty">${t('alreadyFiled')(t('visit_statuses')[ctx.filed])}</p>
-      <h2>${t('filedDocuments')}</h2><${DocumentList} path=${`/api/visits/${id}/documents`} /></main>`;
-  }
+  if (ctx.filed) return html`<${VisitRecord} params=${[id]} />`;
 
   const { enterprise, checklist, templates, notices, findings } = ctx;
   const locked = draft.status !== 'draft';
@@ -400,6 +397,11 @@ export function Visit({ params: [id], me }) {
   const removePhoto = async (p) => {
     await photos.remove(p.id);
     setShots((old) => old.filter((o) => o.id !== p.id));
+  };
+  const caption = async (p, words) => { // sent as the upload's caption
+    const next = { ...p, caption: words };
+    await photos.put(next);
+    setShots((old) => old.map((o) => (o.id === p.id ? next : o)));
   };
   const start = () => {
     save({ started_at: new Date().toISOString() });
@@ -460,7 +462,8 @@ export function Visit({ params: [id], me }) {
           finding=${draft.findings[item.key]} shots=${shots} needsReason=${!!checklist.rules?.na_needs_reason}
           onAnswer=${(v) => answer(item.key, v)}
           onFinding=${(c) => save((d) => ({ findings: { ...d.findings, [item.key]: { ...d.findings[item.key], ...c } } }))}
-          onPhoto=${(file) => photo(file, { category: 'evidence', item: item.key })} onRemovePhoto=${removePhoto} />`)}</ol>
+          onPhoto=${(file) => photo(file, { category: 'evidence', item: item.key })} onRemovePhoto=${removePhoto}
+          onCaption=${caption} />`)}</ol>
       </section>`)}
 
       <h2>${t('controlPointsVisit')}</h2>
@@ -473,13 +476,15 @@ export function Visit({ params: [id], me }) {
           <p class="item-text">${point.name} <span class="muted">${point.location}</span></p>
           ${currentNotice[point.id] && html`<p class="muted small">${t('currentNotice')(currentNotice[point.id].code)}</p>`}
           <div class="photos">
-            ${pointShots.map((p) => html`<${Thumb} key=${p.id} photo=${p} onRemove=${() => removePhoto(p)} />`)}
+            ${pointShots.map((p) => html`<${Thumb} key=${p.id} photo=${p} onRemove=${() => removePhoto(p)}
+              onCaption=${(c) => caption(p, c)} />`)}
             <${PhotoButton} label=${t('pointPhoto')} onFile=${(file) => photo(file, { category: 'premises', control_point_id: point.id })} />
           </div>
           ${posted ? html`<div class="notice-draft">
               <strong>${t('noticeToPost')}：${templates.find((tpl) => tpl.id === posted.template_id)?.title}</strong>
               <div class="photos">
-                ${noticeShot ? html`<${Thumb} photo=${noticeShot} onRemove=${() => removePhoto(noticeShot)} />`
+                ${noticeShot ? html`<${Thumb} photo=${noticeShot} onRemove=${() => removePhoto(noticeShot)}
+                    onCaption=${(c) => caption(noticeShot, c)} />`
                   : html`<${PhotoButton} label=${t('noticePhoto')} testid="notice-photo"
                       onFile=${(file) => photo(file, { category: 'notice', control_point_id: point.id, notice: posted.id })} />`}
               </div>
