@@ -43,12 +43,20 @@ def filed(database_url: str, visit_id: str) -> dict:
 
 
 def sign_all(page: Page) -> None:
-    """The visit's three signatures: the inspector's, the colleague's (张伟), the enterprise's (刘建国)."""
-    page.locator('[data-signer="colleague"] input').fill("张伟")
+    """The visit's three signatures: the inspector's, the colleague's (张伟, named by the
+    visit's team, not typed), the enterprise's (刘建国)."""
+    expect(page.locator('[data-signer="colleague"]')).to_contain_text("张伟")
+    expect(page.locator('[data-signer="colleague"] input')).to_have_count(0)
     sign(page, "me")
     sign(page, "colleague")
     page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
     sign(page, "enterprise")
+
+
+def submit_on_phone(page: Page) -> None:
+    """Submit, then confirm on the summary shown before the irreversible step."""
+    page.get_by_role("button", name="提交检查（离线也可）").click()
+    page.get_by_role("dialog", name="确认提交这次检查").get_by_role("button", name="确认提交").click()
 
 
 def sign(page: Page, signer: str) -> None:
@@ -89,7 +97,7 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
 
     sign_all(page)
     page.get_by_role("button", name="限期整改").click()
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+    submit_on_phone(page)
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
     # 3 photos + 3 signatures, the visit, the notice
     expect(page.locator(".outbox .op")).to_have_count(8)
