@@ -71,11 +71,9 @@ def sign(page: Page, signer: str) -> None:
     expect(page.locator(f'[data-signer="{signer}"] .signed img')).to_be_visible()
 
 
-def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> None:
-    """Three photos (failed item, control point, notice in place), a finding (its deadline
-    in 15 days unless given), a notice, three signatures, a conclusion; submitted with no network."""
-    page.context.set_offline(True)
-    page.locator(".visit-card", has_text=visit["enterprise"]).click()
+def start_and_answer(page: Page, deadline: date | None = None) -> None:
+    """Start the open visit; its first item fails, with a photo and a finding (its deadline
+    in 15 days unless given); its second passes."""
     page.get_by_role("button", name="开始检查（记录时间和定位）").click()
     first, second = page.locator("li.item[data-item]").nth(0), page.locator("li.item[data-item]").nth(1)
     first.get_by_role("button", name="不合格", exact=True).click()
@@ -85,6 +83,14 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
     first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
     first.get_by_label("整改期限").fill((deadline or bureau_today() + timedelta(days=15)).isoformat())
     second.get_by_role("button", name="合格", exact=True).click()
+
+
+def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> None:
+    """Three photos (failed item, control point, notice in place), a finding (its deadline
+    in 15 days unless given), a notice, three signatures, a conclusion; submitted with no network."""
+    page.context.set_offline(True)
+    page.locator(".visit-card", has_text=visit["enterprise"]).click()
+    start_and_answer(page, deadline)
     screenshot(page, "visit")
 
     point = page.locator(f'li.point[data-point="{visit["point"]}"]')

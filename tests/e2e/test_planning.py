@@ -5,19 +5,17 @@ inspector's 今日任务. At 390x844."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Callable
 
 from playwright.sync_api import Page, expect
 
 from backend import db
 from backend.accounts.tables import User
-from backend.clock import bureau_today
 from backend.enterprises.tables import ControlPoint, Enterprise
 from backend.inspections.tables import Visit
 from tests.conftest import run_async
 from tests.e2e.conftest import HUIMIN, enrol, screenshot
-from tests.e2e.test_offline_visit import jpeg, sign
+from tests.e2e.test_offline_visit import sign, start_and_answer
 
 ALL_SENT = "全部已发送，没有待发送的记录。"
 
@@ -69,14 +67,7 @@ def test_a_newcomer_starts_a_visit_with_a_colleague_and_submits_it(page: Page, l
     screenshot(page, "planning-visit-now-team")
     create.click()
 
-    page.get_by_role("button", name="开始检查（记录时间和定位）").click()
-    first, second = page.locator("li.item[data-item]").nth(0), page.locator("li.item[data-item]").nth(1)
-    first.get_by_role("button", name="不合格", exact=True).click()
-    first.locator('input[accept="image/*"]').set_input_files(jpeg((200, 40, 40)))
-    expect(first.locator(".thumb img")).to_be_visible()
-    first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
-    first.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())
-    second.get_by_role("button", name="合格", exact=True).click()
+    start_and_answer(page)
 
     colleague = page.locator('[data-signer="colleague"]')
     expect(colleague).to_contain_text("张伟")  # the team's colleague, not a name typed at will

@@ -18,8 +18,8 @@ addStrings({
   visitPlanChoose: '去企业名录选择',
   visitPlanFor: (n) => `为 ${n} 家企业计划检查`,
   visitPlanDate: '检查日期',
-  visitPlanChecklist: '检查表',
-  visitPlanType: '检查类型',
+  checklist: '检查表',
+  visitType: '检查类型',
   visitPlanTeam: '检查组（至少两人）',
   visitPlanTeamHint: '只列出辖区涵盖所选全部企业的在岗检查人员和局领导。',
   visitPlanNoOfficers: '辖区内没有涵盖所选全部企业的在岗检查人员：请减少所选企业，或请管理员邀请检查人员。',
@@ -36,8 +36,8 @@ addStrings({
   visitPlanChoose: 'Choose in the registry',
   visitPlanFor: (n) => `Visits to ${n} enterprises`,
   visitPlanDate: 'Date',
-  visitPlanChecklist: 'Checklist',
-  visitPlanType: 'Visit type',
+  checklist: 'Checklist',
+  visitType: 'Visit type',
   visitPlanTeam: 'Team (two or more)',
   visitPlanTeamHint: 'Only active inspectors and supervisors whose jurisdiction covers every chosen enterprise are listed.',
   visitPlanNoOfficers: 'No active officer of your jurisdiction covers every chosen enterprise: choose fewer enterprises, or ask an admin to invite inspectors.',
@@ -49,6 +49,26 @@ addStrings({
   visitPlanToday: 'Back to Today',
   visitPlanRegistry: 'Back to the registry',
 });
+
+// The choices of a visit not yet planned: its checklist version, its type, and its team
+// (`value.team`: the ids chosen among `officers`; `label` names the team's group).
+export function VisitChoices({ checklists, officers, value, label, hint, empty, onChange }) {
+  const toggle = (id) => onChange({ team: value.team.includes(id) ? value.team.filter((m) => m !== id) : [...value.team, id] });
+  return html`<label class="field">${t('checklist')}
+      <select value=${value.checklist} onChange=${(e) => onChange({ checklist: e.target.value })}>
+        ${checklists.map((c) => html`<option value=${c.id}>${c.title} v${c.version}</option>`)}
+      </select></label>
+    <label class="field">${t('visitType')}
+      <select value=${value.type} onChange=${(e) => onChange({ type: e.target.value })}>
+        ${Object.entries(t('visitTypes')).map(([type, words]) => html`<option value=${type}>${words}</option>`)}
+      </select></label>
+    <h2>${label}</h2>
+    <p class="muted small">${hint}</p>
+    ${officers.length === 0 ? html`<p class="problem">${empty}</p>` : html`<div class="choices" role="group" aria-label=${label}>
+      ${officers.map((o) => html`<button key=${o.id} class=${value.team.includes(o.id) ? 'answer on' : 'answer'}
+        aria-pressed=${value.team.includes(o.id)} onClick=${() => toggle(o.id)}>${o.display_name}</button>`)}
+    </div>`}`;
+}
 
 const chosenEnterprises = () => (new URLSearchParams(location.search).get('enterprises') || '').split(',').filter(Boolean);
 
@@ -81,7 +101,6 @@ export function PlanVisit({ me }) {
   const { enterprises, checklists, officers } = ctx;
   const done = sending?.done || [];
   const set = (change) => setForm({ ...form, ...change });
-  const toggle = (id) => set({ team: form.team.includes(id) ? form.team.filter((m) => m !== id) : [...form.team, id] });
   const plan = async () => {
     const planned = [...done];
     for (const enterprise of enterprises.filter((e) => !planned.includes(e.id))) {
@@ -118,21 +137,8 @@ export function PlanVisit({ me }) {
     <fieldset disabled=${sending?.busy || done.length > 0} class="visit-plan-form">
       <label class="field">${t('visitPlanDate')}
         <input type="date" min=${today()} value=${form.date} onInput=${(e) => set({ date: e.target.value })} /></label>
-      <label class="field">${t('visitPlanChecklist')}
-        <select value=${form.checklist} onChange=${(e) => set({ checklist: e.target.value })}>
-          ${checklists.map((c) => html`<option value=${c.id}>${c.title} v${c.version}</option>`)}
-        </select></label>
-      <label class="field">${t('visitPlanType')}
-        <select value=${form.type} onChange=${(e) => set({ type: e.target.value })}>
-          ${Object.entries(t('visitTypes')).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-        </select></label>
-      <h2>${t('visitPlanTeam')}</h2>
-      <p class="muted small">${t('visitPlanTeamHint')}</p>
-      ${officers.length === 0 ? html`<p class="problem">${t('visitPlanNoOfficers')}</p>` : html`<div class="choices" role="group"
-        aria-label=${t('visitPlanTeam')}>
-        ${officers.map((o) => html`<button key=${o.id} class=${form.team.includes(o.id) ? 'answer on' : 'answer'}
-          aria-pressed=${form.team.includes(o.id)} onClick=${() => toggle(o.id)}>${o.display_name}</button>`)}
-      </div>`}
+      <${VisitChoices} checklists=${checklists} officers=${officers} value=${form} label=${t('visitPlanTeam')}
+        hint=${t('visitPlanTeamHint')} empty=${t('visitPlanNoOfficers')} onChange=${set} />
       ${form.team.length < 2 && html`<p class="muted small">${t('visitPlanTeamShort')}</p>`}
     </fieldset>
     ${sending?.error && html`<p class="problem" role="alert">${t('visitPlanRefused')(sending.failed.name, sending.error.message)}</p>`}

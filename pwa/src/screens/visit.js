@@ -14,6 +14,7 @@ import { itemClass } from '../rules.js';
 import { DocumentList } from '../files.js';
 import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
 import { reasonWords } from './outbox.js';
+import { VisitChoices } from './planVisit.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
 import '../visits.js';
@@ -77,12 +78,10 @@ addStrings({
   alreadyFiled: (status) => `这次检查已${status}，不能再修改。`,
   unanswered: (n) => `还有 ${n} 项未作答`,
   newVisit: '新建检查',
-  checklist: '检查表',
-  visitType: '检查类型',
   team: '检查组',
   teamHint: '执法检查至少两人：选择与您同行的同事，双方都要签名。',
   noColleagues: '本机没有可选的同事（辖区内其他在岗检查人员）：请联网后打开一次“今日任务”，或请科室在系统中添加同事。',
-  certificateNo: (no) => `执法证号 ${no}`,
+  memberCertificate: (no) => `执法证号 ${no}`,
   createVisit: '创建并开始',
   confirmTitle: '确认提交这次检查',
   confirmSummary: '提交后检查记录即锁定，不能再修改（更正需另行补正）。请核对：',
@@ -160,12 +159,10 @@ addStrings({
   alreadyFiled: (status) => `This visit was ${status}; it cannot change.`,
   unanswered: (n) => `${n} items not answered`,
   newVisit: 'New visit',
-  checklist: 'Checklist',
-  visitType: 'Visit type',
   team: 'Team',
   teamHint: 'A visit takes at least two officers: choose the colleague with you; both of you sign.',
   noColleagues: 'No colleague to choose on this phone (other active inspectors of your jurisdiction): open Today once with a connection, or ask your office to add your colleagues.',
-  certificateNo: (no) => `Certificate ${no}`,
+  memberCertificate: (no) => `Certificate ${no}`,
   createVisit: 'Create and start',
   confirmTitle: 'Submit this visit?',
   confirmSummary: 'Once submitted the record is locked and cannot change (a correction is a separate amendment). Check:',
@@ -557,7 +554,7 @@ export function Visit({ params: [id], me }) {
       <h2>${t('signatures')}</h2>
       ${draft.plan.team.map((member) => html`<div key=${member} class="signature" data-signer=${member === me.id ? 'me' : 'colleague'}>
         <p class="signer-name">${t('inspectorSigns')}：<strong>${team[member].name}</strong>
-          ${team[member].certificate_no && html` <span class="muted">${t('certificateNo')(team[member].certificate_no)}</span>`}</p>
+          ${team[member].certificate_no && html` <span class="muted">${t('memberCertificate')(team[member].certificate_no)}</span>`}</p>
         <${SignaturePad} photo=${byId[draft.signatures[member].photo]} label=${`${t('signHere')} ${team[member].name}`}
           onSigned=${(file) => sign(member, file)} />
       </div>`)}
@@ -599,7 +596,7 @@ export function Visit({ params: [id], me }) {
 export function VisitNew({ params: [enterpriseId], me }) {
   const [ctx, setCtx] = useState(null);
   const [error, setError] = useState(null);
-  const [choice, setChoice] = useState({ colleagues: [], checklist: null, type: 'routine' });
+  const [choice, setChoice] = useState({ team: [], checklist: null, type: 'routine' }); // team: the colleagues chosen
 
   useEffect(() => {
     Promise.all([cachedApi(`/api/enterprises/${enterpriseId}`), cachedApi('/api/checklists'),
@@ -618,30 +615,15 @@ export function VisitNew({ params: [enterpriseId], me }) {
   const { enterprise, checklists, colleagues } = ctx;
   const create = async () => {
     const plan = { id: newId(), enterprise_id: enterprise.id, checklist_id: choice.checklist, visit_type: choice.type,
-                   planned_date: today(), team: [me.id, ...choice.colleagues] };
+                   planned_date: today(), team: [me.id, ...choice.team] };
     await drafts.put(newDraft(me, enterprise, plan, false));
     navigate(`/visits/${plan.id}`);
   };
-  const toggle = (id) => setChoice({ ...choice, colleagues: choice.colleagues.includes(id)
-    ? choice.colleagues.filter((c) => c !== id) : [...choice.colleagues, id] });
   return html`<main>
     <h1>${t('newVisit')}</h1>
     <p class="lead">${enterprise.name}</p>
-    <label class="field">${t('checklist')}
-      <select value=${choice.checklist} onChange=${(e) => setChoice({ ...choice, checklist: e.target.value })}>
-        ${checklists.map((c) => html`<option value=${c.id}>${c.title} v${c.version}</option>`)}
-      </select></label>
-    <label class="field">${t('visitType')}
-      <select value=${choice.type} onChange=${(e) => setChoice({ ...choice, type: e.target.value })}>
-        ${Object.entries(t('visitTypes')).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-      </select></label>
-    <h2>${t('team')}</h2>
-    <p class="muted">${t('teamHint')}</p>
-    ${colleagues.length === 0 ? html`<p class="problem">${t('noColleagues')}</p>` : html`<div class="choices" role="group"
-      aria-label=${t('team')}>
-      ${colleagues.map((o) => html`<button key=${o.id} class=${choice.colleagues.includes(o.id) ? 'answer on' : 'answer'}
-        aria-pressed=${choice.colleagues.includes(o.id)} onClick=${() => toggle(o.id)}>${o.display_name}</button>`)}
-    </div>`}
-    <button class="primary" disabled=${choice.colleagues.length === 0 || !choice.checklist} onClick=${create}>${t('createVisit')}</button>
+    <${VisitChoices} checklists=${checklists} officers=${colleagues} value=${choice} label=${t('team')} hint=${t('teamHint')}
+      empty=${t('noColleagues')} onChange=${(change) => setChoice({ ...choice, ...change })} />
+    <button class="primary" disabled=${choice.team.length === 0 || !choice.checklist} onClick=${create}>${t('createVisit')}</button>
   </main>`;
 }
