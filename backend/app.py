@@ -20,7 +20,7 @@ from backend.access import PUBLIC
 from backend import db
 from backend.clock import bureau_today
 from backend.accounts.guards import SessionAuth, provide_access, role_guard
-from backend.accounts.routes import AuthController, InvitationController, SessionController, UserController
+from backend.accounts.routes import AuthController, InvitationController, OfficerController, SessionController, UserController
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.coverage import rollups
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SessionController,
             InvitationController,
             UserController,
+            OfficerController,
             AuditController,
             RegionController,
             EnterpriseController,

@@ -7,8 +7,8 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from backend.access import EVERYONE, INVITERS, MANAGERS, PUBLIC, Scope, roles
-from backend.accounts import passkeys, service
+from backend.access import EVERYONE, FIELD_TEAM, INVITERS, MANAGERS, PUBLIC, Scope, roles
+from backend.accounts import officers, passkeys, service
 from backend.accounts.guards import SESSION_COOKIE
 from backend.accounts.schemas import (
     Ceremony,
@@ -18,6 +18,7 @@ from backend.accounts.schemas import (
     InvitationInfo,
     InvitationOut,
     Me,
+    OfficerOut,
     PasskeyOut,
     SessionOut,
     UserOut,
@@ -172,3 +173,16 @@ class UserController(Controller):
                        "Sent again, it answers with the user as they now are.")
     async def update(self, access: Access, user_id: Annotated[UUID, PathParameter(description="User id")], data: JSONBody[UserPatch]) -> UserOut:
         return await service.update_user(access, user_id, data)
+
+
+class OfficerController(Controller):
+    path = "/api/officers"
+    tags = ["accounts"]
+    opt = roles(FIELD_TEAM)
+
+    @get("/", operation_id="listOfficers",
+         summary="The active inspectors and supervisors of your jurisdiction: whom a visit's team may name",
+         description="Names, ids, jurisdictions and certificate numbers only, for the team picker of a planned or "
+                     "an unplanned visit (the phone keeps it for offline use).")
+    async def list_officers(self, access: Access) -> list[OfficerOut]:
+        return await officers.roster(access)

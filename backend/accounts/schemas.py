@@ -98,6 +98,17 @@ class UserOut(msgspec.Struct, kw_only=True):
     certificate_no: str
 
 
+class OfficerOut(msgspec.Struct, kw_only=True):
+    """An officer a visit's team may name (GET /api/officers)."""
+
+    id: UUID
+    display_name: str
+    role: Role
+    region_code: str
+    region_level: str  # province, city or county: whose enterprises they may inspect
+    certificate_no: str  # 执法证号, printed on every record of their visits
+
+
 class UserPage(msgspec.Struct):
     items: list[UserOut]
     next_cursor: str | None

@@ -29,6 +29,21 @@ export const dossierPaths = (enterpriseId) => [
 export const newestChecklists = (list) => Object.values(Object.fromEntries(
   [...list].sort((a, b) => a.version - b.version).map((c) => [c.code, c])));
 
+// The checklist an enterprise of this category is inspected with by default: the newest
+// version of its template, else the first checklist.
+const CHECKLIST_OF = { food_production: 'food-routine', special_equipment: 'special-equipment',
+  industrial_products: 'industrial-routine', food_related_products: 'industrial-routine' };
+export function fittingChecklist(list, enterprise) {
+  const newest = newestChecklists(list);
+  return newest.find((c) => c.code === CHECKLIST_OF[enterprise?.category]) || newest[0];
+}
+
+// The officers a visit's team may name (GET /api/officers: the jurisdiction's active
+// inspectors and supervisors), kept for offline use; `covers`: whether an officer's
+// jurisdiction includes the enterprise, as the server checks the team.
+export const OFFICERS = '/api/officers';
+export const covers = (officer, enterprise) => officer.region_code === enterprise[`${officer.region_level}_code`];
+
 // A checklist version by id: its own answer, else (offline, not kept by itself) from the
 // kept list of every version.
 export async function checklistById(id) {
@@ -53,6 +68,7 @@ export async function keepForOffline(visits, enterprises) {
     return null;
   });
   const paths = new Set(['/api/notice-templates']);
+  rememberMembers(await keep(OFFICERS));
   for (const c of newestChecklists((await keep('/api/checklists')) || [])) paths.add(`/api/checklists/${c.id}`);
   for (const v of visits) {
     rememberMembers(v.members);
@@ -69,28 +85,11 @@ export async function keepForOffline(visits, enterprises) {
   return missing;
 }
 
-// Teams the inspector already works in (from planned visits): inspectors cannot list
-// their colleagues, so an unplanned visit reuses one of these teams.
-export function knownTeams(visits, me) {
-  const teams = new Map();
-  for (const v of visits) {
-    if (!v.team.includes(me.id)) continue;
-    const key = [...v.team].sort().join(',');
-    if (!teams.has(key)) teams.set(key, [...v.team].sort((a, b) => (a === me.id ? -1 : b === me.id ? 1 : 0)));
-  }
-  return [...teams.values()];
-}
-
-// Colleagues' names as typed at their signatures, remembered for the next visit.
+// The team as its record prints it and its members sign: each member's name and
+// enforcement certificate number (执法证号), kept on the phone from the roster and the
+// visits the server sends (their `members`) and the signed-in user (a draft made before
+// the roster was kept has the names typed at its signatures).
 const kept = (name) => JSON.parse(localStorage.getItem(userKey(name)) || '{}');
-export const colleagueName = (id) => kept('colleagues')[id] || '';
-export function rememberColleague(id, name) {
-  localStorage.setItem(userKey('colleagues'), JSON.stringify({ ...kept('colleagues'), [id]: name }));
-}
-
-// The team as its record prints it: each member's name and enforcement certificate number
-// (执法证号), kept on the phone from the visits the server sends (their `members`) and the
-// signed-in user, else the name typed at the member's signature.
 export function rememberMembers(members) {
   if (!members?.length) return;
   const roster = kept('roster');
@@ -102,7 +101,7 @@ export function teamOf(draft, me) {
   const roster = kept('roster');
   return Object.fromEntries(draft.plan.team.map((id) => {
     const known = roster[id] || (id === me.id ? { name: me.display_name, certificate_no: me.certificate_no } : {});
-    return [id, { name: known.name || draft.signatures[id]?.name?.trim() || colleagueName(id), certificate_no: known.certificate_no || '' }];
+    return [id, { name: known.name || draft.signatures[id]?.name?.trim() || '', certificate_no: known.certificate_no || '' }];
   }));
 }
 
@@ -111,7 +110,7 @@ export function newDraft(me, enterprise, plan, planned) {
     id: plan.id, user: me.id, status: 'draft', planned, enterprise: { id: enterprise.id, name: enterprise.name },
     plan, started_at: null, latitude: null, longitude: null, answers: {}, findings: {}, notices: [], conclusion: null,
     signatures: {
-      ...Object.fromEntries(plan.team.map((u) => [u, { name: u === me.id ? me.display_name : colleagueName(u), photo: null }])),
+      ...Object.fromEntries(plan.team.map((u) => [u, { photo: null }])),
       enterprise: { name: '', photo: null, refused: false, witness_note: '' },
     },
   };
@@ -170,10 +169,7 @@ export function problems(draft, checklist, shots) {
   const { examined, required } = ruled;
   if (required && examined.key_items < required.key_items) found.push(['keyItems', ` ${examined.key_items}/${required.key_items}`]);
   if (required && examined.items < required.items) found.push(['allItems', ` ${examined.items}/${required.items}`]);
-  for (const member of draft.plan.team) {
-    const s = draft.signatures[member];
-    if (!s?.photo || !s.name?.trim()) found.push(['inspectorSignature', '']);
-  }
+  if (draft.plan.team.some((member) => !draft.signatures[member]?.photo)) found.push(['inspectorSignature', '']);
   const e = draft.signatures.enterprise;
   if (!e?.name?.trim() || (e.refused ? !e.witness_note?.trim() : !e.photo)) found.push(['enterpriseSignature', '']);
   if (!(ruled.conclusion ?? draft.conclusion)) found.push(['noConclusion', '']);
@@ -229,8 +225,9 @@ export async function submitDraft(draft, checklist, me) {
   if (planOp) visitDeps.push(planOp.id);
   const answers = answersOf(draft, checklist, shots);
   const findings = findingsOf(draft, answers);
+  const team = teamOf(draft, me);
   const signatures = draft.plan.team.map((member) => ({
-    signer: 'inspector', user_id: member, name: draft.signatures[member].name.trim(), media_id: draft.signatures[member].photo,
+    signer: 'inspector', user_id: member, name: team[member].name, media_id: draft.signatures[member].photo,
   }));
   const e = draft.signatures.enterprise;
   signatures.push(e.refused
@@ -253,7 +250,6 @@ export async function submitDraft(draft, checklist, me) {
               photo_id: photo ? photo.id : null },
     });
   }
-  for (const member of draft.plan.team) rememberColleague(member, draft.signatures[member].name.trim());
   await enqueue(ops, { ...draft, status: 'queued' });
 }
 

@@ -14,6 +14,7 @@ import { Enterprise, Registry } from './screens/registry.js';
 import { Dossier } from './screens/dossier.js';
 import { Outbox, SyncBadge } from './screens/outbox.js';
 import { PlanConflicts, PlanItems } from './screens/planItems.js';
+import { PlanVisit } from './screens/planVisit.js';
 import { PlanNew, PlanPage, Plans } from './screens/plans.js';
 import { Publication } from './screens/publication.js';
 import { Returned } from './screens/returned.js';
@@ -43,6 +44,7 @@ const ROUTES = [
   [/^\/today$/, Today],
   [/^\/outbox$/, Outbox],
   [/^\/visits\/new\/([0-9a-f-]{36})$/, VisitNew],
+  [/^\/visits\/plan$/, PlanVisit],
   [/^\/visits\/([0-9a-f-]{36})$/, Visit],
   [/^\/plans$/, Plans],
   [/^\/plans\/new$/, PlanNew],

@@ -144,6 +144,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/invitations"): Rule(INVITERS, url("/api/invitations")),
     ("DELETE", "/api/invitations/{invitation_id:uuid}"): Rule(INVITERS, url(f"/api/invitations/{uuid.uuid4()}"), own=404),
     ("GET", "/api/users"): Rule(MANAGERS, url("/api/users")),
+    ("GET", "/api/officers"): Rule(FIELD_TEAM, url("/api/officers")),
     ("PATCH", "/api/users/{user_id:uuid}"): Rule(MANAGERS, with_body("/api/users/{user}", lambda *_: {"active": True}), other=404),
     ("GET", "/api/audit"): Rule(MANAGERS, url("/api/audit?enterprise={enterprise}"), other=200),
     ("GET", "/api/regions"): Rule(STAFF, url("/api/regions?under={county}"), other=404),

@@ -22,7 +22,7 @@ from backend.inspections.schemas import VisitPlan
 from backend.inspections.tables import ChecklistVersion, Visit, VisitType
 from tests.conftest import run_async
 from tests.e2e.conftest import HUIMIN, call, enrol, screenshot
-from tests.e2e.test_offline_visit import jpeg, sign_all
+from tests.e2e.test_offline_visit import jpeg, sign_all, submit_on_phone
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = json.loads((ROOT / "tests" / "fixtures" / "checklist_rules.json").read_text())
@@ -121,7 +121,7 @@ def test_a_ruled_visit_on_the_phone(page: Page, live_server: str, database_url: 
     b2.get_by_label("问题描述").fill("防蝇设施破损")
     b2.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())
     sign_all(page)
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+    submit_on_phone(page)
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
     for _ in range(150):  # the outbox sends the photos, then the visit
         if filed(database_url, visit["id"])["status"] != "planned":

@@ -24,7 +24,7 @@ from backend.accounts.tables import User
 from backend.clock import BUREAU_TIME, bureau_today
 from tests.conftest import run_async
 from tests.e2e.conftest import HUIMIN, call, enrol, screenshot, submit_visit, todays_visit
-from tests.e2e.test_offline_visit import jpeg, sign
+from tests.e2e.test_offline_visit import jpeg, sign, submit_on_phone
 
 CERTIFICATES = {"高翔": "SD1621-0007", "张伟": "SD1621-0012"}
 PREVIEW_ONLY = ("预览：提交后由系统编号，打印件以此内容为准", "（编号待定）")
@@ -81,7 +81,6 @@ def test_record_preview_offline_prints_what_was_signed(page: Page, live_server: 
     point = page.locator(f'li.point[data-point="{visit["point"]}"]')
     point.locator('input[type="file"]').first.set_input_files(camera_jpeg((40, 160, 60)))
     expect(point.locator(".thumb img")).to_have_count(1)
-    page.locator('[data-signer="colleague"] input').fill("张伟")
     sign(page, "me")
     sign(page, "colleague")
     page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
@@ -111,7 +110,7 @@ def test_record_preview_offline_prints_what_was_signed(page: Page, live_server: 
     page.get_by_role("button", name="关闭预览").click()
 
     sign(page, "enterprise")
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+    submit_on_phone(page)
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
     page.context.set_offline(False)
     expect(page.get_by_text("全部已发送，没有待发送的记录。")).to_be_visible(timeout=15000)

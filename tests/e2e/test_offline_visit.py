@@ -43,12 +43,20 @@ def filed(database_url: str, visit_id: str) -> dict:
 
 
 def sign_all(page: Page) -> None:
-    """The visit's three signatures: the inspector's, the colleague's (张伟), the enterprise's (刘建国)."""
-    page.locator('[data-signer="colleague"] input').fill("张伟")
+    """The visit's three signatures: the inspector's, the colleague's (张伟, named by the
+    visit's team, not typed), the enterprise's (刘建国)."""
+    expect(page.locator('[data-signer="colleague"]')).to_contain_text("张伟")
+    expect(page.locator('[data-signer="colleague"] input')).to_have_count(0)
     sign(page, "me")
     sign(page, "colleague")
     page.locator('[data-signer="enterprise"] input[placeholder="签名人姓名"]').fill("刘建国")
     sign(page, "enterprise")
+
+
+def submit_on_phone(page: Page) -> None:
+    """Submit, then confirm on the summary shown before the irreversible step."""
+    page.get_by_role("button", name="提交检查（离线也可）").click()
+    page.get_by_role("dialog", name="确认提交这次检查").get_by_role("button", name="确认提交").click()
 
 
 def sign(page: Page, signer: str) -> None:
@@ -63,11 +71,9 @@ def sign(page: Page, signer: str) -> None:
     expect(page.locator(f'[data-signer="{signer}"] .signed img')).to_be_visible()
 
 
-def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> None:
-    """Three photos (failed item, control point, notice in place), a finding (its deadline
-    in 15 days unless given), a notice, three signatures, a conclusion; submitted with no network."""
-    page.context.set_offline(True)
-    page.locator(".visit-card", has_text=visit["enterprise"]).click()
+def start_and_answer(page: Page, deadline: date | None = None) -> None:
+    """Start the open visit; its first item fails, with a photo and a finding (its deadline
+    in 15 days unless given); its second passes."""
     page.get_by_role("button", name="开始检查（记录时间和定位）").click()
     first, second = page.locator("li.item[data-item]").nth(0), page.locator("li.item[data-item]").nth(1)
     first.get_by_role("button", name="不符合", exact=True).click()
@@ -78,6 +84,14 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
     first.get_by_label("问题描述").fill("许可证已过期，仍在生产")
     first.get_by_label("整改期限").fill((deadline or bureau_today() + timedelta(days=15)).isoformat())
     second.get_by_role("button", name="符合", exact=True).click()
+
+
+def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> None:
+    """Three photos (failed item, control point, notice in place), a finding (its deadline
+    in 15 days unless given), a notice, three signatures, a conclusion; submitted with no network."""
+    page.context.set_offline(True)
+    page.locator(".visit-card", has_text=visit["enterprise"]).click()
+    start_and_answer(page, deadline)
     screenshot(page, "visit")
 
     point = page.locator(f'li.point[data-point="{visit["point"]}"]')
@@ -90,7 +104,7 @@ def do_visit_offline(page: Page, visit: dict, deadline: date | None = None) -> N
 
     sign_all(page)
     page.get_by_role("button", name="限期整改").click()
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+    submit_on_phone(page)
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
     # 3 photos + 3 signatures, the visit, the notice
     expect(page.locator(".outbox .op")).to_have_count(8)

@@ -15,7 +15,7 @@ from backend.accounts.tables import Session, User
 from backend.clock import bureau_today
 from tests.conftest import run_async
 from tests.e2e.conftest import enrol, todays_visit
-from tests.e2e.test_offline_visit import do_visit_offline, filed
+from tests.e2e.test_offline_visit import do_visit_offline, filed, submit_on_phone
 from tests.factories import LIXIA
 
 ALL_SENT = "全部已发送，没有待发送的记录。"
@@ -120,7 +120,7 @@ def test_a_refused_visit_is_opened_corrected_and_filed(page: Page, live_server: 
     page.get_by_role("button", name="修改后重新提交").click()
     later = (bureau_today() + timedelta(days=20)).isoformat()
     page.locator("li.item[data-item]").nth(0).get_by_label("整改期限").fill(later)
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+    submit_on_phone(page)
     expect(page.get_by_text(ALL_SENT)).to_be_visible(timeout=20000)
     assert sent[-1]["findings"][0]["deadline"] == later
     failed = [a for a in sent[-1]["answers"] if a.get("result") == "fail"]

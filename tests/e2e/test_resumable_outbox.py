@@ -20,7 +20,7 @@ from backend.media.tables import MediaItem
 from bench.common import memory_kb
 from tests.conftest import run_async
 from tests.e2e.conftest import SERVERS, call, enrol, screenshot, todays_visit
-from tests.e2e.test_offline_visit import sign_all
+from tests.e2e.test_offline_visit import sign_all, submit_on_phone
 from tests.factories import video
 
 SOURCE = Path(__file__).resolve().parents[2] / "pwa" / "src"
@@ -65,7 +65,7 @@ def visit_with_evidence(page: Page, visit: dict, photo: dict | None = None, clip
     first.get_by_label("整改期限").fill((bureau_today() + timedelta(days=15)).isoformat())
     sign_all(page)
     page.get_by_role("button", name="限期整改").click()
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+    submit_on_phone(page)
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
 
 

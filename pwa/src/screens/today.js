@@ -14,7 +14,9 @@ import { Problem, today } from '../ui.js';
 addStrings({
   today: '今日任务',
   plannedVisits: '计划检查',
-  noPlannedVisits: '近 7 天没有安排给您的检查。可从下方逾期或到期企业开始检查。',
+  noPlannedVisits: '近 7 天没有安排给您的检查。到了企业现场可直接开始检查（下方逾期或到期的企业，或企业名录中的任一家），选择与您同行的同事；也可以先计划检查。',
+  startPlanning: '计划检查：选择企业、日期和检查组',
+  startOnSite: '现场检查：在企业名录中找到企业',
   dueEnterprises: '逾期及即将到期的企业',
   noDue: '辖区内没有逾期或 30 天内到期的企业。',
   offlineSince: (time) => `离线模式：显示 ${time} 保存的数据`,
@@ -31,7 +33,9 @@ addStrings({
 }, {
   today: 'Today',
   plannedVisits: 'Planned visits',
-  noPlannedVisits: 'No visits planned for you in the next 7 days. Start one from the overdue or due enterprises below.',
+  noPlannedVisits: 'No visits planned for you in the next 7 days. On site, start a visit now (an overdue or due enterprise below, or any in the registry) and choose the colleague who is with you; or plan visits first.',
+  startPlanning: 'Plan visits: enterprises, date and team',
+  startOnSite: 'Visit now: find the enterprise in the registry',
   dueEnterprises: 'Overdue and due enterprises',
   noDue: 'No enterprise in your jurisdiction is overdue or due within 30 days.',
   offlineSince: (time) => `Offline: showing data saved at ${time}`,
@@ -95,7 +99,11 @@ export function Today({ me }) {
     ${state.loading && html`<p class="muted">${t('loading')}</p>`}
     ${state.visits && html`
       <h2>${t('plannedVisits')}</h2>
-      ${state.visits.length === 0 ? html`<p class="empty">${t('noPlannedVisits')}</p>` : html`<ul class="cards">
+      ${state.visits.length === 0 ? html`<p class="empty">${t('noPlannedVisits')}</p>
+        <ul class="cards" data-testid="start-work">
+          <li><${Link} href="/enterprises?select=1" class="card">${t('startPlanning')} →<//></li>
+          <li><${Link} href="/enterprises" class="card">${t('startOnSite')} →<//></li>
+        </ul>` : html`<ul class="cards">
         ${state.visits.map((v) => html`<li key=${v.id}><${Link} href=${`/visits/${v.id}`} class="card visit-card">
           <strong>${v.enterprise_name}</strong>
           <span class="muted">${t('visit_types')[v.visit_type]} · ${t('plannedFor')} ${formatDate(v.planned_date)}</span>

@@ -6,14 +6,15 @@ import { html } from 'htm/preact';
 
 import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
-import { addPhoto, assessDraft, checklistById, colleagueName, isVideoShot, knownTeams, newDraft, newestChecklists, newId, problems,
-  rememberMembers, submitDraft, teamOf, todayPaths } from '../fieldwork.js';
+import { addPhoto, answersOf, assessDraft, checklistById, conclusionOf, covers, findingsOf, fittingChecklist, isVideoShot, newDraft,
+  newId, OFFICERS, problems, rememberMembers, submitDraft, teamOf } from '../fieldwork.js';
 import { formatDuration, VIDEO_TYPES } from '../media.js';
 import { itemClass } from '../rules.js';
 import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
 import { TemplateChooser } from './noticeTemplates.js';
 import { reasonWords } from './outbox.js';
 import { VisitRecord } from './visitRecord.js';
+import { VisitChoices } from './planVisit.js';
 import { navigate, signInAgain } from '../router.js';
 import { Problem, today } from '../ui.js';
 
@@ -73,13 +74,21 @@ addStrings({
   photoCaption: '照片说明（可选）',
   unanswered: (n) => `还有 ${n} 项未作答`,
   newVisit: '新建检查',
-  checklist: '检查表',
-  visitType: '检查类型',
   team: '检查组',
-  teamOf: (names) => `与 ${names} 同组`,
-  colleague: '同事',
-  noTeam: '检查组至少两人。检查人员无权查看人员名单，只能沿用已安排给您的计划检查中的检查组；请先请科室安排一次计划检查。',
+  teamHint: '执法检查至少两人：选择与您同行的同事，双方都要签名。',
+  noColleagues: '本机没有可选的同事（辖区内其他在岗检查人员）：请联网后打开一次“今日任务”，或请科室在系统中添加同事。',
+  memberCertificate: (no) => `执法证号 ${no}`,
   createVisit: '创建并开始',
+  confirmTitle: '确认提交这次检查',
+  confirmSummary: '提交后检查记录即锁定，不能再修改（更正需另行补正）。请核对：',
+  summaryAnswered: (n, of) => `已检查 ${n}/${of} 项`,
+  summaryFindings: (n) => `发现问题 ${n} 项`,
+  summaryPhotos: (n) => `照片和视频 ${n} 个`,
+  summaryNotices: (n) => `张贴警示语 ${n} 张`,
+  summarySignatures: (names) => `签名：${names}`,
+  summaryRefused: (name) => `${name}（拒签，已记录见证情况）`,
+  confirmSubmit: '确认提交',
+  backToVisit: '返回修改',
   offlineMissing: '离线且本机没有这家企业的资料：请联网后在“今日任务”打开一次。',
   previewRecord: '预览笔录',
   previewHint: '请企业负责人核对笔录内容后签名。提交后由系统编号，打印件与此内容一致（检查结束时间以提交时间为准）。',
@@ -142,21 +151,27 @@ addStrings({
   photoCaption: 'Caption (optional)',
   unanswered: (n) => `${n} items not answered`,
   newVisit: 'New visit',
-  checklist: 'Checklist',
-  visitType: 'Visit type',
   team: 'Team',
-  teamOf: (names) => `With ${names}`,
-  colleague: 'Colleague',
-  noTeam: 'A team has at least two inspectors. Inspectors cannot list staff, so an unplanned visit reuses the team of a visit planned for you; ask your office to plan one first.',
+  teamHint: 'A visit takes at least two officers: choose the colleague with you; both of you sign.',
+  noColleagues: 'No colleague to choose on this phone (other active inspectors of your jurisdiction): open Today once with a connection, or ask your office to add your colleagues.',
+  memberCertificate: (no) => `Certificate ${no}`,
   createVisit: 'Create and start',
+  confirmTitle: 'Submit this visit?',
+  confirmSummary: 'Once submitted the record is locked and cannot change (a correction is a separate amendment). Check:',
+  summaryAnswered: (n, of) => `${n} of ${of} items examined`,
+  summaryFindings: (n) => `${n} findings`,
+  summaryPhotos: (n) => `${n} photos and videos`,
+  summaryNotices: (n) => `${n} warning notices posted`,
+  summarySignatures: (names) => `Signed by ${names}`,
+  summaryRefused: (name) => `${name} (refused, witness note recorded)`,
+  confirmSubmit: 'Submit now',
+  backToVisit: 'Back to the visit',
   offlineMissing: "Offline, and this enterprise's dossier is not on this phone: open it once from Today with a connection.",
   previewRecord: 'Preview the record',
   previewHint: "Let the enterprise's representative read the record before signing. Once submitted it is numbered; the printed record has these words (the end time is the time of submission).",
   closePreview: 'Close preview',
 });
 
-const CHECKLIST_OF = { food_production: 'food-routine', special_equipment: 'special-equipment',
-  industrial_products: 'industrial-routine', food_related_products: 'industrial-routine' };
 const timeOf = (iso) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 const loadError = (error) => (error instanceof ApiError ? error : new Error(t('offlineMissing')));
 
@@ -333,6 +348,33 @@ function RecordPreview({ draft, checklist, enterprise, shots, me, onClose }) {
   </div>`;
 }
 
+// Before the irreversible step: what is about to be filed, in a few lines.
+function ConfirmSubmit({ draft, checklist, shots, team, onConfirm, onCancel }) {
+  const [busy, setBusy] = useState(false);
+  const answers = answersOf(draft, checklist, shots);
+  const e = draft.signatures.enterprise;
+  const signers = [...draft.plan.team.map((member) => team[member].name), e.refused ? t('summaryRefused')(e.name.trim()) : e.name.trim()];
+  const confirm = () => {
+    setBusy(true);
+    onConfirm();
+  };
+  return html`<div class="plan-sheet" role="dialog" aria-modal="true" aria-label=${t('confirmTitle')}>
+    <div class="plan-sheet-body" data-testid="submit-summary">
+      <h2>${t('confirmTitle')}</h2>
+      <p>${t('confirmSummary')}</p>
+      <ul class="plain">
+        <li>${t('summaryAnswered')(answers.length, checklist.sections.flatMap((s) => s.items).length)}</li>
+        <li>${t('summaryFindings')(findingsOf(draft, answers).length)}</li>
+        <li>${t('summaryPhotos')(shots.filter((p) => p.category !== 'signature').length)}</li>
+        ${draft.notices.length > 0 && html`<li>${t('summaryNotices')(draft.notices.length)}</li>`}
+        <li>${t('summarySignatures')(signers.join('、'))}</li>
+        <li>${t('conclusionTitle')}：${t('conclusions')[conclusionOf(draft, checklist, shots)]}</li>
+      </ul>
+      <button class="primary" disabled=${busy} onClick=${confirm}>${t('confirmSubmit')}</button>
+      <button class="secondary" disabled=${busy} onClick=${onCancel}>${t('backToVisit')}</button>
+    </div></div>`;
+}
+
 // ---------------------------------------------------------------- the visit
 
 async function loadVisit(id, me) {
@@ -363,6 +405,7 @@ export function Visit({ params: [id], me }) {
   const [choosing, setChoosing] = useState(null); // the control point whose notice template is being chosen
   const [tried, setTried] = useState(false);
   const [preview, setPreview] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const latest = useRef(null); // the draft as last saved: async steps (photos, GPS) build on it, not on a stale render
   const [refusals, setRefusals] = useState([]); // this visit's requests the server refused
   useEffect(() => subscribe(({ ops }) => setRefusals(ops.filter((op) => op.visit === id && op.status === 'failed'))), [id]);
@@ -426,12 +469,15 @@ export function Visit({ params: [id], me }) {
   const ruled = assessDraft(draft, checklist, shots);
   const unanswered = items.filter((i) => !draft.answers[i.key]?.result && !draft.answers[i.key]?.choice
     && !draft.answers[i.key]?.text && (draft.answers[i.key]?.number ?? '') === '').length;
-  const submit = async () => {
+  const submit = () => {
     setTried(true);
-    if (todo.length) return;
+    if (todo.length === 0) setConfirming(true);
+  };
+  const send = async () => {
     await submitDraft(latest.current, checklist, me);
     navigate('/outbox');
   };
+  const team = teamOf(draft, me);
   const byId = Object.fromEntries(shots.map((p) => [p.id, p]));
   const currentNotice = Object.fromEntries(notices.filter((n) => n.status === 'current').map((n) => [n.control_point_id, n]));
   const open = findings.filter((f) => f.status === 'open');
@@ -503,14 +549,12 @@ export function Visit({ params: [id], me }) {
       })}</ol>
 
       <h2>${t('signatures')}</h2>
-      ${draft.plan.team.map((member) => {
-        const s = draft.signatures[member];
-        return html`<div key=${member} class="signature" data-signer=${member === me.id ? 'me' : 'colleague'}>
-          <label>${t('inspectorSigns')} <input value=${s.name} aria-label=${`${t('inspectorSigns')} ${t('signerName')}`}
-            placeholder=${t('signerName')} onInput=${(e) => signer(member, { name: e.target.value })} /></label>
-          <${SignaturePad} photo=${byId[s.photo]} label=${t('signHere')} onSigned=${(file) => sign(member, file)} />
-        </div>`;
-      })}
+      ${draft.plan.team.map((member) => html`<div key=${member} class="signature" data-signer=${member === me.id ? 'me' : 'colleague'}>
+        <p class="signer-name">${t('inspectorSigns')}：<strong>${team[member].name}</strong>
+          ${team[member].certificate_no && html` <span class="muted">${t('memberCertificate')(team[member].certificate_no)}</span>`}</p>
+        <${SignaturePad} photo=${byId[draft.signatures[member].photo]} label=${`${t('signHere')} ${team[member].name}`}
+          onSigned=${(file) => sign(member, file)} />
+      </div>`)}
       <button class="secondary" onClick=${() => setPreview(true)}>${DOCUMENT} ${t('previewRecord')}</button>
       ${preview && html`<${RecordPreview} draft=${latest.current} checklist=${checklist} enterprise=${enterprise} shots=${shots} me=${me}
         onClose=${() => setPreview(false)} />`}
@@ -538,6 +582,8 @@ export function Visit({ params: [id], me }) {
       ${tried && todo.length > 0 && html`<div class="problem" role="alert">${t('notReady')}
         <ul>${todo.map(([key, detail]) => html`<li>${t('problemText')[key]}${detail}</li>`)}</ul></div>`}
       ${!locked && html`<button class="primary" onClick=${submit}>${t('submit')}</button>`}
+      ${confirming && html`<${ConfirmSubmit} draft=${latest.current} checklist=${checklist} shots=${shots} team=${team}
+        onConfirm=${send} onCancel=${() => setConfirming(false)} />`}
     </fieldset>`}
   </main>`;
 }
@@ -547,46 +593,34 @@ export function Visit({ params: [id], me }) {
 export function VisitNew({ params: [enterpriseId], me }) {
   const [ctx, setCtx] = useState(null);
   const [error, setError] = useState(null);
-  const [choice, setChoice] = useState({ team: 0, checklist: null, type: 'routine' });
+  const [choice, setChoice] = useState({ team: [], checklist: null, type: 'routine' }); // team: the colleagues chosen
 
   useEffect(() => {
-    Promise.all([cachedApi(`/api/enterprises/${enterpriseId}`), cachedApi('/api/checklists'), cachedApi(todayPaths().visits)])
-      .then(([enterprise, checklists, visits]) => {
-        const teams = knownTeams(visits.data.items, me);
-        const newest = newestChecklists(checklists.data);
-        const fits = newest.find((c) => c.code === CHECKLIST_OF[enterprise.data.category]) || newest[0];
-        setChoice((old) => ({ ...old, checklist: fits?.id }));
-        setCtx({ enterprise: enterprise.data, checklists: checklists.data, teams });
+    Promise.all([cachedApi(`/api/enterprises/${enterpriseId}`), cachedApi('/api/checklists'),
+      cachedApi(OFFICERS).catch(() => ({ data: [] }))]) // without the roster: no colleague to choose, said so
+      .then(([enterprise, checklists, officers]) => {
+        rememberMembers(officers.data);
+        setChoice((old) => ({ ...old, checklist: fittingChecklist(checklists.data, enterprise.data)?.id }));
+        const colleagues = officers.data.filter((o) => o.id !== me.id && covers(o, enterprise.data));
+        setCtx({ enterprise: enterprise.data, checklists: checklists.data, colleagues });
       })
       .catch((e) => (e instanceof ApiError && e.status === 401 ? signInAgain() : setError(loadError(e))));
   }, [enterpriseId]);
 
   if (error) return html`<main><${Problem} error=${error} /></main>`;
   if (!ctx) return html`<main><p class="muted">${t('loading')}</p></main>`;
-  const { enterprise, checklists, teams } = ctx;
+  const { enterprise, checklists, colleagues } = ctx;
   const create = async () => {
     const plan = { id: newId(), enterprise_id: enterprise.id, checklist_id: choice.checklist, visit_type: choice.type,
-                   planned_date: today(), team: teams[choice.team] };
+                   planned_date: today(), team: [me.id, ...choice.team] };
     await drafts.put(newDraft(me, enterprise, plan, false));
     navigate(`/visits/${plan.id}`);
   };
-  const names = (team) => team.filter((u) => u !== me.id).map((u) => colleagueName(u) || `${t('colleague')} ${u.slice(0, 4)}`).join('、');
   return html`<main>
     <h1>${t('newVisit')}</h1>
     <p class="lead">${enterprise.name}</p>
-    <label class="field">${t('checklist')}
-      <select value=${choice.checklist} onChange=${(e) => setChoice({ ...choice, checklist: e.target.value })}>
-        ${checklists.map((c) => html`<option value=${c.id}>${c.title} v${c.version}</option>`)}
-      </select></label>
-    <label class="field">${t('visitType')}
-      <select value=${choice.type} onChange=${(e) => setChoice({ ...choice, type: e.target.value })}>
-        ${Object.entries(t('visit_types')).map(([value, label]) => html`<option value=${value}>${label}</option>`)}
-      </select></label>
-    <h2>${t('team')}</h2>
-    ${teams.length === 0 ? html`<p class="problem">${t('noTeam')}</p>` : html`<div class="choices">
-      ${teams.map((team, i) => html`<button class=${choice.team === i ? 'answer on' : 'answer'} aria-pressed=${choice.team === i}
-        onClick=${() => setChoice({ ...choice, team: i })}>${t('teamOf')(names(team))}</button>`)}
-    </div>`}
-    <button class="primary" disabled=${teams.length === 0 || !choice.checklist} onClick=${create}>${t('createVisit')}</button>
+    <${VisitChoices} checklists=${checklists} officers=${colleagues} value=${choice} label=${t('team')} hint=${t('teamHint')}
+      empty=${t('noColleagues')} onChange=${(change) => setChoice({ ...choice, ...change })} />
+    <button class="primary" disabled=${choice.team.length === 0 || !choice.checklist} onClick=${create}>${t('createVisit')}</button>
   </main>`;
 }
