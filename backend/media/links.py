@@ -6,11 +6,11 @@ as the `links` dependency)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 from uuid import UUID
 
 from backend.access import Scope
-from backend.media.schemas import UploadFields
+from backend.media.schemas import MediaOut, Placed, UploadFields
 
 
 @runtime_checkable  # Litestar checks the provided dependency against it (isinstance)
@@ -27,4 +27,10 @@ class Links(Protocol):
 
     async def visit_team(self, visit_id: UUID) -> set[str]:
         """The ids of the visit's team (empty if there is no such visit)."""
+        ...
+
+    async def places(self, uploads: Sequence[MediaOut]) -> dict[str, Placed]:
+        """For each upload with a visit (by id as text): the visit's type and planned date,
+        and the checklist item whose answer cites it (its ``item_key`` for a retake), with
+        the item's text from the visit's checklist version. One query for all of them."""
         ...

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -27,6 +27,9 @@ class UploadFields(Strict, kw_only=True):
     latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
     altitude: Annotated[float, Meta(ge=-1000, le=10000)] | None = None
+    # a retake of this returned upload: filed in its enterprise, visit, item and control point
+    # (the ones sent must be the same; the ones left out are taken from it)
+    replaces_id: UUID | None = None
 
 
 class MediaOut(msgspec.Struct, kw_only=True):
@@ -63,11 +66,39 @@ class MediaOut(msgspec.Struct, kw_only=True):
     review_reason: str
     reviewed_at: datetime | None
     review_seconds: int | None
+    replaces_id: UUID | None = None  # the returned upload this one retakes
+    replaced_by_id: UUID | None = None  # the retake that replaces this returned upload
+    item_key: str | None = None  # a retake's checklist item (the one its original's answer cites)
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
     decision: Literal["accept", "return"]
     reason: text(500) = ""
+
+
+class Placed(msgspec.Struct, kw_only=True):
+    """Where an upload belongs, as its card names it: its visit, and the checklist item
+    whose answer cites it (or its original)."""
+
+    visit_type: str | None = None
+    visit_date: date | None = None  # the visit's planned date
+    item_key: str | None = None
+    item_text: str | None = None
+
+
+class ReturnedOut(MediaOut, kw_only=True):
+    """A returned upload to put right: the record, its control point's name, its visit and
+    its checklist item (``item_key``, as Placed)."""
+
+    control_point_name: str | None = None
+    visit_type: str | None = None
+    visit_date: date | None = None
+    item_text: str | None = None
+
+
+class ReturnedPage(msgspec.Struct):
+    items: list[ReturnedOut]
+    next_cursor: str | None
 
 
 class MediaPage(msgspec.Struct):

@@ -26,7 +26,7 @@ from backend.media import images
 from backend.media.jobs import Jobs
 from backend.media.links import Links
 from backend.media.receive import Received
-from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
+from backend.media.schemas import Archive, MediaOut, MediaPage, Placed, ReturnedOut, ReturnedPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
 from backend.regions import service as regions
@@ -36,11 +36,14 @@ VISIT_HOURS = 12  # a photo taken further than this from its visit's start is fl
 ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
 
 _COLUMNS = (
-    *(c for c in MediaItem.all_columns() if c._meta.name not in ("enterprise", "blob", "visit", "control_point")),
+    *(c for c in MediaItem.all_columns()
+      if c._meta.name not in ("enterprise", "blob", "visit", "control_point", "replaces", "replaced_by")),
     MediaItem.enterprise.as_alias("enterprise_id"),
     MediaItem.enterprise.name.as_alias("enterprise_name"),
     MediaItem.visit.as_alias("visit_id"),
     MediaItem.control_point.as_alias("control_point_id"),
+    MediaItem.replaces.as_alias("replaces_id"),
+    MediaItem.replaced_by.as_alias("replaced_by_id"),
     MediaItem.blob.sha256.as_alias("sha256"),
     MediaItem.blob.mime.as_alias("mime"),
     MediaItem.blob.size.as_alias("size"),
@@ -75,9 +78,14 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
         if received.path is None or received.size == 0:
             raise Invalid("Attach the photo or document (the file is missing or empty).", "file")
         fields, enterprise = await admit(scope, received.fields)
+        original = None if fields.replaces_id is None else await _original(scope, fields)
+        if original is not None:
+            fields = _in_place_of(original, fields)
         if (existing := await _existing(scope, fields.id)) is not None:
             return Upload(_same_upload(existing, fields, received.sha256), created=False)
         await _check_references(scope, links, fields)
+        if original is not None:
+            await _may_replace(scope, links, original)
 
         mime = images.sniff(received.head)
         limits.check(mime, received.size)
@@ -89,6 +97,9 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                                      phash=None if known["phash"] is None else known["phash"] & (2**64 - 1))
         now = clock.now()
         item = _item(fields, received, derived, scope, now)
+        if original is not None:
+            item["replaces"] = original.id
+            item["item_key"] = original.item_key or (await links.places([original])).get(str(original.id), Placed()).item_key
         item["flags"] = await _flags(item, enterprise, links, received.sha256, derived.phash, gps_flag_metres)
         async with db.transaction():
             await db.serialise(f"media:{fields.id}")
@@ -103,8 +114,11 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                                            width=derived.width, height=derived.height, duration=derived.duration,
                                            codec=derived.codec, pages=derived.pages, **bands(derived.phash)))
                 await MediaItem.insert(MediaItem(**item))
+                if original is not None:
+                    await _link_replacement(original.id, fields.id)
                 await audit.record(scope, "media.uploaded", "media", fields.id,
-                                   {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
+                                   {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"],
+                                    **({"replaces": str(original.id)} if original is not None else {})},
                                    enterprises.place(enterprise))
         placed = None
         if new_blob:  # a crash before this line leaves them to the start-up sweep (jobs.sweep)
@@ -133,11 +147,56 @@ def _same_upload(existing: MediaOut, fields: UploadFields, sha256: str) -> Media
     """The record an upload id already names, when this request is a retry of it."""
     if existing.sha256 != sha256:
         raise Conflict("This upload id was already used for a different file.", "id")
-    sent = (fields.enterprise_id, fields.category, fields.visit_id)
-    if (existing.enterprise_id, existing.category, existing.visit_id) != sent:
+    sent = (fields.enterprise_id, fields.category, fields.visit_id, fields.replaces_id)
+    if (existing.enterprise_id, existing.category, existing.visit_id, existing.replaces_id) != sent:
         raise Conflict("This upload id was already used for the same file filed differently "
-                       "(another enterprise, category or visit).", "id")
+                       "(another enterprise, category, visit or replaced upload).", "id")
     return existing
+
+
+# ---------------------------------------------------------------------------- retakes
+
+
+async def _original(scope: Scope, fields: UploadFields) -> MediaOut:
+    """The upload a retake replaces: one in the caller's scope."""
+    row = await MediaItem.select(*_COLUMNS).where(MediaItem.id == fields.replaces_id, *_in_scope(scope)).output(
+        load_json=True).first()
+    if row is None:
+        raise Invalid(f"No upload {fields.replaces_id} in your jurisdiction to replace.", "replaces_id")
+    return msgspec.convert(row, MediaOut)
+
+
+def _in_place_of(original: MediaOut, fields: UploadFields) -> UploadFields:
+    """A retake's fields: where the original was filed. Those sent must be the same; those
+    left out are the original's."""
+    same = {"enterprise_id": original.enterprise_id, "category": original.category, "visit_id": original.visit_id,
+            "control_point_id": original.control_point_id}
+    for name, value in same.items():
+        sent = getattr(fields, name)
+        if sent is not None and sent != value:
+            raise Invalid(f"A retake is filed where the upload it replaces was: its {name} is {value}.", name)
+    return msgspec.structs.replace(fields, **same)
+
+
+async def _may_replace(scope: Scope, links: Links, original: MediaOut) -> None:
+    """Only a returned upload not replaced yet, and only by its uploader or its visit's team."""
+    if original.status != ReviewStatus.returned:
+        raise Conflict(f"Only a returned upload is retaken; this one is {original.status.value}.", "replaces_id")
+    if original.replaced_by_id is not None:
+        raise Conflict(f"This returned upload was already replaced by {original.replaced_by_id}.", "replaces_id")
+    if scope.user_id != original.uploaded_by and (
+            original.visit_id is None or str(scope.user_id) not in await links.visit_team(original.visit_id)):
+        raise Forbidden("Only whoever uploaded it, or its visit's team, retakes a returned upload.", "replaces_id")
+
+
+async def _link_replacement(original_id: UUID, replacement_id: UUID) -> None:
+    """Point the original at its retake, in the retake's transaction: of retakes sent at
+    once, the first links; the others find it replaced, and their filing rolls back."""
+    linked = await MediaItem.update({MediaItem.replaced_by: replacement_id}).where(
+        MediaItem.id == original_id, MediaItem.status == ReviewStatus.returned,
+        MediaItem.replaced_by.is_null()).returning(MediaItem.id)
+    if not linked:
+        raise Conflict("This returned upload was just replaced by another retake.", "replaces_id")
 
 
 async def admit(scope: Scope, sent: dict[str, str]) -> tuple[UploadFields, enterprises.Located]:
@@ -354,6 +413,24 @@ async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, curs
     if status is not None:
         query = query.where(MediaItem.status == status)
     return await _page(query, MediaItem.uploaded_at, True, f"mine:{status}", limit, cursor, cursors)
+
+
+async def returned(scope: Scope, links: Links, limit: int, cursor: str | None,
+                   cursors: pagination.CursorCodec) -> ReturnedPage:
+    """The caller's returned uploads not retaken yet, newest first, each with its control
+    point, visit and checklist item named (two queries a page, however long)."""
+    query = MediaItem.select(*_COLUMNS, MediaItem.control_point.name.as_alias("control_point_name")).where(
+        MediaItem.uploaded_by == scope.user_id, MediaItem.status == ReviewStatus.returned,
+        MediaItem.replaced_by.is_null(), *_in_scope(scope))
+    rows, next_cursor = await pagination.page(query.output(load_json=True), (MediaItem.uploaded_at, MediaItem.id), limit,
+                                              cursor, cursors, kind="returned", descending=True)
+    places = await links.places([msgspec.convert(r, MediaOut) for r in rows])
+    items = []
+    for row in rows:
+        placed = places.get(str(row["id"]), Placed())
+        known = {k: v for k, v in msgspec.structs.asdict(placed).items() if v is not None}
+        items.append(msgspec.convert({**row, **known}, ReturnedOut))
+    return ReturnedPage(items=items, next_cursor=next_cursor)
 
 
 async def archive(scope: Scope, enterprise_id: UUID, category: Category | None, limit: int, cursor: str | None,

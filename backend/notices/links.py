@@ -4,12 +4,13 @@ answered here, the lowest layer that sees visits, rectification orders and notic
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Sequence
 from uuid import UUID
 
 from backend.access import Scope
 from backend.errors import Invalid
 from backend.inspections.tables import Finding, Visit, VisitStatus
-from backend.media.schemas import UploadFields
+from backend.media.schemas import MediaOut, Placed, UploadFields
 from backend.notices.tables import Notice
 
 
@@ -42,3 +43,20 @@ class DossierLinks:
     async def visit_team(self, visit_id: UUID) -> set[str]:
         visit = await Visit.select(Visit.team).where(Visit.id == visit_id).output(load_json=True).first()
         return {str(member) for member in visit["team"]} if visit else set()
+
+    async def places(self, uploads: Sequence[MediaOut]) -> dict[str, Placed]:
+        visit_ids = list({str(u.visit_id) for u in uploads if u.visit_id is not None})
+        visits = {str(v["id"]): v for v in await Visit.select(
+            Visit.id, Visit.visit_type, Visit.planned_date, Visit.answers, Visit.checklist.content.as_alias("content")
+        ).where(Visit.id.is_in(visit_ids)).output(load_json=True)} if visit_ids else {}
+        placed = {}
+        for upload in uploads:
+            visit = visits.get(str(upload.visit_id))
+            if visit is None:
+                continue
+            key = upload.item_key or next((a["item"] for a in visit["answers"]
+                                           if str(upload.id) in {str(m) for m in a.get("media", [])}), None)
+            texts = {i["key"]: i["text"] for s in visit["content"].get("sections", []) for i in s["items"]}
+            placed[str(upload.id)] = Placed(visit_type=visit["visit_type"], visit_date=visit["planned_date"],
+                                            item_key=key, item_text=texts.get(key) if key else None)
+        return placed
