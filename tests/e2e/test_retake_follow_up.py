@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from playwright.sync_api import Page, expect
 
-from backend import db
+from backend import clock, db
 from backend.clock import bureau_today
 from backend.inspections.tables import Finding, Visit, VisitType
 from backend.media.tables import MediaItem, ReviewStatus
@@ -37,7 +37,8 @@ def test_a_returned_photo_retaken_offline_replaces_it_in_its_item(page: Page, li
 
     async def file_in_visit_and_return():  # the photo was taken during the visit (the phone names it)
         await MediaItem.update({MediaItem.visit: visit["id"], MediaItem.status: ReviewStatus.returned,
-                                MediaItem.review_reason: "照片模糊，请重拍"}).where(MediaItem.id == original)
+                                MediaItem.review_reason: "照片模糊，请重拍", MediaItem.reviewed_at: clock.now()}).where(
+            MediaItem.id == original)
 
     on_server(database_url, file_in_visit_and_return)
     page.goto(f"{live_server}/returned")
@@ -137,8 +138,7 @@ def test_the_pending_list_decides_rectification_evidence(page: Page, new_page, l
     expect(page.locator("nav.tabs a", has_text="待处理").locator(".count")).to_have_text("1")
     expect(card.locator(".evidence img")).to_be_visible(timeout=15000)
     screenshot(page, "pending_evidence")
-    card.get_by_label(f"{finding['item_key']} 说明（驳回时必填）").fill("标签已更换，符合要求")
-    card.get_by_role("button", name="通过并关闭问题").click()
+    card.get_by_role("button", name="确认整改完成").click()
     expect(page.get_by_text("没有待处理的整改材料。")).to_be_visible()
     closed = on_server(database_url, lambda: Finding.select(Finding.status, Finding.closed_via).where(
         Finding.id == finding["id"]).first())

@@ -1,29 +1,19 @@
 // 待处理: rectification evidence the enterprises sent on findings of the inspector's own
 // visits, awaiting their decision — close the finding on it, or reject it saying what is
 // still wrong (POST /api/findings/{id}/decision).
-import { useEffect, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
 import { api } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { formatTime, Preview } from '../media.js';
 import { Link, useApi } from '../router.js';
-import { Problem } from '../ui.js';
+import { CountTab, Problem } from '../ui.js';
+import { EvidenceDecision } from './dossier.js';
 
 const LIST = '/api/findings/awaiting-decision';
 
-function PendingTab() {
-  const [count, setCount] = useState(null);
-  useEffect(() => {
-    const refresh = () => api(LIST).then((items) => setCount(items.length), () => setCount(null));
-    refresh();
-    addEventListener('pending-changed', refresh);
-    return () => removeEventListener('pending-changed', refresh);
-  }, []);
-  return html`${t('pendingTitle')}${count ? html` <span class="count" aria-label=${t('pendingCount')(count)}>${count}</span>` : ''}`;
-}
-
-const tab = html`<${PendingTab} />`;
+const tab = html`<${CountTab} titleKey="pendingTitle" countKey="pendingCount" changed="pending-changed"
+  load=${() => api(LIST).then((items) => items.length)} />`;
 addStrings(
   {
     pendingTab: tab,
@@ -34,10 +24,6 @@ addStrings(
     pendingEmpty: '没有待处理的整改材料。',
     pendingDeadline: '整改期限',
     uploadedAt: '上传时间',
-    decisionNote: '说明（驳回时必填）',
-    closeOnEvidence: '通过并关闭问题',
-    rejectEvidence: '驳回',
-    decided: '已处理',
   },
   {
     pendingTab: tab,
@@ -48,42 +34,18 @@ addStrings(
     pendingEmpty: 'No rectification evidence is waiting for you.',
     pendingDeadline: 'Deadline',
     uploadedAt: 'Uploaded',
-    decisionNote: 'Note (required to reject)',
-    closeOnEvidence: 'Accept and close',
-    rejectEvidence: 'Reject',
-    decided: 'Decided',
   },
 );
 
+// One upload of evidence, and the decision on it (the dossier's own).
 function Evidence({ id, finding, onDecided }) {
   const { data: media, error } = useApi(`/api/media/${id}`);
-  const [note, setNote] = useState('');
-  const [problem, setProblem] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const decide = async (decision) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      await api(`/api/findings/${finding.id}/decision`, { method: 'POST', body: { decision, evidence_id: id, note } });
-      onDecided();
-    } catch (e) {
-      setProblem(e);
-    } finally {
-      setBusy(false);
-    }
-  };
   if (error) return html`<${Problem} error=${error} />`;
   if (!media) return html`<p class="muted">${t('loading')}</p>`;
   return html`<div class="evidence" data-testid="evidence">
     <${Preview} media=${media} />
     <span class="muted small">${t('uploadedAt')} ${formatTime(media.uploaded_at)}${media.caption ? ` · ${media.caption}` : ''}</span>
-    <textarea rows="2" value=${note} placeholder=${t('decisionNote')} aria-label=${`${finding.item_key} ${t('decisionNote')}`}
-      onInput=${(e) => setNote(e.target.value)}></textarea>
-    <${Problem} error=${problem} />
-    <div class="choices">
-      <button class="primary" disabled=${busy} onClick=${() => decide('close')}>${t('closeOnEvidence')}</button>
-      <button class="secondary" disabled=${busy || !note.trim()} onClick=${() => decide('reject')}>${t('rejectEvidence')}</button>
-    </div>
+    <${EvidenceDecision} finding=${finding} media=${media} onDone=${onDecided} />
   </div>`;
 }
 

@@ -11,27 +11,15 @@ import { addStrings, formatDate, t } from '../i18n.js';
 import { formatTime, isVideo, Preview } from '../media.js';
 import { subscribe } from '../outbox.js';
 import { Link, usePages } from '../router.js';
-import { Problem } from '../ui.js';
+import { CountTab, Problem } from '../ui.js';
 import { reasonWords } from './outbox.js';
 
 const PAGE = 50;
 const LIST = `/api/media/returned?limit=${PAGE}`;
 
-// The tab's label: the word and how many of your uploads wait to be put right. A
-// component, so that the tab table keeps one plain [path, key] line.
-function ReturnedTab() {
-  const [count, setCount] = useState(null);
-  useEffect(() => {
-    const refresh = () => api(LIST).then(
-      (page) => setCount(page.next_cursor ? `${PAGE}+` : page.items.length), () => setCount(null));
-    refresh();
-    addEventListener('returned-changed', refresh);
-    return () => removeEventListener('returned-changed', refresh);
-  }, []);
-  return html`${t('returnedTitle')}${count ? html` <span class="count" aria-label=${t('returnedCount')(count)}>${count}</span>` : ''}`;
-}
-
-const tab = html`<${ReturnedTab} />`;
+// The tab's label: the word and how many of your uploads wait to be put right.
+const tab = html`<${CountTab} titleKey="returnedTitle" countKey="returnedCount" changed="returned-changed"
+  load=${() => api(LIST).then((page) => (page.next_cursor ? `${PAGE}+` : page.items.length))} />`;
 addStrings(
   {
     returnedTab: tab,
