@@ -15,14 +15,14 @@ from backend.audit import service as audit
 from backend.inspections import schedule
 from backend.enterprises import service as enterprises
 from backend.errors import Conflict, Invalid, NotFound
-from backend.inspections.schemas import FindingDecision, RectificationOut
+from backend.inspections.schemas import AwaitingOut, FindingDecision, RectificationOut
 from backend.inspections.paper import Paper
 from backend.inspections.tally import Tally
-from backend.inspections.tables import Finding, Visit, VisitStatus, VisitType
+from backend.inspections.tables import Finding, Visit, VisitMember, VisitStatus, VisitType
 from backend.media import service as media
 from backend.media.links import Links
 from backend.media.schemas import ReviewIn
-from backend.media.tables import MediaItem
+from backend.media.tables import MediaItem, ReviewStatus
 
 
 _COLUMNS = (Finding.all_columns(), Finding.visit.as_alias("visit_id"), Finding.enterprise.as_alias("enterprise_id"))
@@ -44,6 +44,30 @@ async def get_finding(scope: Scope, finding_id: UUID, today: date) -> Rectificat
     return (await _with_evidence([row], today))[0]
 
 
+AWAITING_AT_MOST = 200
+
+
+async def awaiting_decision(scope: Scope, today: date) -> list[AwaitingOut]:
+    """待处理: the open findings of visits the caller was on whose enterprise sent
+    rectification evidence still waiting for a decision, earliest deadline first."""
+    pending = MediaItem.select(MediaItem.rectification).where(MediaItem.status == ReviewStatus.pending,
+                                                              MediaItem.rectification.is_not_null())
+    rows = await Finding.select(*_COLUMNS, Finding.enterprise.name.as_alias("enterprise_name")).where(
+        Finding.status == "open", Finding.id.is_in(pending),
+        Finding.visit.is_in(VisitMember.select(VisitMember.visit).where(VisitMember.user == scope.user_id)),
+        *access.in_scope(scope, Finding.enterprise, Finding.enterprise),
+    ).order_by(Finding.deadline, Finding.id).limit(AWAITING_AT_MOST)
+    waiting: dict[str, list] = {str(r["id"]): [] for r in rows}
+    if waiting:
+        for item in await MediaItem.select(MediaItem.id, MediaItem.rectification).where(
+                MediaItem.rectification.is_in(list(waiting)), MediaItem.status == ReviewStatus.pending).order_by(
+                MediaItem.uploaded_at):
+            waiting[str(item["rectification"])].append(item["id"])
+    found = await _with_evidence(rows, today)
+    return [msgspec.convert({**msgspec.structs.asdict(f), "enterprise_name": r["enterprise_name"],
+                             "pending_evidence": waiting[str(f.id)]}, AwaitingOut) for f, r in zip(found, rows)]
+
+
 async def decide(scope: Scope, links: Links, tally: Tally, paper: Paper, finding_id: UUID, data: FindingDecision,
                  today: date, intervals: Mapping[str, int]) -> RectificationOut:
     """Close a finding (on the evidence, which is accepted with it, or on a follow-up
@@ -61,12 +85,12 @@ async def decide(scope: Scope, links: Links, tally: Tally, paper: Paper, finding
                 raise Invalid("Say what is still wrong, so the enterprise can put it right.", "note", code="note_missing")
             await media.review(scope, links, data.evidence_id,
                                ReviewIn(decision="accept" if data.decision == "close" else "return", reason=data.note))
-        if data.decision == "close" and not await _close(scope, tally, paper, finding_id, data, intervals):
+        if data.decision == "close" and not await close(scope, tally, paper, finding_id, data, intervals):
             return _settled(await get_finding(scope, finding_id, today), data)  # closed a moment ago by another request
     return await get_finding(scope, finding_id, today)
 
 
-async def _close(scope: Scope, tally: Tally, paper: Paper, finding_id: UUID, data: FindingDecision,
+async def close(scope: Scope, tally: Tally, paper: Paper, finding_id: UUID, data: FindingDecision,
                  intervals: Mapping[str, int]) -> bool:
     """Close an open finding, in the caller's transaction; False if it is not open."""
     row = await Finding.select(Finding.found_at, Finding.enterprise, Finding.province_code, Finding.city_code,

@@ -18,6 +18,7 @@ from backend.media.schemas import MediaOut
 from backend.pagination import Cursor, Cursors, Limit
 from backend.settings import Settings
 from backend.inspections.schemas import (
+    AwaitingOut,
     ChecklistOut,
     ChecklistVersionIn,
     FindingDecision,
@@ -119,6 +120,11 @@ class FindingController(Controller):
     path = "/api/findings"
     tags = ["inspections"]
     opt = roles(FIELD_TEAM)
+
+    @get("/awaiting-decision", operation_id="findingsAwaitingDecision",
+         summary="待处理: findings of your visits whose rectification evidence waits for your decision")
+    async def awaiting(self, access: Access, today: Today) -> list[AwaitingOut]:
+        return await rectification.awaiting_decision(access, today)
 
     @get("/{finding_id:uuid}", operation_id="getFinding", summary="A finding and its rectification", opt=roles(EVERYONE))
     async def get_finding(self, access: Access, today: Today,

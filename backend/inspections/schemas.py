@@ -125,6 +125,17 @@ class SignatureIn(Strict, kw_only=True):
     witness_note: text(500) = ""  # …witnessed by
 
 
+class VerificationIn(Strict, kw_only=True):
+    """A follow-up's verdict on an earlier open finding of the enterprise: rectified
+    (closed), or carried on, saying why, to a new deadline."""
+
+    finding_id: UUID
+    outcome: Literal["closed", "carried_on"]
+    reason: text(500) = ""  # why it is carried on (required then); a closure's note
+    deadline: date | None = None  # carried on: the new rectification deadline (required then)
+    media_id: UUID | None = None  # a photo of what the team saw (uploaded to the dossier first)
+
+
 class Submission(Strict, kw_only=True):
     """A whole visit, as a phone sends it after working offline."""
 
@@ -136,6 +147,8 @@ class Submission(Strict, kw_only=True):
     findings: Annotated[list[FindingIn], Meta(max_length=200)] = []
     signatures: Annotated[list[SignatureIn], Meta(max_length=12)]
     conclusion: Conclusion
+    # a follow-up's verdicts on the enterprise's earlier open findings, applied with the filing
+    verifications: Annotated[list[VerificationIn], Meta(max_length=200)] = []
 
 
 class FindingOut(msgspec.Struct, kw_only=True):
@@ -149,6 +162,7 @@ class FindingOut(msgspec.Struct, kw_only=True):
     closed_at: datetime | None = None
     closed_via: str | None = None
     closure_note: str = ""
+    follow_up_note: str = ""  # why a follow-up carried it on
 
 
 class RectificationOut(FindingOut, kw_only=True):
@@ -158,6 +172,13 @@ class RectificationOut(FindingOut, kw_only=True):
     enterprise_id: UUID
     overdue: bool
     evidence: list[UUID]
+
+
+class AwaitingOut(RectificationOut, kw_only=True):
+    """A finding whose enterprise's rectification evidence waits for the team's decision (待处理)."""
+
+    enterprise_name: str
+    pending_evidence: list[UUID]  # the uploads still undecided, oldest first
 
 
 class FindingDecision(Strict, kw_only=True):
@@ -195,6 +216,7 @@ class VisitOut(msgspec.Struct, kw_only=True):
     review_reason: str
     reviewed_at: datetime | None
     findings: list[FindingOut] = []
+    verifications: list[dict[str, Any]] = []  # a follow-up's verdicts on earlier findings
     amended_by: list[UUID] = []  # later visits that correct this one, oldest first
     members: list[MemberOut] = []  # the team, in its order, with names and certificate numbers
 

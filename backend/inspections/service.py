@@ -19,7 +19,7 @@ from backend.inspections import schedule
 from backend.enterprises import service as enterprises
 from backend.enterprises.tables import Enterprise
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
-from backend.inspections import checklists
+from backend.inspections import checklists, follow_up
 from backend.inspections.schemas import (
     ChecklistOut, Submission, VisitOut, VisitPage, VisitPlan, VisitReviewIn, VisitSummary,
 )
@@ -147,12 +147,13 @@ def _plan_dict(plan: VisitPlan) -> dict:
 
 
 def digest(plan: VisitPlan, started_at: datetime, answers: list[dict], findings: list[dict], signatures: list[dict],
-           conclusion: str, media_hashes: dict[str, str]) -> str:
-    """The content hash of a filed visit: what was checked, found and signed, and the
-    bytes of every photo it cites."""
-    return checklists.sha256_of({"plan": _plan_dict(plan), "started_at": started_at, "answers": answers,
-                                 "findings": findings, "signatures": signatures, "conclusion": conclusion,
-                                 "media": media_hashes})
+           conclusion: str, media_hashes: dict[str, str], verifications: list[dict] | None = None) -> str:
+    """The content hash of a filed visit: what was checked, found, verified and signed,
+    and the bytes of every photo it cites (a visit without verifications hashes as before
+    they existed)."""
+    content = {"plan": _plan_dict(plan), "started_at": started_at, "answers": answers, "findings": findings,
+               "signatures": signatures, "conclusion": conclusion, "media": media_hashes}
+    return checklists.sha256_of({**content, "verifications": verifications} if verifications else content)
 
 
 async def _stored_plan(visit_id: UUID, *where: Any) -> dict | None:
@@ -182,20 +183,23 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     if scope.user_id is not None and str(scope.user_id) not in {str(u) for u in plan.team}:
         raise Invalid("Only a member of the visit's team submits it.", "visit.team", code="submit_team_only")
     checklist = await checklists.get_checklist(plan.checklist_id)
-    media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id})
+    media = await _media({str(m) for a in data.answers for m in a.media} | {str(s.media_id) for s in data.signatures if s.media_id}
+                         | {str(v.media_id) for v in data.verifications if v.media_id})
     answers = _check_answers(data, checklist, enterprise.id, media)
     _check_rules(data, checklist, answers)
-    findings = _check_findings(data, checklist, data.started_at.astimezone(clock.BUREAU_TIME).date())
+    visit_day = data.started_at.astimezone(clock.BUREAU_TIME).date()
+    findings = _check_findings(data, checklist, visit_day)
     signatures = _check_signatures(data, enterprise.id, media)
+    verifications = await follow_up.check(data, enterprise.id, media, visit_day)
     content_hash = digest(plan, data.started_at, answers, findings, signatures, data.conclusion.value,
-                          {media_id: row["sha256"] for media_id, row in media.items()})
+                          {media_id: row["sha256"] for media_id, row in media.items()}, verifications)
 
     now = clock.now()
     values = {
         **_plan_row(plan), **_codes(enterprise), "status": VisitStatus.submitted, "started_at": data.started_at,
         "start_latitude": data.start_latitude, "start_longitude": data.start_longitude, "answers": answers,
-        "signatures": signatures, "conclusion": data.conclusion, "content_hash": content_hash,
-        "submitted_at": now, "submitted_by": scope.user_id,
+        "signatures": signatures, "verifications": verifications, "conclusion": data.conclusion,
+        "content_hash": content_hash, "submitted_at": now, "submitted_by": scope.user_id,
     }
     async with db.transaction():
         planned = await _stored_plan(plan.id, Visit.status == VisitStatus.planned)
@@ -220,10 +224,11 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
         await tally.record_visit(enterprise, plan.visit_type.value, data.started_at, plan.team, plan.amends,
                                    len(findings), now)
         await media_service.flag_against_visit(sorted({str(m) for a in data.answers for m in a.media}), data.started_at)
+        await follow_up.apply(scope, tally, paper, verifications, data.started_at, intervals)
         await schedule.refresh(plan.enterprise_id, intervals)
         await audit.record(scope, "visit.submitted", "visit", plan.id,
                            {"content_hash": content_hash, "conclusion": data.conclusion.value,
-                            "findings": len(findings), "amends": str(plan.amends) if plan.amends else None},
+                            "findings": len(findings), "verifications": len(verifications), "amends": str(plan.amends) if plan.amends else None},
                            enterprises.place(enterprise))
         await paper.visit_filed(plan.id)
     return await get_visit(scope, plan.id), True

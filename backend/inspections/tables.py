@@ -67,6 +67,7 @@ class Visit(Table):
     start_longitude = DoublePrecision(null=True, default=None)
     answers = JSON(default=[])
     signatures = JSON(default=[])
+    verifications = JSON(default=[])  # a follow-up's verdicts on earlier open findings (VerificationIn)
     conclusion = Varchar(length=24, null=True, default=None, choices=Conclusion)
     content_hash = Varchar(length=64, null=True, default=None)
     created_by = UUID(null=True, default=None)
@@ -99,6 +100,7 @@ class Finding(Table):
     closed_by = UUID(null=True, default=None)
     closed_via = Varchar(length=12, null=True, default=None)  # evidence | follow_up
     closure_note = Text(default="")
+    follow_up_note = Text(default="")  # why a follow-up carried it on (with a new deadline)
 
 
 class VisitMember(Table, tablename="visit_member"):

@@ -6,11 +6,11 @@ as the `links` dependency)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Sequence, runtime_checkable
 from uuid import UUID
 
 from backend.access import Scope
-from backend.media.schemas import UploadFields, VisitContext
+from backend.media.schemas import MediaOut, UploadFields, VisitContext
 
 
 @runtime_checkable  # Litestar checks the provided dependency against it (isinstance)
@@ -29,9 +29,10 @@ class Links(Protocol):
         """The ids of the visit's team (empty if there is no such visit)."""
         ...
 
-    async def visit_context(self, media: dict[str, str]) -> dict[str, VisitContext]:
-        """For each upload (its id: its visit's id), its visit and the checklist item whose
-        answer names it; in one query, whatever the number of uploads."""
+    async def visit_context(self, uploads: Sequence[MediaOut]) -> dict[str, VisitContext]:
+        """For each upload of a visit (by id as text): its visit and the checklist item whose
+        answer names it (a retake's ``item_key``), with the item's text and result; in one
+        query, whatever the number of uploads."""
         ...
 
     def visits_in_review(self) -> Any:

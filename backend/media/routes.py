@@ -16,7 +16,7 @@ from backend.media.images import PDF, Limits
 from backend.media.jobs import Jobs
 from backend.media.links import Links
 from backend.media.receive import receive
-from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
+from backend.media.schemas import Archive, MediaOut, MediaPage, ReturnedPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
 from backend.media.tables import Category, ReviewStatus
 from backend.openapi import multipart
@@ -56,6 +56,12 @@ class MediaController(Controller):
                    status: Annotated[ReviewStatus | None, QueryParameter(description="e.g. returned")] = None,
                    limit: Limit = 50, cursor: Cursor = None) -> MediaPage:
         return await service.my_uploads(access, status, limit, cursor, cursors)
+
+    @get("/returned", operation_id="listMyReturned",
+         summary="Your returned uploads not retaken yet, newest first, naming each one's enterprise, visit and item")
+    async def returned(self, access: Access, links: Linked, cursors: Cursors, limit: Limit = 50,
+                       cursor: Cursor = None) -> ReturnedPage:
+        return await service.returned(access, links, limit, cursor, cursors)
 
     @get("/review-queue", operation_id="reviewQueue",
          summary="Uploads waiting for review, oldest first, with their visit and checklist item (a visit's "

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -27,14 +27,20 @@ class UploadFields(Strict, kw_only=True):
     latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
     altitude: Annotated[float, Meta(ge=-1000, le=10000)] | None = None
+    # a retake of this returned upload: filed in its enterprise, visit, item and control point
+    # (the ones sent must be the same; the ones left out are taken from it)
+    replaces_id: UUID | None = None
 
 
 class VisitContext(msgspec.Struct, kw_only=True):
-    """What a reviewer reads beside an upload of a visit: the visit, and the checklist
-    item whose answer names the upload (none for a photo of the premises or a notice)."""
+    """Where an upload of a visit belongs, as the review desk and the returned photos' cards
+    name it: the visit, and the checklist item whose answer names the upload (for a retake,
+    its original's; none for a photo of the premises or a notice)."""
 
     started_at: datetime | None
     status: str
+    visit_type: str
+    planned_date: date
     item_key: str | None = None
     item_text: str | None = None
     item_result: str | None = None  # pass | fail | na (None: a number, text or choice answered)
@@ -75,12 +81,20 @@ class MediaOut(msgspec.Struct, kw_only=True):
     review_reason: str
     reviewed_at: datetime | None
     review_seconds: int | None
-    visit_context: VisitContext | None = None  # in the review queue, for an upload of a visit
+    visit_context: VisitContext | None = None  # in the review queue and the returned list, for an upload of a visit
+    replaces_id: UUID | None = None  # the returned upload this one retakes
+    replaced_by_id: UUID | None = None  # the retake that replaces this returned upload
+    item_key: str | None = None  # a retake's checklist item (the one its original's answer cites)
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
     decision: Literal["accept", "return"]
     reason: text(500) = ""
+
+
+class ReturnedPage(msgspec.Struct):
+    items: list[MediaOut]
+    next_cursor: str | None
 
 
 class MediaPage(msgspec.Struct):

@@ -26,7 +26,7 @@ from backend.media import images
 from backend.media.jobs import Jobs
 from backend.media.links import Links
 from backend.media.receive import Received
-from backend.media.schemas import Archive, MediaOut, MediaPage, ReviewIn, UploadFields
+from backend.media.schemas import Archive, MediaOut, MediaPage, ReturnedPage, ReviewIn, UploadFields
 from backend.media.store import MediaStore
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
 from backend.regions import service as regions
@@ -36,12 +36,15 @@ VISIT_HOURS = 12  # a photo taken further than this from its visit's start is fl
 ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
 
 _COLUMNS = (
-    *(c for c in MediaItem.all_columns() if c._meta.name not in ("enterprise", "blob", "visit", "control_point")),
+    *(c for c in MediaItem.all_columns()
+      if c._meta.name not in ("enterprise", "blob", "visit", "control_point", "replaces", "replaced_by")),
     MediaItem.enterprise.as_alias("enterprise_id"),
     MediaItem.enterprise.name.as_alias("enterprise_name"),
     MediaItem.visit.as_alias("visit_id"),
     MediaItem.control_point.as_alias("control_point_id"),
     MediaItem.control_point.name.as_alias("control_point_name"),
+    MediaItem.replaces.as_alias("replaces_id"),
+    MediaItem.replaced_by.as_alias("replaced_by_id"),
     MediaItem.blob.sha256.as_alias("sha256"),
     MediaItem.blob.mime.as_alias("mime"),
     MediaItem.blob.size.as_alias("size"),
@@ -76,9 +79,14 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
         if received.path is None or received.size == 0:
             raise Invalid("Attach the photo or document (the file is missing or empty).", "file", code="file_missing")
         fields, enterprise = await admit(scope, received.fields)
+        original = None if fields.replaces_id is None else await _original(scope, fields)
+        if original is not None:
+            fields = _in_place_of(original, fields)
         if (existing := await _existing(scope, fields.id)) is not None:
             return Upload(_same_upload(existing, fields, received.sha256), created=False)
         await _check_references(scope, links, fields)
+        if original is not None:
+            await _may_replace(scope, links, original)
 
         mime = images.sniff(received.head)
         limits.check(mime, received.size)
@@ -90,6 +98,10 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                                      phash=None if known["phash"] is None else known["phash"] & (2**64 - 1))
         now = clock.now()
         item = _item(fields, received, derived, scope, now)
+        if original is not None:
+            item["replaces"] = original.id
+            context = (await links.visit_context([original])).get(str(original.id))
+            item["item_key"] = original.item_key or (context and context.item_key)
         item["flags"] = await _flags(item, enterprise, links, received.sha256, derived.phash, gps_flag_metres)
         async with db.transaction():
             await db.serialise(f"media:{fields.id}")
@@ -104,8 +116,11 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                                            width=derived.width, height=derived.height, duration=derived.duration,
                                            codec=derived.codec, pages=derived.pages, **bands(derived.phash)))
                 await MediaItem.insert(MediaItem(**item))
+                if original is not None:
+                    await _link_replacement(original.id, fields.id)
                 await audit.record(scope, "media.uploaded", "media", fields.id,
-                                   {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"]},
+                                   {"sha256": received.sha256, "category": fields.category.value, "flags": item["flags"],
+                                    **({"replaces": str(original.id)} if original is not None else {})},
                                    enterprises.place(enterprise))
         placed = None
         if new_blob:  # a crash before this line leaves them to the start-up sweep (jobs.sweep)
@@ -134,11 +149,61 @@ def _same_upload(existing: MediaOut, fields: UploadFields, sha256: str) -> Media
     """The record an upload id already names, when this request is a retry of it."""
     if existing.sha256 != sha256:
         raise Conflict("This upload id was already used for a different file.", "id", code="id_reused")
-    sent = (fields.enterprise_id, fields.category, fields.visit_id)
-    if (existing.enterprise_id, existing.category, existing.visit_id) != sent:
+    sent = (fields.enterprise_id, fields.category, fields.visit_id, fields.replaces_id)
+    if (existing.enterprise_id, existing.category, existing.visit_id, existing.replaces_id) != sent:
         raise Conflict("This upload id was already used for the same file filed differently "
-                       "(another enterprise, category or visit).", "id", code="upload_id_filed_differently")
+                       "(another enterprise, category, visit or replaced upload).", "id", code="upload_id_filed_differently")
     return existing
+
+
+# ---------------------------------------------------------------------------- retakes
+
+
+async def _original(scope: Scope, fields: UploadFields) -> MediaOut:
+    """The upload a retake replaces: one in the caller's scope."""
+    row = await MediaItem.select(*_COLUMNS).where(MediaItem.id == fields.replaces_id, *_in_scope(scope)).output(
+        load_json=True).first()
+    if row is None:
+        raise Invalid(f"No upload {fields.replaces_id} in your jurisdiction to replace.", "replaces_id",
+                      code="retake_original_not_found")
+    return msgspec.convert(row, MediaOut)
+
+
+def _in_place_of(original: MediaOut, fields: UploadFields) -> UploadFields:
+    """A retake's fields: where the original was filed. Those sent must be the same; those
+    left out are the original's."""
+    same = {"enterprise_id": original.enterprise_id, "category": original.category, "visit_id": original.visit_id,
+            "control_point_id": original.control_point_id}
+    for name, value in same.items():
+        sent = getattr(fields, name)
+        if sent is not None and sent != value:
+            raise Invalid(f"A retake is filed where the upload it replaces was: its {name} is {value}.", name,
+                          code="retake_elsewhere")
+    return msgspec.structs.replace(fields, **same)
+
+
+async def _may_replace(scope: Scope, links: Links, original: MediaOut) -> None:
+    """Only a returned upload not replaced yet, and only by its uploader or its visit's team."""
+    if original.status != ReviewStatus.returned:
+        raise Conflict(f"Only a returned upload is retaken; this one is {original.status.value}.", "replaces_id",
+                       code="retake_not_returned", params={"status": original.status.value})
+    if original.replaced_by_id is not None:
+        raise Conflict(f"This returned upload was already replaced by {original.replaced_by_id}.", "replaces_id",
+                       code="retake_done")
+    if scope.user_id != original.uploaded_by and (
+            original.visit_id is None or str(scope.user_id) not in await links.visit_team(original.visit_id)):
+        raise Forbidden("Only whoever uploaded it, or its visit's team, retakes a returned upload.", "replaces_id",
+                        code="retake_forbidden")
+
+
+async def _link_replacement(original_id: UUID, replacement_id: UUID) -> None:
+    """Point the original at its retake, in the retake's transaction: of retakes sent at
+    once, the first links; the others find it replaced, and their filing rolls back."""
+    linked = await MediaItem.update({MediaItem.replaced_by: replacement_id}).where(
+        MediaItem.id == original_id, MediaItem.status == ReviewStatus.returned,
+        MediaItem.replaced_by.is_null()).returning(MediaItem.id)
+    if not linked:
+        raise Conflict("This returned upload was just replaced by another retake.", "replaces_id", code="retake_done")
 
 
 async def admit(scope: Scope, sent: dict[str, str]) -> tuple[UploadFields, enterprises.Located]:
@@ -352,9 +417,7 @@ async def review_queue(scope: Scope, links: Links, f: QueueFilter, limit: int, c
         # JSON as text, so that the same LIKE works on SQLite and PostgreSQL's json type
         query = query.where(QueryString('CAST("media_item"."flags" AS TEXT) LIKE {}', f'%"{f.flag}"%'))
     page = await _page(query, MediaItem.uploaded_at, False, "queue", limit, cursor, cursors)
-    context = await links.visit_context({str(m.id): str(m.visit_id) for m in page.items if m.visit_id is not None})
-    for m in page.items:
-        m.visit_context = context.get(str(m.id))
+    await _in_context(page.items, links)
     return page
 
 
@@ -398,6 +461,27 @@ async def my_uploads(scope: Scope, status: ReviewStatus | None, limit: int, curs
     if status is not None:
         query = query.where(MediaItem.status == status)
     return await _page(query, MediaItem.uploaded_at, True, f"mine:{status}", limit, cursor, cursors)
+
+
+async def returned(scope: Scope, links: Links, limit: int, cursor: str | None,
+                   cursors: pagination.CursorCodec) -> ReturnedPage:
+    """The caller's returned uploads not retaken yet, newest first, each with its control
+    point, visit and checklist item named (two queries a page, however long)."""
+    query = MediaItem.select(*_COLUMNS).where(
+        MediaItem.uploaded_by == scope.user_id, MediaItem.status == ReviewStatus.returned,
+        MediaItem.replaced_by.is_null(), *_in_scope(scope))
+    rows, next_cursor = await pagination.page(query.output(load_json=True), (MediaItem.uploaded_at, MediaItem.id), limit,
+                                              cursor, cursors, kind="returned", descending=True)
+    return ReturnedPage(items=await _in_context([msgspec.convert(r, MediaOut) for r in rows], links),
+                        next_cursor=next_cursor)
+
+
+async def _in_context(items: list[MediaOut], links: Links) -> list[MediaOut]:
+    """The uploads, each naming its visit and checklist item (one query, however many)."""
+    context = await links.visit_context(items)
+    for m in items:
+        m.visit_context = context.get(str(m.id))
+    return items
 
 
 async def archive(scope: Scope, enterprise_id: UUID, category: Category | None, limit: int, cursor: str | None,

@@ -95,3 +95,9 @@ class MediaItem(Table, tablename="media_item"):
     reviewed_by = UUID(null=True, default=None)
     reviewed_at = Timestamptz(null=True, default=None)
     review_seconds = BigInt(null=True, default=None)  # upload to decision
+    # A retake of a returned upload names the one it replaces; the original stays (returned),
+    # pointing at its replacement. ``item_key``: the checklist item a replacement belongs to
+    # (an original's item is the one whose answer cites it in its visit's submission).
+    replaces = UUID(null=True, default=None, index=True)
+    replaced_by = UUID(null=True, default=None)
+    item_key = Varchar(length=20, null=True, default=None)

@@ -4,13 +4,13 @@ answered here, the lowest layer that sees visits, rectification orders and notic
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Sequence
 from uuid import UUID
 
 from backend.access import Scope
 from backend.errors import Invalid
 from backend.inspections.tables import Finding, Visit, VisitStatus
-from backend.media.schemas import UploadFields, VisitContext
+from backend.media.schemas import MediaOut, UploadFields, VisitContext
 from backend.notices.tables import Notice
 
 
@@ -44,22 +44,26 @@ class DossierLinks:
         visit = await Visit.select(Visit.team).where(Visit.id == visit_id).output(load_json=True).first()
         return {str(member) for member in visit["team"]} if visit else set()
 
-    async def visit_context(self, media: dict[str, str]) -> dict[str, VisitContext]:
-        if not media:
+    async def visit_context(self, uploads: Sequence[MediaOut]) -> dict[str, VisitContext]:
+        visit_ids = list({str(u.visit_id) for u in uploads if u.visit_id is not None})
+        if not visit_ids:
             return {}
         visits = {str(v["id"]): v for v in await Visit.select(
-            Visit.id, Visit.started_at, Visit.status, Visit.answers, Visit.checklist.content.as_alias("content"),
-        ).where(Visit.id.is_in(list(set(media.values())))).output(load_json=True)}
+            Visit.id, Visit.started_at, Visit.status, Visit.visit_type, Visit.planned_date, Visit.answers,
+            Visit.checklist.content.as_alias("content"),
+        ).where(Visit.id.is_in(visit_ids)).output(load_json=True)}
         found = {}
-        for media_id, visit_id in media.items():
-            if (visit := visits.get(visit_id)) is None:
+        for upload in uploads:
+            if (visit := visits.get(str(upload.visit_id))) is None:
                 continue
             items = {i["key"]: i for s in visit["content"]["sections"] for i in s["items"]}
-            answer = next((a for a in visit["answers"] if media_id in map(str, a.get("media", []))), None)
+            answer = next((a for a in visit["answers"] if a["item"] == upload.item_key
+                           or str(upload.id) in map(str, a.get("media", []))), None)
             item = items.get(answer["item"], {}) if answer else {}
-            found[media_id] = VisitContext(started_at=visit["started_at"], status=visit["status"],
-                                           item_key=answer and answer["item"], item_text=item.get("text"),
-                                           item_result=answer and answer.get("result"))
+            found[str(upload.id)] = VisitContext(
+                started_at=visit["started_at"], status=visit["status"], visit_type=visit["visit_type"],
+                planned_date=visit["planned_date"], item_key=answer and answer["item"], item_text=item.get("text"),
+                item_result=answer and answer.get("result"))
         return found
 
     def visits_in_review(self) -> Any:

@@ -173,6 +173,9 @@ export function problems(draft, checklist, shots) {
   const e = draft.signatures.enterprise;
   if (!e?.name?.trim() || (e.refused ? !e.witness_note?.trim() : !e.photo)) found.push(['enterpriseSignature', '']);
   if (!(ruled.conclusion ?? draft.conclusion)) found.push(['noConclusion', '']);
+  for (const v of verificationsOf(draft)) {
+    if (v.outcome === 'carried_on' && (!v.reason || !v.deadline || v.deadline < today())) found.push(['verification', '']);
+  }
   return found;
 }
 
@@ -203,6 +206,28 @@ export const findingsOf = (draft, answers) => answers.filter((a) => a.result ===
   return { id: f.id, item: a.item, description: (f.description || a.note || '').trim(), deadline: f.deadline || null };
 });
 
+// The outbox's request that uploads a photo kept on the phone (it names its visit, and the
+// returned upload it retakes, if any).
+const mediaOp = (p, me, enterprise, deps) => ({
+  id: p.id, kind: 'media', user: me.id, deps, photo: p.id, size: p.size, visit: p.visit,
+  label: enterprise.name, category: p.category, video: isVideoShot(p),
+  fields: {
+    id: p.id, enterprise_id: enterprise.id, category: p.category, visit_id: p.visit, caption: p.caption || null,
+    control_point_id: p.control_point_id, captured_at: p.captured_at, latitude: p.latitude, longitude: p.longitude,
+    replaces_id: p.replaces,
+  },
+});
+
+// A retake of a returned upload (`returned`: its record), queued like a visit's photos: it
+// goes up when there is signal, filed in the returned one's visit, item and control point.
+export async function queueRetake(me, returned, file) {
+  const photo = await addPhoto({ id: returned.visit_id, latitude: null, longitude: null }, file, {
+    category: returned.category, control_point_id: returned.control_point_id, replaces: returned.id,
+  });
+  await enqueue([mediaOp(photo, me, { id: returned.enterprise_id, name: returned.enterprise_name }, [])]);
+  return photo;
+}
+
 // File a finished draft: (if planned on the phone) the plan, then its photos, which name
 // the visit and so wait for it to exist, then the visit as one batch, then its notices —
 // queued together with the draft marked as sent.
@@ -212,14 +237,7 @@ export async function submitDraft(draft, checklist, me) {
     id: `plan-${draft.id}`, kind: 'plan', user: me.id, deps: [], path: '/api/visits', body: draft.plan,
     visit: draft.id, label: draft.enterprise.name,
   };
-  const mediaOps = shots.filter((p) => !p.sent).map((p) => ({
-    id: p.id, kind: 'media', user: me.id, deps: planOp ? [planOp.id] : [], photo: p.id, size: p.size, visit: draft.id,
-    label: draft.enterprise.name, category: p.category, video: isVideoShot(p),
-    fields: {
-      id: p.id, enterprise_id: draft.enterprise.id, category: p.category, visit_id: draft.id, caption: p.caption || null,
-      control_point_id: p.control_point_id, captured_at: p.captured_at, latitude: p.latitude, longitude: p.longitude,
-    },
-  }));
+  const mediaOps = shots.filter((p) => !p.sent).map((p) => mediaOp(p, me, draft.enterprise, planOp ? [planOp.id] : []));
   const ops = planOp ? [planOp, ...mediaOps] : [...mediaOps];
   const visitDeps = mediaOps.filter((op) => op.category !== 'notice').map((op) => op.id);
   if (planOp) visitDeps.push(planOp.id);
@@ -239,6 +257,7 @@ export async function submitDraft(draft, checklist, me) {
     body: {
       visit: draft.plan, started_at: draft.started_at, start_latitude: draft.latitude, start_longitude: draft.longitude,
       answers, findings, signatures, conclusion: conclusionOf(draft, checklist, shots),
+      verifications: verificationsOf(draft),
     },
   });
   for (const n of draft.notices) {
@@ -252,5 +271,13 @@ export async function submitDraft(draft, checklist, me) {
   }
   await enqueue(ops, { ...draft, status: 'queued' });
 }
+
+// A follow-up's verdicts on the enterprise's earlier open findings (draft.verifications, by
+// finding id), as the visit sends them.
+export const verificationsOf = (draft) => Object.entries(draft.verifications || {}).filter(([, v]) => v.outcome).map(
+  ([id, v]) => ({
+    finding_id: id, outcome: v.outcome, reason: (v.reason || '').trim(), media_id: v.photo || null,
+    ...(v.outcome === 'carried_on' ? { deadline: v.deadline || null } : {}),
+  }));
 
 export const localDrafts = async (me) => (await drafts.all()).filter((d) => d.user === me.id);

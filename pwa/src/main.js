@@ -17,6 +17,7 @@ import { PlanConflicts, PlanItems } from './screens/planItems.js';
 import { PlanVisit } from './screens/planVisit.js';
 import { PlanNew, PlanPage, Plans } from './screens/plans.js';
 import { Publication } from './screens/publication.js';
+import { Pending } from './screens/pending.js';
 import { Returned } from './screens/returned.js';
 import { Review } from './screens/review.js';
 import { Today } from './screens/today.js';
@@ -38,6 +39,7 @@ const ROUTES = [
   [/^\/enterprises\/([0-9a-f-]{36})\/dossier$/, Dossier],
   [/^\/review$/, Review],
   [/^\/returned$/, Returned],
+  [/^\/pending$/, Pending],
   [/^\/dashboard$/, Dashboard],
   [/^\/dashboard\/(visits|findings|points)$/, CoverageList],
   [/^\/admin(?:\/(users|regions|checklists|workdays))?$/, Admin],
@@ -63,7 +65,7 @@ const HOMES = {
   admin: () => '/admin',
 };
 const TABS = {
-  inspector: [['/today', 'today'], ['/outbox', 'outbox'], ['/returned', 'returnedTab'], ['/enterprises', 'registry']],
+  inspector: [['/today', 'today'], ['/outbox', 'outbox'], ['/returned', 'returnedTab'], ['/pending', 'pendingTab'], ['/enterprises', 'registry']],
   reviewer: [['/review', 'review'], ['/enterprises', 'registry']],
   supervisor: [['/dashboard', 'dashboard'], ['/plans', 'plansTab'], ['/publication', 'publicationTab'], ['/enterprises', 'registry'], ['/admin', 'people']],
   admin: [['/admin', 'admin'], ['/dashboard', 'dashboard'], ['/plans', 'plansTab'], ['/enterprises', 'registry']],

@@ -335,7 +335,7 @@ async function settle(db, op) {
   tx.objectStore('ops').delete(op.id);
   if (op.kind === 'media') {
     const photo = await tx.objectStore('photos').get(op.photo);
-    const unfiled = photo && (await tx.objectStore('drafts').get(op.visit) || await tx.objectStore('ops').get(op.visit));
+    const unfiled = photo && op.visit && (await tx.objectStore('drafts').get(op.visit) || await tx.objectStore('ops').get(op.visit));
     if (unfiled) tx.objectStore('photos').put({ ...photo, sent: true });
     else if (photo) tx.objectStore('photos').delete(op.photo);
   }

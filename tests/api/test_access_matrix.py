@@ -179,6 +179,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/api/media"): Rule(EVERYONE, with_body("/api/media", upload_body), own=201, other=404),
     ("GET", "/api/media/mine"): Rule(EVERYONE, url("/api/media/mine")),
+    ("GET", "/api/media/returned"): Rule(EVERYONE, url("/api/media/returned")),
     ("POST", "/api/uploads"): Rule(EVERYONE, with_body("/api/uploads", tus_creation), own=201, other=404),
     ("PATCH", "/api/uploads/{upload_id:str}"): Rule(  # an upload's id is bound to its creator: anyone else's is unknown
         EVERYONE, with_body(f"/api/uploads/{uuid.uuid4().hex}", lambda *_: TUS_CHUNK), own=404),
@@ -221,6 +222,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/checklists/{code:str}/versions"): Rule(  # admitted, then refused for want of items (400)
         {"admin"}, with_body("/api/checklists/food-routine/versions", lambda *_: {"sections": []}), own=400,
     ),
+    ("GET", "/api/findings/awaiting-decision"): Rule(FIELD_TEAM, url("/api/findings/awaiting-decision")),
     ("GET", "/api/findings/{finding_id:uuid}"): Rule(EVERYONE, url("/api/findings/{finding}"), other=404),
     ("POST", "/api/findings/{finding_id:uuid}/decision"): Rule(  # admitted, then refused: no follow-up visit yet (400)
         FIELD_TEAM, with_body("/api/findings/{finding}/decision", lambda *_: {"decision": "close", "via": "follow_up"}),

@@ -51,7 +51,8 @@ async def test_the_review_queue_gives_each_photo_its_context_and_keeps_signature
     evidence, premises = queue[visit["evidence"]], queue[visit["premises"]]
     assert evidence["caption"] == "添加剂库房货架" and evidence["visit_id"] == visit["id"]
     assert evidence["visit_context"] == {
-        "started_at": evidence["visit_context"]["started_at"], "status": "submitted", "item_key": "B3",
+        "started_at": evidence["visit_context"]["started_at"], "status": "submitted", "visit_type": "routine",
+        "planned_date": evidence["visit_context"]["planned_date"], "item_key": "B3",
         "item_text": "未使用非食用物质、超范围超限量使用食品添加剂", "item_result": "fail"}
     assert evidence["visit_context"]["started_at"] is not None
     assert premises["control_point_name"] == "杀菌" and premises["visit_context"]["item_key"] is None

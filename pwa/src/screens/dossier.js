@@ -222,7 +222,7 @@ function EvidenceUpload({ finding, enterpriseId, onDone }) {
   </div>`;
 }
 
-function EvidenceDecision({ finding, media, onDone }) {
+export function EvidenceDecision({ finding, media, onDone }) {
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);

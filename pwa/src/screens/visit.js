@@ -8,9 +8,11 @@ import { ApiError } from '../api.js';
 import { addStrings, formatDate, t } from '../i18n.js';
 import { addPhoto, answersOf, assessDraft, checklistById, conclusionOf, covers, findingsOf, fittingChecklist, isVideoShot, newDraft,
   newId, OFFICERS, problems, rememberMembers, submitDraft, teamOf } from '../fieldwork.js';
-import { formatDuration, VIDEO_TYPES } from '../media.js';
+import { formatDuration } from '../media.js';
 import { itemClass } from '../rules.js';
+import { PhotoButton } from '../camera.js';
 import { cachedApi, drafts, photos, reopen, subscribe } from '../outbox.js';
+import { EarlierFindings } from './followUp.js';
 import { TemplateChooser } from './noticeTemplates.js';
 import { reasonWords } from './outbox.js';
 import { VisitRecord } from './visitRecord.js';
@@ -67,6 +69,7 @@ addStrings({
     notStarted: '开始检查', photoRequired: '为不符合项拍照：', deadlinePast: '修改过期的整改期限：',
     naReason: '写明合理缺项的理由：', keyItems: '检查更多重点项（已查/应查）：', allItems: '检查更多项目（已查/应查）：',
     inspectorSignature: '每位检查人员签名', enterpriseSignature: '企业负责人签名，或拒签并写明见证情况', noConclusion: '选择检查结论',
+    verification: '核实回访的问题（未整改的写明原因和新期限）：',
   },
   submitted: '已提交，记录保存在本机，联网后自动发送。',
   visitRefused: '服务器拒收了这次检查的部分内容：',
@@ -144,6 +147,7 @@ addStrings({
     allItems: 'examine more items (done/required):',
     inspectorSignature: 'every inspector signs', enterpriseSignature: 'the representative signs, or refuses with a witness note',
     noConclusion: 'choose a conclusion',
+    verification: 'verify the earlier finding (a reason and a new deadline if not rectified): ',
   },
   submitted: 'Submitted: saved on this phone, sent when the network allows.',
   visitRefused: 'The server refused part of this visit:',
@@ -178,28 +182,11 @@ const loadError = (error) => (error instanceof ApiError ? error : new Error(t('o
 // ---------------------------------------------------------------- pieces
 
 // Drawn, not an emoji: the same on every phone, whatever its fonts.
-const CAMERA = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 8h3l2-3h6l2 3h3v11H4z"
-  fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" /><circle cx="12" cy="13" r="3.5"
-  fill="none" stroke="currentColor" stroke-width="2" /></svg>`;
-const VIDEO_CAMERA = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><rect x="3" y="7" width="13" height="10"
-  rx="2" fill="none" stroke="currentColor" stroke-width="2" /><path d="M16 11l5-3v8l-5-3z" fill="none" stroke="currentColor"
-  stroke-width="2" stroke-linejoin="round" /></svg>`;
 const DOCUMENT = html`<svg class="icon" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 3h8l4 4v14H6z M14 3v4h4 M9 12h6 M9 16h6"
   fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round" /></svg>`;
 
-// The camera (a phone opens it; a computer offers its files): a photo, or with `video` a clip.
-function PhotoButton({ label, onFile, testid, video = false }) {
-  const pick = (event) => {
-    const [file] = event.target.files;
-    event.target.value = '';
-    if (file) onFile(file);
-  };
-  return html`<label class="photo-button" data-testid=${testid}>${video ? VIDEO_CAMERA : CAMERA} ${label}
-    <input type="file" accept=${video ? VIDEO_TYPES : 'image/*'} capture="environment" class="hidden-input" onChange=${pick} /></label>`;
-}
-
 // The phone's own copy; a video plays in place, its poster the server's once it is sent.
-function Thumb({ photo, onRemove, onCaption }) {
+export function Thumb({ photo, onRemove, onCaption }) {
   const url = useMemo(() => URL.createObjectURL(photo.blob), [photo.id]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   const words = t('videoOf')(photo.duration ? formatDuration(photo.duration) : '');
@@ -496,10 +483,7 @@ export function Visit({ params: [id], me }) {
     ${!draft.started_at ? html`<button class="primary" onClick=${start}>${t('start')}</button>` : html`
       <p class="muted">${t('startedAt')(timeOf(draft.started_at))} ·
         ${draft.latitude !== null ? t('gpsAt')(draft.latitude, draft.longitude) : t('gpsNone')}</p>`}
-    ${open.length > 0 && html`<details class="open-findings"><summary>${t('openFindings')} (${open.length})</summary>
-      <ul class="plain">${open.map((f) => html`<li key=${f.id}><span class="mono">${f.item_key}</span> ${f.description}
-        ${f.deadline && html`<span class=${f.overdue ? 'problem small' : 'muted'}> · ${t('deadline')} ${formatDate(f.deadline)}</span>`}</li>`)}</ul>
-    </details>`}
+    <${EarlierFindings} open=${open} draft=${draft} shots=${shots} locked=${locked} save=${save} onPhoto=${photo} onRemovePhoto=${removePhoto} />
     ${draft.started_at && html`<fieldset disabled=${locked} class="visit-body">
       <${Coverage} ruled=${ruled} />
       ${checklist.sections.map((section) => html`<section key=${section.title}>
