@@ -145,7 +145,7 @@ CLIPPED = """() => {
   for (const el of document.querySelectorAll('.badge, .count, .chip, button, .thumb-remove')) {
     const r = el.getBoundingClientRect();
     if (!r.width || !r.height || el.closest('.chips, nav.tabs')) continue;  // those rows scroll sideways
-    let edge = r.left < -0.5 || r.right > innerWidth + 0.5 ? 'the screen' : el.scrollWidth > el.clientWidth + 1 ? 'itself' : '';
+    let edge = r.left < -0.5 || r.right > innerWidth + 0.5 ? 'the screen' : el.scrollWidth > el.clientWidth + 1 && !el.querySelector('img, video, canvas') ? 'itself' : '';
     for (let a = el.parentElement; a && !edge; a = a.parentElement) {
       const style = getComputedStyle(a), box = a.getBoundingClientRect();
       const hides = (o) => o === 'hidden' || o === 'clip';

@@ -21,9 +21,9 @@ from bench.common import memory_kb
 from tests.conftest import run_async
 from tests.e2e.conftest import SERVERS, call, enrol, screenshot, todays_visit
 from tests.e2e.test_offline_visit import sign_all, submit_on_phone
+from tests.e2e.test_resumable import resumable_sources
 from tests.factories import video
 
-SOURCE = Path(__file__).resolve().parents[2] / "pwa" / "src"
 CHUNK = 2 * 2**20  # resumable.js's
 
 
@@ -182,7 +182,7 @@ def test_a_300_mb_video_goes_up_resumably_in_bounded_server_memory_and_plays_wit
     before = {pid: memory_kb(pid, "VmHWM") for pid in pids}
     fields = {"id": "0b6c1f9e-2d7a-4e53-9c1a-6f4e8d2a7b35", "enterprise_id": firm["id"], "category": "evidence",
               "caption": "执法记录仪：冷库全程"}
-    sources = [(SOURCE / name).read_text() for name in ("api.js", "resumable.js")]
+    sources = resumable_sources()
     done = page.evaluate(SEND_FILE, [*sources, fields])
     assert done["status"] == 201, done
     assert (done["body"]["size"], done["body"]["mime"]) == (size, "video/mp4")

@@ -15,7 +15,7 @@ from backend.inspections.tables import Finding, Visit, VisitType
 from backend.media.tables import MediaItem, ReviewStatus
 from tests.conftest import run_async
 from tests.e2e.conftest import HUIMIN, call, enrol, plan_visit, screenshot, submit_visit, upload
-from tests.e2e.test_offline_visit import jpeg, sign_all
+from tests.e2e.test_offline_visit import jpeg, sign_all, submit_on_phone
 from tests.factories import photo
 
 
@@ -98,8 +98,8 @@ def test_a_follow_up_verifies_the_earlier_findings(page: Page, live_server: str,
         item.get_by_role("button", name="符合", exact=True).click()
     sign_all(page)
     if not page.get_by_test_id("conclusion").count():
-        page.get_by_role("button", name="符合", exact=True).click()
-    page.get_by_role("button", name="提交检查（离线也可）").click()
+        page.get_by_test_id("conclusion-choices").get_by_role("button", name="符合", exact=True).click()
+    submit_on_phone(page)
     alert = page.locator(".visit-body .problem[role=alert]")
     assert not alert.count(), alert.inner_text()
     expect(page.get_by_text("全部已发送，没有待发送的记录。")).to_be_visible(timeout=15000)

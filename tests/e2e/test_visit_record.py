@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from typing import Callable
+from urllib.parse import urlsplit
 from uuid import uuid4
 
 from playwright.sync_api import Page, expect
@@ -98,11 +99,18 @@ def test_supervisor_drills_down_to_a_visit_record(page: Page, new_page: Callable
     boss.locator('[data-figure="visits"]').click()
     expect(boss.get_by_test_id("list-total")).to_contain_text(f"共 {visits} 条")
     expect(boss.get_by_test_id("list-total")).to_contain_text("最逾期的排在最前")
-    first = boss.locator(".cards .card").first
-    expect(first).to_have_attribute("data-visit", visit["id"])  # its enterprise is the most overdue
-    expect(first.locator(".badge.missing")).to_contain_text("下次检查")
+    expect(boss.locator(".cards .card").first).to_be_visible()
+    query = urlsplit(boss.url).query
+    listed = call(boss, "GET", f"/api/coverage/visits?{query}&limit=200").json()["items"]
+    due = [v["next_due_on"] for v in listed]
+    assert due == sorted(d for d in due if d) + [None] * due.count(None)  # the most overdue first, none last
+    shown = boss.locator(".cards .card").evaluate_all("cards => cards.map((c) => c.dataset.visit)")
+    assert shown == [v["id"] for v in listed][:len(shown)]
+    expect(boss.locator(".cards .card").first.locator(".badge.missing")).to_contain_text("下次检查")
     screenshot(boss, "coverage-visits-by-urgency")
-    first.click()
+    while not boss.locator(f'.card[data-visit="{visit["id"]}"]').count():
+        boss.get_by_role("button", name="加载更多").click()
+    boss.locator(f'.card[data-visit="{visit["id"]}"]').click()
     expect(boss).to_have_url(f"{live_server}/visits/{visit['id']}")
     read_record(boss, visit)
     expect(boss.get_by_test_id("record-status")).to_have_text("待审核")

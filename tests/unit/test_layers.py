@@ -14,7 +14,7 @@ BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
 # Lowest first (the README's ARCHITECTURE). A domain imports its own modules and the
 # domains of lower layers; the ground floor and the wiring may also import each other.
-GROUND = {"access", "db", "settings", "errors", "pagination", "clock", "fields", "openapi", "piccolo_conf"}
+GROUND = {"access", "db", "settings", "errors", "pagination", "clock", "fields", "glossary", "openapi", "piccolo_conf"}
 WIRING = {"app", "backup", "cli", "demo", "webapp"}
 LAYERS = (
     GROUND,

@@ -557,7 +557,7 @@ export function Visit({ params: [id], me }) {
       <h2>${t('conclusionTitle')}</h2>
       ${ruled.conclusion ? html`<p class="lead" role="status" data-testid="conclusion"><strong>${t('conclusions')[ruled.conclusion]}</strong></p>
         <p class="muted small">${t('ruledBy')(ruleText(checklist.rules.conclusion[ruled.line]))}</p>`
-      : html`<div class="choices three">
+      : html`<div class="choices three" data-testid="conclusion-choices">
         ${['pass', 'pass_with_rectification', 'fail'].map((c) => html`<button class=${draft.conclusion === c ? 'answer on' : 'answer'}
           aria-pressed=${draft.conclusion === c} onClick=${() => save({ conclusion: c })}>${t('conclusions')[c]}</button>`)}
       </div>`}
