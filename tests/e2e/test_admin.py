@@ -96,7 +96,7 @@ def test_admin_publishes_a_checklist_version_from_json(page: Page, live_server: 
     editor.fill("{\"sections\": [")  # not JSON: said in Chinese, the form unchanged
     page.get_by_role("button", name="载入表单").click()
     expect(page.locator(".ce-json .problem")).to_contain_text("JSON 格式有误")
-    expect(page.locator(".ce-item")).not_to_have_count(0)
+    expect(page.locator('[data-item="Z9"]')).to_have_count(0)
 
     # Bad input: the answer names the field, shown at it in the form; nothing is published.
     bad = json.loads(json.dumps(content))
@@ -108,7 +108,7 @@ def test_admin_publishes_a_checklist_version_from_json(page: Page, live_server: 
     page.get_by_role("button", name="发布新版本").click()
     at = page.locator(f'[data-item="Z9"] [data-at="sections[0].items[{last}].kind"]')
     expect(at).to_contain_text("不是可选的值")
-    expect(page.locator(".checklist-editor > .problem")).to_contain_text(f"第 1 部分 · 第 {last + 1} 项 · 「检查方式」")
+    expect(page.locator(".checklist-editor > .problem")).to_contain_text(f"（位置：第 1 部分 · 第 {last + 1} 项 · 「检查方式」）")
 
     page.get_by_role("button", name="JSON 导入").click()
     editor.fill(json.dumps(content, ensure_ascii=False, indent=2))
@@ -128,7 +128,15 @@ def test_admin_adds_a_checklist_item_in_the_form(page: Page, live_server: str) -
     a refused field shows the refusal at that field."""
     enrol(page, live_server, role="admin", region="370000")
     page.get_by_role("link", name="检查表").click()
+    page.get_by_label("检查表").select_option("food-supervision")  # its rules, in words, kept as they are
+    rules = page.locator(".ce-rules")
+    expect(rules).to_contain_text("日常监督检查至少检查 10 个重点项、共 20 项（「合理缺项」不计）")
+    expect(rules).to_contain_text("有重点项「不符合」：结论为「不符合」")
+    expect(rules).to_contain_text("其余情况：结论为「符合」")
+    rules.scroll_into_view_if_needed()
+    screenshot(page, "admin-checklist-rules")
     page.get_by_label("检查表").select_option("food-routine")
+    expect(rules).to_have_count(0)
     before = next(c for c in call(page, "GET", "/api/checklists").json() if c["code"] == "food-routine")
     section = page.locator('[data-section="1"]')
     expect(section.get_by_label("部分标题")).to_have_value("原料进货与采购渠道")
@@ -169,3 +177,8 @@ def test_admin_adds_a_checklist_item_in_the_form(page: Page, live_server: str) -
     expect(page.locator('[data-section="1"] .ce-item')).to_have_count(5)  # the form now holds version 2
     page.get_by_label("检查表").scroll_into_view_if_needed()
     screenshot(page, "admin-checklists")
+    page.get_by_role("button", name="English").click()  # and in English, with the glossary's words
+    added = page.locator('[data-item="B5"]')
+    added.locator("summary").click()
+    expect(added.get_by_label("Class")).to_contain_text("Key item")
+    expect(added.get_by_label("Legal basis")).to_have_value("《中华人民共和国食品安全法》第五十四条")

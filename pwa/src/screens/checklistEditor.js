@@ -36,12 +36,16 @@ addStrings({
   ceRemoveSection: '删除此部分',
   ceAddItem: '添加检查项',
   ceAddSection: '添加部分',
-  ceRules: '结论规则（表单中不修改，随新版本原样发布；如需修改，请用 JSON 导入）',
+  ceRules: '本表的规则（表单中不修改，随新版本原样发布；如需修改，请用 JSON 导入）',
+  ceCoverage: (types, keys, all, keyWord, na) => `${types || '每次检查'}至少检查 ${keys} 个${keyWord}、共 ${all} 项（「${na}」不计）`,
+  ceNaReason: (na) => `「${na}」须在备注中说明理由`,
+  ceWhen: (n, what, result, then) => `${n > 1 ? `有 ${n} 个及以上` : '有'}${what || '检查项'}「${result}」：结论为「${then}」`,
+  ceOtherwise: (then) => `其余情况：结论为「${then}」`,
   ceJson: 'JSON 导入',
   ceJsonHint: '批量修改：编辑下面的 JSON（sections → items），再载入表单，核对后发布。',
   ceJsonApply: '载入表单',
   ceJsonNoSections: 'JSON 中应有 sections 列表，每个部分有 items 列表。',
-  ceFieldAt: (where) => `（位置：${where}）`,
+  ceFieldAt: (place, field) => `（位置：${place}${field ? ` · 「${field}」` : ''}）`,
   ceBadJson: 'JSON 格式有误（请检查括号、引号和逗号）：',
   publish: '发布新版本',
   publishing: '正在发布…',
@@ -68,12 +72,16 @@ addStrings({
   ceRemoveSection: 'Remove this section',
   ceAddItem: 'Add an item',
   ceAddSection: 'Add a section',
-  ceRules: 'Conclusion rules (not edited in the form; published with the new version as they are — use the JSON import to change them)',
+  ceRules: "This checklist's rules (not edited in the form; published with the new version as they are — use the JSON import to change them)",
+  ceCoverage: (types, keys, all, keyWord, na) => `${types || 'Every visit'} examines at least ${keys} × ${keyWord}, ${all} items in all ("${na}" does not count)`,
+  ceNaReason: (na) => `"${na}" says why in the answer's note`,
+  ceWhen: (n, what, result, then) => `${n > 1 ? `${n} or more` : 'Any'} ${what || 'item'} "${result}": the conclusion is "${then}"`,
+  ceOtherwise: (then) => `Otherwise: the conclusion is "${then}"`,
   ceJson: 'JSON import',
   ceJsonHint: 'For bulk changes: edit the JSON below (sections → items), load it into the form, check it, then publish.',
   ceJsonApply: 'Load into the form',
   ceJsonNoSections: 'The JSON needs a sections list, each section with an items list.',
-  ceFieldAt: (where) => ` (at ${where})`,
+  ceFieldAt: (place, field) => ` (at ${place}${field ? `, "${field}"` : ''})`,
   ceBadJson: 'The JSON is not valid: ',
   publish: 'Publish new version',
   publishing: 'Publishing…',
@@ -122,8 +130,23 @@ function placeOf(key, sections) {
 // The same place in words, for the message at the top.
 function placeName(at) {
   const [, s, title, i, field] = PATH.exec(at);
-  return [t('ceSection')(Number(s) + 1), i !== undefined && t('ceItem')(Number(i) + 1),
-    (field || title) && `「${t(LABELS[field || title])}」`].filter(Boolean).join(' · ');
+  const place = [t('ceSection')(Number(s) + 1), i !== undefined && t('ceItem')(Number(i) + 1)].filter(Boolean).join(' · ');
+  return t('ceFieldAt')(place, (field || title) && t(LABELS[field || title]));
+}
+
+// A version's rules (schemas.ChecklistRules) in words, read-only.
+function RulesView({ rules }) {
+  const { coverage, conclusion = [] } = rules;
+  const [keyWord, na] = [t('item_classes').key, t('results').na];
+  const said = (then) => t('conclusions')[then] || then;
+  return html`<ul class="ce-rules">
+    ${coverage && html`<li>${t('ceCoverage')((coverage.visit_types || []).map((v) => t('visit_types')[v] || v).join('、'),
+      coverage.key_items ?? 0, coverage.items ?? 0, keyWord, na)}</li>`}
+    ${rules.na_needs_reason && html`<li>${t('ceNaReason')(na)}</li>`}
+    ${conclusion.map(({ when, then }) => html`<li>${when
+      ? t('ceWhen')(when.at_least ?? 1, when.class && (t('item_classes')[when.class] || when.class), t('results')[when.result] || when.result, said(then))
+      : t('ceOtherwise')(said(then))}</li>`)}
+  </ul>`;
 }
 
 // The refusal at its place in the form, scrolled into view: the form is long on a phone.
@@ -239,7 +262,7 @@ export function ChecklistEditor({ checklist, onPublished }) {
     }
   };
   const { problem } = state;
-  const top = problem && new Error(explain(problem.error) + (problem.at ? t('ceFieldAt')(placeName(problem.at)) : ''));
+  const top = problem && new Error(explain(problem.error) + (problem.at ? placeName(problem.at) : ''));
 
   return html`<div class="form checklist-editor">
     <p class="muted">${t('ceHint')}</p>
@@ -256,7 +279,7 @@ export function ChecklistEditor({ checklist, onPublished }) {
       onChange=${(changed, moved) => change(form.sections.map((old, j) => (j === s ? changed : old)), moved)}
       moves=${html`<${Moves} list=${form.sections} i=${s} onChange=${setSections} remove="ceRemoveSection" />`} />`)}
     <button type="button" class="small" onClick=${() => setSections([...form.sections, { title: '', items: [newItem()] }])}>${t('ceAddSection')}</button>
-    ${form.rules && html`<details class="ce-rules"><summary>${t('ceRules')}</summary><pre class="mono">${JSON.stringify(form.rules, null, 2)}</pre></details>`}
+    ${form.rules && html`<p class="muted">${t('ceRules')}</p><${RulesView} rules=${form.rules} />`}
     <button class="primary" disabled=${state.busy} onClick=${publish}>${state.busy ? t('publishing') : t('publish')}</button>
   </div>`;
 }
