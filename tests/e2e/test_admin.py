@@ -148,6 +148,16 @@ def test_admin_adds_a_checklist_item_in_the_form(page: Page, live_server: str) -
     item.get_by_label("检查方式").select_option("pass_fail")
     item.get_by_label("项目类别").select_option("key")
     expect(item.get_by_label("项目类别")).to_contain_text("重点项")
+    item.get_by_role("button", name="上移").click()  # moved, an item keeps its own fields
+    expect(section.locator(".ce-item").nth(3)).to_have_attribute("data-item", "B5")
+    expect(section.locator(".ce-item").nth(4)).to_have_attribute("data-item", "B4")
+    section.locator('[data-item="B5"]').get_by_role("button", name="下移").click()
+    expect(item).to_have_attribute("data-item", "B5")
+    expect(item.get_by_label("检查内容")).to_have_value("原料贮存场所清洁，与有毒有害物品分开存放")
+    page.get_by_role("button", name="添加部分").click()  # a section added, then removed
+    expect(page.locator(".ce-section")).to_have_count(7)
+    page.locator(".ce-section").last.get_by_role("button", name="删除此部分").click()
+    expect(page.locator(".ce-section")).to_have_count(6)
 
     # No legal basis: refused, and said at that field (and at the top).
     page.get_by_role("button", name="发布新版本").click()

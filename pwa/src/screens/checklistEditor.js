@@ -92,7 +92,12 @@ const COMMON = ['key', 'text', 'kind', 'class', 'severity', 'legal_basis', 'phot
 const FOR_KIND = { number: ['unit', 'min', 'max'], choice: ['choices'] }; // fields only these kinds have
 const LABELS = { key: 'ceKey', text: 'ceText', kind: 'ceKind', class: 'ceClass', severity: 'ceSeverity', legal_basis: 'ceLegalBasis',
   photo_required_on_fail: 'cePhoto', unit: 'ceUnit', min: 'ceMin', max: 'ceMax', choices: 'ceChoices', title: 'ceSectionTitle' };
-const newItem = () => ({ key: '', text: '', kind: 'pass_fail', severity: 'major', legal_basis: '', photo_required_on_fail: false });
+// Sections and items carry an id of the form's own (a symbol: JSON leaves it out), so that
+// an entry moved or removed keeps its own inputs and its folding.
+const ID = Symbol('id');
+let lastId = 0;
+const withId = (entry) => ({ ...entry, [ID]: ++lastId });
+const newItem = () => withId({ key: '', text: '', kind: 'pass_fail', severity: 'major', legal_basis: '', photo_required_on_fail: false });
 const shownFields = (item) => [...COMMON, ...(FOR_KIND[item.kind] || [])];
 
 // The form's content as the server takes it: an item keeps only its kind's fields; choices
@@ -107,10 +112,11 @@ function versionOf({ sections, rules }) {
   return { sections: sections.map((s) => ({ ...s, items: s.items.map(itemOut) })), ...(rules ? { rules } : {}) };
 }
 
-// A content's form: what the JSON holds, checked only for the lists the form walks.
+// A content's form: what the JSON holds, checked only for the lists the form walks (the
+// form changes it by copies, never in place).
 function formOf(content) {
   if (!Array.isArray(content?.sections) || !content.sections.every((s) => Array.isArray(s?.items))) throw new Error(t('ceJsonNoSections'));
-  return { sections: structuredClone(content.sections), rules: content.rules };
+  return { sections: content.sections.map((s) => withId({ ...s, items: s.items.map(withId) })), rules: content.rules };
 }
 
 // Where in the form a refused field is (the server's path, e.g. sections[1].items[2].legal_basis):
@@ -219,7 +225,7 @@ function SectionForm({ section, s, problem, onChange, moves }) {
     <${At} problem=${problem} path=${path} />
     <label>${t('ceSectionTitle')}<input value=${section.title} onInput=${(e) => onChange({ ...section, title: e.target.value })} /></label>
     <${At} problem=${problem} path=${`${path}.title`} />
-    ${section.items.map((item, i) => html`<${ItemForm} key=${i} item=${item} path=${`${path}.items[${i}]`} n=${i + 1} problem=${problem}
+    ${section.items.map((item, i) => html`<${ItemForm} key=${item[ID]} item=${item} path=${`${path}.items[${i}]`} n=${i + 1} problem=${problem}
       onChange=${(changed) => onChange({ ...section, items: section.items.map((old, j) => (j === i ? changed : old)) })}
       moves=${html`<${Moves} list=${section.items} i=${i} onChange=${setItems} remove="ceRemoveItem" />`} />`)}
     <${At} problem=${problem} path=${`${path}.items`} />
@@ -275,10 +281,10 @@ export function ChecklistEditor({ checklist, onPublished }) {
         <button type="button" class="small" onClick=${applyJson}>${t('ceJsonApply')}</button>`}
     </div>
     <${Problem} error=${top} />
-    ${form.sections.map((section, s) => html`<${SectionForm} key=${s} section=${section} s=${s} problem=${problem}
+    ${form.sections.map((section, s) => html`<${SectionForm} key=${section[ID]} section=${section} s=${s} problem=${problem}
       onChange=${(changed, moved) => change(form.sections.map((old, j) => (j === s ? changed : old)), moved)}
       moves=${html`<${Moves} list=${form.sections} i=${s} onChange=${setSections} remove="ceRemoveSection" />`} />`)}
-    <button type="button" class="small" onClick=${() => setSections([...form.sections, { title: '', items: [newItem()] }])}>${t('ceAddSection')}</button>
+    <button type="button" class="small" onClick=${() => setSections([...form.sections, withId({ title: '', items: [newItem()] })])}>${t('ceAddSection')}</button>
     ${form.rules && html`<p class="muted">${t('ceRules')}</p><${RulesView} rules=${form.rules} />`}
     <button class="primary" disabled=${state.busy} onClick=${publish}>${state.busy ? t('publishing') : t('publish')}</button>
   </div>`;
