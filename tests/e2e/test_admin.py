@@ -93,9 +93,9 @@ def test_admin_publishes_a_checklist_version_from_json(page: Page, live_server: 
                                             "legal_basis": "《中华人民共和国特种设备安全法》第十四条",
                                             "photo_required_on_fail": True})
     last = len(content["sections"][0]["items"]) - 1
-    editor.fill("{\"sections\": [")  # not JSON: said in Chinese, the form unchanged
+    editor.fill('{\n  "sections": [1 2]\n}')  # not JSON: said in Chinese with where, the form unchanged
     page.get_by_role("button", name="载入表单").click()
-    expect(page.locator(".ce-json .problem")).to_contain_text("JSON 格式有误")
+    expect(page.locator(".ce-json .problem")).to_have_text("JSON 格式有误：第 2 行第 18 列附近。请检查括号、引号和逗号。")
     expect(page.locator('[data-item="Z9"]')).to_have_count(0)
 
     # Bad input: the answer names the field, shown at it in the form; nothing is published.

@@ -46,7 +46,7 @@ addStrings({
   ceJsonApply: '载入表单',
   ceJsonNoSections: 'JSON 中应有 sections 列表，每个部分有 items 列表。',
   ceFieldAt: (place, field) => `（位置：${place}${field ? ` · 「${field}」` : ''}）`,
-  ceBadJson: 'JSON 格式有误（请检查括号、引号和逗号）：',
+  ceBadJson: (line, column) => `JSON 格式有误${line ? `：第 ${line} 行第 ${column} 列附近` : ''}。请检查括号、引号和逗号。`,
   publish: '发布新版本',
   publishing: '正在发布…',
 }, {
@@ -82,7 +82,7 @@ addStrings({
   ceJsonApply: 'Load into the form',
   ceJsonNoSections: 'The JSON needs a sections list, each section with an items list.',
   ceFieldAt: (place, field) => ` (at ${place}${field ? `, "${field}"` : ''})`,
-  ceBadJson: 'The JSON is not valid: ',
+  ceBadJson: (line, column) => `The JSON is not valid${line ? ` near line ${line}, column ${column}` : ''}: check its brackets, quotes and commas.`,
   publish: 'Publish new version',
   publishing: 'Publishing…',
 });
@@ -131,6 +131,15 @@ function placeOf(key, sections) {
   if (i === undefined) return key.startsWith(`${section}.items`) ? `${section}.items` : section;
   const item = sections[s]?.items[i];
   return item && shownFields(item).includes(field) ? `${section}.items[${i}].${field}` : `${section}.items[${i}]`;
+}
+
+// Where the browser's JSON parser stopped, as [line, column]: Chromium says a position,
+// Firefox a line and column, Safari nothing.
+function jsonPlace(message, text) {
+  const position = /position (\d+)/.exec(message);
+  if (!position) return (/line (\d+) column (\d+)/.exec(message) || []).slice(1);
+  const lines = text.slice(0, Number(position[1])).split('\n');
+  return [lines.length, lines[lines.length - 1].length + 1];
 }
 
 // The same place in words, for the message at the top.
@@ -251,7 +260,7 @@ export function ChecklistEditor({ checklist, onPublished }) {
     try {
       setForm(formOf(JSON.parse(json)));
     } catch (e) {
-      return setJsonError(new Error(e instanceof SyntaxError ? t('ceBadJson') + e.message : e.message));
+      return setJsonError(new Error(e instanceof SyntaxError ? t('ceBadJson')(...jsonPlace(e.message, json)) : e.message));
     }
     setJson(null);
     setJsonError(null);
