@@ -8,6 +8,7 @@ import { api, ApiError } from '../api.js';
 import { addStrings, formatDate, lang, t } from '../i18n.js';
 import { Link, signInAgain, useApi, usePages } from '../router.js';
 import { Problem, today } from '../ui.js';
+import { ChecklistEditor } from './checklistEditor.js';
 
 addStrings({
   admin: '系统管理',
@@ -42,12 +43,7 @@ addStrings({
   findUser: '按姓名查找用户',
   filterRegions: '按名称或代码筛选',
   templateVersion: (v) => `第 ${v} 版`,
-  editorHint: '在最新版本的基础上修改下面的 JSON（sections → items），发布后成为新版本；已发布的版本不会改变。',
-  publish: '发布新版本',
-  publishing: '正在发布…',
   published: (v) => `已发布第 ${v} 版`,
-  badJson: 'JSON 格式有误：',
-  fieldAt: '位置',
   certificateNo: '执法证号',
   certificateHint: '4–30 位字母、数字或“-”，印在执法证上；可稍后由管理员补录',
   certificateMissing: '未登记执法证号',
@@ -105,12 +101,7 @@ addStrings({
   findUser: 'Find a user by name',
   filterRegions: 'Filter by name or code',
   templateVersion: (v) => `version ${v}`,
-  editorHint: 'Edit the JSON below (sections → items), seeded with the latest version; publishing makes a new version. Published versions never change.',
-  publish: 'Publish new version',
-  publishing: 'Publishing…',
   published: (v) => `Published version ${v}`,
-  badJson: 'The JSON is not valid: ',
-  fieldAt: 'At',
   certificateNo: 'Enforcement certificate no.',
   certificateHint: "4–30 letters, digits or '-', as printed on the card; an admin can add it later",
   certificateMissing: 'No certificate number on record',
@@ -355,48 +346,21 @@ function Checklists() {
   const checklists = useApi('/api/checklists');
   const { data, error } = checklists;
   const [code, setCode] = useState('');
-  const [text, setText] = useState('');
-  const [state, setState] = useState({ busy: false, error: null, published: null });
+  const [published, setPublished] = useState(null);
   const latest = {};
   for (const c of data || []) if (!latest[c.code] || latest[c.code].version < c.version) latest[c.code] = c;
   const templates = Object.values(latest);
   const current = latest[code] || templates[0];
-  useEffect(() => {
-    if (current) setText(JSON.stringify({ sections: current.sections, ...(current.rules ? { rules: current.rules } : {}) }, null, 2));
-  }, [current?.id]);
-
-  const publish = async () => {
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      return setState({ busy: false, error: new Error(t('badJson') + e.message), published: null });
-    }
-    setState({ busy: true, error: null, published: null });
-    try {
-      const version = await api(`/api/checklists/${current.code}/versions`, { method: 'POST', body });
-      setState({ busy: false, error: null, published: version });
-      checklists.reload();
-    } catch (e) {
-      const field = e.body?.extra?.[0]?.key;
-      setState({ busy: false, error: field ? new Error(`${e.message} (${t('fieldAt')} ${field})`) : problemOf(e), published: null });
-    }
-  };
   if (error) return html`<${Problem} error=${error} />`;
   if (!current) return html`<p class="muted">${t('loading')}</p>`;
-  const version = state.published?.code === current.code ? state.published.version : current.version;
   return html`
     <label>${t('checklists')}
-      <select value=${current.code} onChange=${(e) => { setCode(e.target.value); setState({ busy: false, error: null, published: null }); }}>
+      <select value=${current.code} onChange=${(e) => { setCode(e.target.value); setPublished(null); }}>
         ${templates.map((c) => html`<option value=${c.code}>${lang === 'en' ? c.title_en : c.title}（${t('templateVersion')(c.version)}）</option>`)}
       </select>
     </label>
-    <p class="muted">${t('editorHint')}</p>
-    <textarea class="json mono" spellcheck="false" aria-label="JSON" value=${text} onInput=${(e) => setText(e.target.value)}></textarea>
-    <${Problem} error=${state.error} />
-    ${state.published && html`<p class="ok" role="status">${t('published')(state.published.version)} · <span class="mono">${state.published.content_hash.slice(0, 12)}</span></p>`}
-    <button class="primary" disabled=${state.busy} onClick=${publish}>${state.busy ? t('publishing') : t('publish')}</button>
-    <p class="muted">${t('templateVersion')(version)}</p>`;
+    <${ChecklistEditor} key=${current.id} checklist=${current} onPublished=${(version) => { setPublished(version); checklists.reload(); }} />
+    ${published?.code === current.code && html`<p class="ok" role="status">${t('published')(published.version)} · <span class="mono">${published.content_hash.slice(0, 12)}</span></p>`}`;
 }
 
 // The working-day calendar's adjustments (工作日调整): the days of a year that the calendar
