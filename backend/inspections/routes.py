@@ -62,7 +62,8 @@ class ChecklistController(Controller):
     async def list_checklists(self) -> list[ChecklistOut]:
         return await checklists.list_checklists()
 
-    @get("/{checklist_id:uuid}", operation_id="getChecklist", summary="One published checklist version")
+    # a published version is a public standard: an enterprise reads the items of its own visit's record
+    @get("/{checklist_id:uuid}", operation_id="getChecklist", summary="One published checklist version", opt=roles(EVERYONE))
     async def get_checklist(self, checklist_id: Annotated[UUID, PathParameter(description="Version id")]) -> ChecklistOut:
         return await checklists.get_checklist(checklist_id)
 

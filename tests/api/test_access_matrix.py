@@ -196,7 +196,7 @@ RULES: dict[tuple[str, str], Rule] = {
         EVERYONE, url("/api/enterprises/{enterprise}/package.zip"), other=404
     ),
     ("GET", "/api/checklists"): Rule(STAFF, url("/api/checklists")),
-    ("GET", "/api/checklists/{checklist_id:uuid}"): Rule(STAFF, url("/api/checklists/{checklist}")),
+    ("GET", "/api/checklists/{checklist_id:uuid}"): Rule(EVERYONE, url("/api/checklists/{checklist}")),
     ("GET", "/api/visits"): Rule(EVERYONE, url("/api/visits?enterprise_id={enterprise}"), other=404),
     ("POST", "/api/visits"): Rule(FIELD_TEAM, with_body("/api/visits", lambda w, r, own: visit_plan(w, own)), own=201, other=404),
     ("POST", "/api/visits/submissions"): Rule(

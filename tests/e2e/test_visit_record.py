@@ -24,7 +24,7 @@ from tests.factories import photo, png
 def filed_visit(page: Page, live_server: str) -> dict:
     """The page's inspector plans a visit with a colleague, files its photos (one of a failed
     item, one of a control point, each with a caption) and signatures with it, as the app
-    does, and submits it. Its enterprise is then the most overdue of all."""
+    does, and submits it."""
     me = call(page, "GET", "/api/me").json()
     planned = plan_visit(DATABASES[live_server], me["id"])
     visit = call(page, "GET", f"/api/visits/{planned['id']}").json()
@@ -171,3 +171,14 @@ def test_inspector_opens_a_visit_they_filed(page: Page, live_server: str) -> Non
     read_record(page, visit)
     expect(page.get_by_test_id("record-status")).to_have_text("待审核")
     screenshot(page, "visit-record-inspector")
+
+
+def test_the_enterprise_reads_its_visit_record_with_the_items(page: Page, new_page: Callable[[], Page],
+                                                               live_server: str) -> None:
+    enrol(page, live_server, "inspector", region=HUIMIN, name="赵敏")
+    visit = filed_visit(page, live_server)
+    owner = new_page()
+    enrol(owner, live_server, role="enterprise", region=None, enterprise_id=visit["firm"]["id"], name="企业负责人王五")
+    owner.goto(f"{live_server}/visits/{visit['id']}")
+    read_record(owner, visit)  # the checklist's item texts too: a published version is a public standard
+    screenshot(owner, "visit-record-enterprise")

@@ -78,7 +78,7 @@ function Signature({ s, media }) {
 // The record itself, for a visit as GET /api/visits/{id} answers it.
 export function RecordBody({ visit: v }) {
   const media = useApi(`/api/visits/${v.id}/media`);
-  const checklist = useApi(`/api/checklists/${v.checklist_id}`); // an enterprise user may not read it: keys only then
+  const checklist = useApi(`/api/checklists/${v.checklist_id}`); // every role reads the version the visit used
   const items = Object.fromEntries((checklist.data?.sections || []).flatMap((s) => s.items).map((i) => [i.key, i]));
   const byId = Object.fromEntries((media.data || []).map((m) => [m.id, m]));
   const named = new Set([...v.answers.flatMap((a) => a.media || []), ...v.signatures.map((s) => s.media_id)]);
