@@ -9,6 +9,7 @@ import { addStrings, formatDate, t } from '../i18n.js';
 import { DocumentList } from '../files.js';
 import { formatTime, Preview, takenAt } from '../media.js';
 import { Link, useApi } from '../router.js';
+import { itemClass } from '../rules.js';
 import { Problem } from '../ui.js';
 
 addStrings({
@@ -46,17 +47,13 @@ export function MediaCard({ m }) {
   </li>`;
 }
 
-// The key/general class of an item, as the checklist says (a version without classes
-// reads a critical item as key, as the server does).
-const isKey = (item) => (item.class ? item.class === 'key' : item.severity === 'critical');
-
 function Answer({ answer, item, media }) {
   const value = answer.number ?? answer.choice ?? answer.text;
   return html`<li class=${`item ${answer.result || ''}`} data-item=${answer.item}>
     <p class="item-text"><span class="mono">${answer.item}</span> ${item?.text || ''}</p>
     <p class="badges small">
-      ${item && html`<span class=${isKey(item) ? 'badge item-class sev-critical' : 'badge item-class'}>
-        ${t('item_classes')[isKey(item) ? 'key' : 'general']}</span>`}
+      ${item && html`<span class=${itemClass(item) === 'key' ? 'badge item-class sev-critical' : 'badge item-class'}>
+        ${t('item_classes')[itemClass(item)]}</span>`}
       ${answer.result && html`<span class=${answer.result === 'fail' ? 'badge missing' : answer.result === 'pass' ? 'badge valid' : 'badge'}
         data-result=${answer.result}>${t('results')[answer.result]}</span>`}
       ${value !== undefined && value !== null && html`<span class="badge">${value}${item?.unit ? ` ${item.unit}` : ''}</span>`}
