@@ -40,7 +40,8 @@ async def test_lists_match_their_figures_and_follow_review(scene: dict, sign_in:
     assert point.status_code == 201, point.text
 
     supervisor = await sign_in("supervisor", "371600", name="滨州科长")
-    period = {"region": HUIMIN, "start": "2026-11-01", "end": (bureau_today() + timedelta(days=30)).isoformat()}
+    period = {"region": HUIMIN, "start": (bureau_today() - timedelta(days=30)).isoformat(),
+              "end": (bureau_today() + timedelta(days=30)).isoformat()}
     figures = (await supervisor.get("/api/coverage", params=period)).json()
     assert figures["visits_awaiting_review"] == 2
     awaiting = await pages(supervisor, "/api/coverage/visits", {"region": HUIMIN, "awaiting_review": "true"})
@@ -125,7 +126,7 @@ async def test_lists_show_their_total_and_the_most_overdue_first(scene: dict, cl
                                      severity="major", deadline=today + timedelta(days=days)))
 
     supervisor = await sign_in("supervisor", "371600", name="滨州科长")
-    period = {"region": HUIMIN, "start": "2026-11-01", "end": today.isoformat()}
+    period = {"region": HUIMIN, "start": (today - timedelta(days=30)).isoformat(), "end": today.isoformat()}
     listed = await pages(supervisor, "/api/coverage/visits", period)
     assert [v["enterprise_id"] for v in listed] == expected_firms
     assert listed[0]["next_due_on"] == (today - timedelta(days=10)).isoformat() and listed[-1]["next_due_on"] is None
