@@ -67,8 +67,8 @@ async def _check_plan(scope: Scope, plan: VisitPlan, today: date, team_of_record
 
 async def _members(ids: Any) -> dict[str, dict]:
     """The users who may be named in teams, by id (as text)."""
-    rows = await User.select(User.id, User.role, User.active, User.region_code.level.as_alias("level"),
-                             User.region_code).where(User.id.is_in(list({str(u) for u in ids})))
+    rows = await User.select(User.id, User.display_name, User.role, User.active,
+                             User.region_code.level.as_alias("level"), User.region_code).where(User.id.is_in(list({str(u) for u in ids})))
     return {str(m["id"]): m for m in rows}
 
 
@@ -189,7 +189,7 @@ async def submit(scope: Scope, data: Submission, today: date, intervals: Mapping
     _check_rules(data, checklist, answers)
     visit_day = data.started_at.astimezone(clock.BUREAU_TIME).date()
     findings = _check_findings(data, checklist, visit_day)
-    signatures = _check_signatures(data, enterprise.id, media)
+    signatures = _check_signatures(data, enterprise.id, media, await _members(plan.team))
     verifications = await follow_up.check(data, enterprise.id, media, visit_day)
     content_hash = digest(plan, data.started_at, answers, findings, signatures, data.conclusion.value,
                           {media_id: row["sha256"] for media_id, row in media.items()}, verifications)
@@ -354,7 +354,10 @@ def _check_findings(data: Submission, checklist: ChecklistOut, visit_day: date) 
     return findings
 
 
-def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, dict]) -> list[dict]:
+def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, dict],
+                      members: dict[str, dict]) -> list[dict]:
+    """The signatures as filed: an inspector's under their name on record (the paper names
+    the officer, whatever name a phone typed), each image's SHA-256 beside it."""
     team = {str(u) for u in data.visit.team}
     signed: set[str] = set()
     enterprise_signed = False
@@ -375,6 +378,8 @@ def _check_signatures(data: Submission, enterprise_id: UUID, media: dict[str, di
             if str(signature.user_id) not in team:
                 raise Invalid("An inspector's signature comes from a member of the team.", f"{field}.user_id", code="signature_not_team")
             signed.add(str(signature.user_id))
+            on_record = members.get(str(signature.user_id), {}).get("display_name")
+            signature = msgspec.structs.replace(signature, name=on_record or signature.name)
         else:
             enterprise_signed = True
         found = media.get(str(signature.media_id))

@@ -186,6 +186,15 @@ async def test_refusal_witnessed_is_accepted(scene: dict) -> None:
     assert (await scene["zhang"].post("/api/visits/submissions", json=body)).status_code == 201
 
 
+async def test_an_inspectors_signature_is_filed_under_their_name_on_record(scene: dict) -> None:
+    body = submission(scene)
+    body["signatures"][1]["name"] = "王五"  # typed on a phone: the paper names the team member all the same
+    response = await scene["zhang"].post("/api/visits/submissions", json=body)
+    assert response.status_code == 201, response.text
+    visit = (await scene["zhang"].get(f"/api/visits/{response.json()['id']}")).json()
+    assert [s["name"] for s in visit["signatures"]] == ["张伟", "李娜", "企业负责人"]
+
+
 async def test_a_pdf_is_not_a_signature(scene: dict) -> None:
     body = submission(scene)
     body["signatures"][2]["media_id"] = await upload(scene["zhang"], scene["firm"]["id"], pdf(), "signature", "s.pdf")
