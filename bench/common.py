@@ -57,11 +57,16 @@ async def _pg(url: str, sql: str) -> None:
 
 async def admin_session(region_code: str = "370000") -> str:
     """A session token for a new admin of ``region_code`` (the bound database)."""
+    return (await signed_in("admin", region_code, "bench admin"))[1]
+
+
+async def signed_in(role: str, region_code: str, name: str) -> tuple[uuid.UUID, str]:
+    """A new user of ``role`` in ``region_code`` (the bound database), and a session token for them."""
     user_id = uuid.uuid4()
-    await User.insert(User(id=user_id, display_name="bench admin", role="admin", region_code=region_code))
+    await User.insert(User(id=user_id, display_name=name, role=role, region_code=region_code))
     scope = await accounts.scope_of_user(user_id)
     async with db.transaction():
-        return await accounts.start_session(scope, "bench", 24, await accounts.place_of(scope))
+        return user_id, await accounts.start_session(scope, "bench", 24, await accounts.place_of(scope))
 
 
 STARTUP_S = 60  # how long the server may take to start (importing the app on a busy machine)
