@@ -2,8 +2,8 @@
 every page costs about the same at a million enterprises.
 
 PostgreSQL plans a page well from its statistics: it walks the sort's index and checks
-each row while matches are common, and fetches the few rows an index finds (btree) and
-sorts them while they are rare. Three things need help:
+each row while matches are common, and fetches the few rows an index finds (btree,
+pg_trgm GIN) and sorts them while they are rare. Two things need help:
 
 - SQLite's planner does not weigh the LIMIT and knows only average rows per value (no
   STAT4 histograms in this build): left alone it sorts the 150,000 enterprises due within
@@ -22,10 +22,6 @@ sorts them while they are rare. Three things need help:
   rows in its index. A 1-2
   character term of USCC characters (digits, capitals) is in 2% of all USCCs or more:
   always a walk.
-- PostgreSQL cannot tell a rare text term from a common one (its trigram statistics
-  are averages): it fetched every enterprise of a county's USCC prefix from the GIN
-  indexes and sorted them for one page (0.4 s at a million). The same sample picks
-  the GIN indexes (rare) or a walk of the sort's index with them out of sight (common).
 
 Every form of a filter selects exactly the rows its plain condition does (text: name and
 address contain the term, ASCII letters in any case on SQLite as its LIKE does, or the
@@ -222,16 +218,8 @@ def _text(q: str, sqlite: bool) -> _Part:
             rows = QueryString("SELECT doc FROM enterprise_search_trigrams WHERE term >= {} AND term < {}",
                                text, text + _LAST_CHARACTER)
         return _Part(check, rows, _rowid_in(rows), check)
-    if len(term) < 3 and set(term.upper()) <= _USCC_CHARACTERS:
-        return _Part(check)  # in 2% of USCCs or more: a walk
-    scale = 100 // SAMPLE_PERCENT
-    if len(term) >= 3:
-        # pg_trgm's GIN indexes fetch a rare term's rows; a common one (a county's USCC
-        # prefix, 有限公司) is found sooner walking the sort's index, the trigram indexes
-        # out of sight (they index the columns, not these expressions).
-        walk = QueryString("((\"enterprise\".\"name\" || '') LIKE {} OR (\"enterprise\".\"address\" || '') LIKE {} "
-                           "OR (\"enterprise\".\"uscc\" || '') LIKE {})", pattern, pattern, pattern.upper())
-        return _Part(check, _sampled(check), check, walk, scale=scale)
+    if len(term) >= 3 or set(term.upper()) <= _USCC_CHARACTERS:
+        return _Part(check)  # pg_trgm's GIN indexes, or a walk
     # No USCC holds this term: the bigrams (or, for one character, those beginning
     # with it) of name ␟ address ␟␟.
     lexeme = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'" + (":*" if len(term) == 1 else "")
@@ -239,15 +227,12 @@ def _text(q: str, sqlite: bool) -> _Part:
                           "|| chr(31)) @@ {}::tsquery", lexeme)
     # Driving, LIKE comes too: should the planner walk after all, it checks LIKE first
     # (the bigrams' COST is high) and builds a tsvector only for the rows that match.
-    return _Part(in_names, _sampled(in_names), QueryString("{} AND {}", in_names.querystring, bigrams), in_names,
-                 scale=scale)
-
-
-def _sampled(condition: Where) -> QueryString:
-    """The rows of a sample of the table's pages that match: a common term (面粉 in 37,649
-    of a million) costs 35 ms to count to DRIVE_AT in its index, 6 ms here."""
-    return QueryString(f"SELECT 1 FROM enterprise TABLESAMPLE SYSTEM ({SAMPLE_PERCENT}) REPEATABLE (0) WHERE {{}}",
-                       condition.querystring)
+    # Counted in a sample of the table's pages, not in the bigram index: a common bigram
+    # (面粉 in 37,649 of a million) costs 35 ms to count to DRIVE_AT there, 6 ms here.
+    sample = QueryString(f"SELECT 1 FROM enterprise TABLESAMPLE SYSTEM ({SAMPLE_PERCENT}) REPEATABLE (0) WHERE {{}}",
+                         in_names.querystring)
+    return _Part(in_names, sample, QueryString("{} AND {}", in_names.querystring, bigrams), in_names,
+                 scale=100 // SAMPLE_PERCENT)
 
 
 def _rowid_in(rows: QueryString) -> QueryString:
