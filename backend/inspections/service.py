@@ -68,7 +68,8 @@ async def _check_plan(scope: Scope, plan: VisitPlan, today: date, team_of_record
 async def _members(ids: Any) -> dict[str, dict]:
     """The users who may be named in teams, by id (as text)."""
     rows = await User.select(User.id, User.display_name, User.role, User.active,
-                             User.region_code.level.as_alias("level"), User.region_code).where(User.id.is_in(list({str(u) for u in ids})))
+                             User.region_code.level.as_alias("level"), User.region_code).where(
+        User.id.is_in(list({str(u) for u in ids})))
     return {str(m["id"]): m for m in rows}
 
 
