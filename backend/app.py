@@ -15,6 +15,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig, ResponseSpec
+from piccolo.engine.base import Engine
 
 from backend.access import PUBLIC
 from backend import db
@@ -40,6 +41,7 @@ from backend.media.resumable import Sweeper
 from backend.media.resumable_routes import ResumableUploadController
 from backend.media.routes import ArchiveController, MediaController
 from backend.media.storage import media_store
+from backend.media.store import MediaStore
 from backend.notices.links import DossierLinks
 from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController
 from backend.documents.issue import Issuer
@@ -66,13 +68,19 @@ COMPRESSION = CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_s
                                          r"^/api/enterprises/[0-9a-f-]{36}/package\.zip", r"^/api/exports/[a-z-]+\.xlsx$"])
 
 
+def job_queue(engine: Engine, store: MediaStore, settings: Settings) -> Jobs:
+    """The job queue and every kind of job the app has: the app's (in its process on
+    SQLite) and `dossier worker`'s (on PostgreSQL) alike."""
+    return Jobs(engine)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     engine = db.engine_for(settings.database_url)
     db.use_engine(engine)
     cursors = CursorCodec(settings.secret_key)
     store = media_store(settings)  # the media folder, or the object store DOSSIER_S3_URL names
-    jobs = Jobs(engine)  # derivatives: pgqueuer on PostgreSQL (`dossier worker`), in this process on SQLite
+    jobs = job_queue(engine, store, settings)  # pgqueuer on PostgreSQL (`dossier worker`), in this process on SQLite
     sweeper = Sweeper(store, settings.upload_sweep_minutes * 60)  # expired resumable uploads, cut uploads' temp files
     links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
     paper = Issuer()  # what inspections tell the documents: number a filed visit's record, a closure's re-check

@@ -203,13 +203,14 @@ async def _print_demo_invitations(settings: Settings) -> None:
 
 
 async def _work(settings: Settings, drain: bool, heartbeat: timedelta) -> int:
+    from backend.app import job_queue
     async with db.connected(settings.database_url) as engine:
-        queue = jobs.Jobs(engine)
+        store = media_store(settings)
+        queue = job_queue(engine, store, settings)
         if queue.in_process:
             print("dossier worker: on SQLite the app works its jobs itself; workers need PostgreSQL", file=sys.stderr)
             return 2
-        store = media_store(settings)
-        print(f"Worker: {await jobs.sweep(queue, store)} originals lacked derivatives; working the queue.", flush=True)
+        print(f"Worker: {await queue.sweep_all(store)} originals lacked derivatives; working the queue.", flush=True)
         await queue.work(store, drain=drain, heartbeat=heartbeat)
     return 0
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import os
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 
 os.environ.setdefault("PICCOLO_CONF", "backend.piccolo_conf")
 
@@ -175,13 +176,42 @@ async def migrate(database_url: str) -> None:
             raise RuntimeError(f"migration failed: {result.message}")
 
 
-def transaction() -> contextlib.AbstractAsyncContextManager[Any]:
+_committed: contextvars.ContextVar[list[Callable[[], Awaitable[Any]]] | None] = contextvars.ContextVar(
+    "after_commit", default=None)
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[Any]:
     """A write transaction. On SQLite it takes the write lock up front (IMMEDIATE) so
-    that two writers queue on the busy timeout instead of failing on lock upgrade."""
+    that two writers queue on the busy timeout instead of failing on lock upgrade.
+    Inside another transaction it is that one; the outermost one runs what
+    ``after_commit`` deferred, once it has committed."""
     engine = current()
-    if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+    if engine.current_transaction.get() is not None:
+        async with engine.transaction() as nested:
+            yield nested
+        return
+    deferred: list[Callable[[], Awaitable[Any]]] = []
+    token = _committed.set(deferred)
+    try:
+        async with (engine.transaction(transaction_type=TransactionType.immediate)
+                    if isinstance(engine, SQLiteEngine) else engine.transaction()) as outermost:
+            yield outermost
+    finally:
+        _committed.reset(token)
+    for callback in deferred:
+        await callback()
+
+
+async def after_commit(callback: Callable[[], Awaitable[Any]]) -> None:
+    """Run ``callback`` once the current transaction has committed (never, if it rolls
+    back; now, outside a transaction): a job queued for a row another connection must
+    see. A crash between the commit and the callback loses it: a sweep finds that work."""
+    deferred = _committed.get()
+    if deferred is None:
+        await callback()
+    else:
+        deferred.append(callback)
 
 
 async def serialise(name: str) -> None:

@@ -1,4 +1,5 @@
-"""Derivatives as jobs: thumbnails and previews are made off the request, by a job queue.
+"""Work off the request, by a job queue: derivatives (thumbnails, previews), and the
+kinds of job a higher domain registers (a document's PDF, a large export).
 
 The queue is pgqueuer: on PostgreSQL its tables (installed by `dossier migrate`),
 LISTEN/NOTIFY and SKIP LOCKED, worked by `dossier worker`; on SQLite its in-memory twin,
@@ -7,7 +8,8 @@ takes it makes the derivatives that are missing (none, when they exist: a job ru
 changes nothing) and writes each atomically (the store's put_derivative). A worker killed
 mid-job stops its heartbeat: after HEARTBEAT another worker takes the job and finishes it.
 A job lost before it was queued (a crash between recording and enqueueing) is found again
-by the sweep, which enqueues whatever derivative is missing.
+by the sweep, which enqueues whatever derivative is missing; a registered kind brings its
+own sweep, run with it: at the app's start on SQLite, at a worker's on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import asyncio
 import json
 import logging
 from datetime import timedelta
-from typing import Iterable
+from typing import Any, Awaitable, Callable, Iterable, Sequence
 
 import anyio
 from piccolo.engine.base import Engine
@@ -37,16 +39,31 @@ DERIVE = "media.derive"
 DERIVED = ("thumbnail", "preview")
 HEARTBEAT = timedelta(seconds=30)  # a job whose worker is silent this long is taken by another
 log = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class Jobs:
-    """The job queue of one process: enqueue derivatives, run a worker over them."""
+    """The job queue of one process: enqueue jobs, run a worker over them."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.in_process = not isinstance(engine, PostgresEngine)
         self._queries: RepositoryPort | None = PgQueuer.in_memory().queries if self.in_process else None
         self._in_app: tuple[QueueManager, asyncio.Task] | None = None
+        self._kinds: dict[str, tuple[Handler, Callable[[], Awaitable[Any]] | None]] = {}
+
+    def register(self, entrypoint: str, handler: Handler, sweep: Callable[[], Awaitable[Any]] | None = None) -> None:
+        """A kind of job: ``handler`` runs one from its payload, idempotently (a job may
+        run twice: after a worker dies, or when queued again after it ran); ``sweep``
+        queues what a crash lost, at start."""
+        self._kinds[entrypoint] = handler, sweep
+
+    async def enqueue(self, entrypoint: str, payloads: Sequence[dict[str, Any]], dedupe: Sequence[str]) -> None:
+        """Queue one job per payload; one with the same dedupe key already queued stands
+        for it (queueing again while it waits is harmless)."""
+        if payloads:
+            await self.queries.enqueue([entrypoint] * len(payloads), [json.dumps(p).encode() for p in payloads],
+                                       [0] * len(payloads), dedupe_key=list(dedupe), on_conflict="skip")
 
     @property
     def queries(self) -> RepositoryPort:
@@ -60,11 +77,7 @@ class Jobs:
         """Queue the derivatives of these (sha256, mime) originals; one queued job per
         original at a time (its dedupe key), so enqueueing again is harmless."""
         pending = [(sha256, mime) for sha256, mime in originals if mime != images.PDF]
-        if pending:
-            await self.queries.enqueue([DERIVE] * len(pending),
-                                       [json.dumps({"sha256": s, "mime": m}).encode() for s, m in pending],
-                                       [0] * len(pending), dedupe_key=[f"derive:{s}" for s, _ in pending],
-                                       on_conflict="skip")
+        await self.enqueue(DERIVE, [{"sha256": s, "mime": m} for s, m in pending], [f"derive:{s}" for s, _ in pending])
 
     def worker(self, store: MediaStore) -> QueueManager:
         """A worker over this queue, making derivatives into ``store``."""
@@ -80,7 +93,18 @@ class Jobs:
             await anyio.to_thread.run_sync(make_derivatives, store, sha256, original["mime"], DERIVED)
             await Blob.update({Blob.derived_at: clock.now()}).where(Blob.sha256 == sha256)
 
+        for entrypoint, (handler, _) in self._kinds.items():
+            manager.entrypoint(entrypoint)(_from_payload(handler))
         return manager
+
+    async def sweep_all(self, store: MediaStore) -> int:
+        """Queue what a crash lost: missing derivatives, then each registered kind's.
+        Returns how many originals lacked a derivative."""
+        lacking = await sweep(self, store)
+        for _, kind_sweep in self._kinds.values():
+            if kind_sweep is not None:
+                await kind_sweep()
+        return lacking
 
     async def work(self, store: MediaStore, *, drain: bool = False, heartbeat: timedelta = HEARTBEAT) -> None:
         """Run a worker until it is cancelled (or, with ``drain``, until nothing is queued)."""
@@ -88,12 +112,11 @@ class Jobs:
         await self.worker(store).run(mode=mode, heartbeat_timeout=heartbeat, dequeue_timeout=timedelta(seconds=5),
                                      log_aggregation_interval=timedelta(0))
 
-
     async def start(self, store: MediaStore) -> None:
         """At the app's start: on SQLite the app works its own queue, in the background,
         after sweeping for missing derivatives. On PostgreSQL `dossier worker` does both."""
         if self.in_process:
-            await sweep(self, store)
+            await self.sweep_all(store)
             manager = self.worker(store)
             self._in_app = manager, asyncio.create_task(
                 manager.run(heartbeat_timeout=HEARTBEAT, log_aggregation_interval=timedelta(0)))
@@ -113,8 +136,15 @@ class Jobs:
             await self.work(store, drain=True)
             return
         with anyio.fail_after(timeout_s):
-            while any(s.entrypoint == DERIVE for s in await self.queries.queue_size()):
+            while any(s.count for s in await self.queries.queue_size()):
                 await anyio.sleep(0.02)
+
+
+def _from_payload(handler: Handler) -> Callable[[Job], Awaitable[None]]:
+    async def run(job: Job) -> None:
+        assert job.payload is not None
+        await handler(json.loads(job.payload))
+    return run
 
 
 def make_derivatives(store: MediaStore, sha256: str, mime: str, missing: Iterable[str] | None = None) -> list[str]:

@@ -152,3 +152,43 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another(client: AsyncClient,
         assert "successful" in {r["status"] for r in finished}  # the same job, finished by the second worker
     finally:
         await conn.close()
+
+
+async def test_work_deferred_to_the_commit_runs_once_committed_and_never_after_a_rollback(app: Litestar) -> None:
+    from backend import db
+    from backend.regions.tables import Region
+    seen: list[tuple[str, bool]] = []
+
+    async def look(name: str) -> None:  # another connection's view, as a worker's
+        seen.append((name, await Region.exists().where(Region.code == name)))
+
+    async with db.transaction():
+        await Region.insert(Region(code="990001", name="甲", name_en="A", level="county", province_code="990000"))
+        async with db.transaction():  # a nested one is the outer one: it defers to the outer commit
+            await db.after_commit(lambda: look("990001"))
+        assert seen == []
+    assert seen == [("990001", True)]
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await Region.insert(Region(code="990002", name="乙", name_en="B", level="county", province_code="990000"))
+            await db.after_commit(lambda: look("990002"))
+            raise RuntimeError("rolled back")
+    await db.after_commit(lambda: look("outside"))  # outside a transaction: now
+    assert seen == [("990001", True), ("outside", False)]
+
+
+async def test_a_registered_kind_of_job_runs_in_the_apps_queue_once_per_dedupe_key(
+        app: Litestar, settle) -> None:  # noqa: ANN001
+    queue: jobs.Jobs = app.state.jobs
+    ran: list[dict] = []
+
+    async def handler(payload: dict) -> None:
+        ran.append(payload)
+
+    queue.register("test.kind", handler)
+    if queue.in_process:  # the app's worker was made at start: make one that knows the new kind
+        await queue.stop()
+        await queue.start(media_store(app.state.settings))
+    await queue.enqueue("test.kind", [{"n": 1}] * 8, ["test:1"] * 8)
+    await settle()
+    assert ran == [{"n": 1}]
