@@ -58,12 +58,13 @@ class Jobs:
         queues what a crash lost, at start."""
         self._kinds[entrypoint] = handler, sweep
 
-    async def enqueue(self, entrypoint: str, payloads: Sequence[dict[str, Any]], dedupe: Sequence[str]) -> None:
+    async def enqueue(self, entrypoint: str, payloads: Sequence[dict[str, Any]], dedupe: Sequence[str],
+                      priority: int = 0) -> None:
         """Queue one job per payload; one with the same dedupe key already queued stands
-        for it (queueing again while it waits is harmless)."""
+        for it (queueing again while it waits is harmless). Higher ``priority`` first."""
         if payloads:
             await self.queries.enqueue([entrypoint] * len(payloads), [json.dumps(p).encode() for p in payloads],
-                                       [0] * len(payloads), dedupe_key=list(dedupe), on_conflict="skip")
+                                       [priority] * len(payloads), dedupe_key=list(dedupe), on_conflict="skip")
 
     @property
     def queries(self) -> RepositoryPort:
@@ -77,7 +78,8 @@ class Jobs:
         """Queue the derivatives of these (sha256, mime) originals; one queued job per
         original at a time (its dedupe key), so enqueueing again is harmless."""
         pending = [(sha256, mime) for sha256, mime in originals if mime != images.PDF]
-        await self.enqueue(DERIVE, [{"sha256": s, "mime": m} for s, m in pending], [f"derive:{s}" for s, _ in pending])
+        await self.enqueue(DERIVE, [{"sha256": s, "mime": m} for s, m in pending], [f"derive:{s}" for s, _ in pending],
+                           priority=1)  # an inspector's preview before a document's PDF or an export
 
     def worker(self, store: MediaStore) -> QueueManager:
         """A worker over this queue, making derivatives into ``store``."""
