@@ -55,6 +55,7 @@ class ReadPoolSQLiteEngine(SQLiteEngine):
         self._readers: ThreadPoolExecutor | None = None
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
+        self._here: sqlite3.Connection | None = None
 
     async def _run_in_new_connection(self, query: str, args: list[Any] | None = None, query_type: str = "generic",
                                      table: type[Table] | None = None) -> Any:
@@ -68,17 +69,29 @@ class ReadPoolSQLiteEngine(SQLiteEngine):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # Used by this thread only; close_readers closes it once the thread is done.
-            conn = self._local.conn = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            conn.row_factory = dict_factory
-            conn.execute("PRAGMA query_only = 1")  # a SELECT that writes would fail, not write
-            self._opened.append(conn)
+            conn = self._local.conn = self._reader()
         return conn.execute(query, args).fetchall()
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+        conn.row_factory = dict_factory
+        conn.execute("PRAGMA query_only = 1")  # a SELECT that writes would fail, not write
+        self._opened.append(conn)
+        return conn
+
+    def read_here(self, querystring: QueryString) -> list[dict[str, Any]]:
+        """A SELECT run on the calling (event loop's) thread, over a connection kept for
+        it: for a lookup by a unique key, whose ~30 µs cost less than the hop to a reader
+        thread and back (~0.2 ms)."""
+        if self._here is None:
+            self._here = self._reader()
+        return self._here.execute(*querystring.compile_string(engine_type=self.engine_type)).fetchall()
 
     async def close_readers(self) -> None:
         """End the reader threads and close their connections (the last connection to
         close folds the WAL into the database file); a later read starts new ones."""
         readers, opened = self._readers, self._opened
-        self._readers, self._local, self._opened = None, threading.local(), []
+        self._readers, self._local, self._opened, self._here = None, threading.local(), [], None
         if readers is not None:
             await asyncio.to_thread(readers.shutdown)
         for conn in opened:
@@ -212,6 +225,16 @@ async def after_commit(callback: Callable[[], Awaitable[Any]]) -> None:
         await callback()
     else:
         deferred.append(callback)
+
+
+async def lookup(table: type[Table], sql: str, *args: Any) -> list[dict[str, Any]]:
+    """A SELECT by a unique key that runs on every request (the session's): on SQLite,
+    outside a transaction, on the event loop's own thread (ReadPoolSQLiteEngine.read_here);
+    otherwise as ``table.raw``."""
+    engine = current()
+    if isinstance(engine, ReadPoolSQLiteEngine) and engine.current_transaction.get() is None:
+        return engine.read_here(QueryString(sql, *args))
+    return await table.raw(sql, *args)
 
 
 async def serialise(name: str) -> None:

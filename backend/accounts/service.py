@@ -76,7 +76,7 @@ _SCOPE_OF_TOKEN = (
 async def scope_for_token(token: str) -> Scope | None:
     """The scope of the live session holding ``token``, or None: one query, as it runs
     on every request."""
-    rows = await Session.raw(_SCOPE_OF_TOKEN, token_hash(token), clock.now())
+    rows = await db.lookup(Session, _SCOPE_OF_TOKEN, token_hash(token), clock.now())
     if not rows or not rows[0]["active"]:
         return None
     return _scope(rows[0], rows[0]["region_level"])
