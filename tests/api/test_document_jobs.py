@@ -59,7 +59,7 @@ async def test_filing_a_visit_renders_its_documents_off_the_request(scene: dict,
     assert recheck["sha256"] and (await _renders())[recheck["id"]] == 1
 
 
-async def test_a_render_job_run_twice_or_queued_eight_times_renders_once(
+async def test_a_render_job_run_twice_or_with_a_request_or_queued_eight_times_renders_once(
         app: Litestar, scene: dict, settings: Settings, settle) -> None:
     queue, store = app.state.jobs, media_store(settings)
     await queue.stop()  # SQLite: the app's own worker pauses (PostgreSQL: no worker runs in the tests)
@@ -67,9 +67,11 @@ async def test_a_render_job_run_twice_or_queued_eight_times_renders_once(
     docs = await documents(scene["zhang"], visit_id)
     assert await _queued(queue) == 2 and not any((await _rendered(visit_id)).values())
 
-    job = {"id": docs["record"]["id"]}
-    await asyncio.gather(*(service.render_job(store, settings.public_url, job) for _ in range(2)))
-    await service.render_job(store, settings.public_url, job)
+    job = {"id": docs["record"]["id"]}  # run twice at once, and with two first requests for the PDF
+    responses = await asyncio.gather(*(service.render_job(store, settings.public_url, job) for _ in range(2)),
+                                     *(scene["li"].get(f"/api/documents/{job['id']}/pdf") for _ in range(2)))
+    assert {r.status_code for r in responses[2:]} == {200} and len({r.content for r in responses[2:]}) == 1
+    await service.render_job(store, settings.public_url, job)  # and once more, later
     assert await _renders() == {docs["record"]["id"]: 1}
 
     ids = [docs["record"]["id"], docs["order"]["id"]]
