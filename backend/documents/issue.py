@@ -43,12 +43,12 @@ class Issuer:
         self.jobs = jobs
 
     async def visit_filed(self, visit_id: UUID) -> None:
-        await self._render(await number_visit(visit_id))
+        await self._queue(await number_visit(visit_id))
 
     async def finding_closed(self, finding_id: UUID) -> None:
-        await self._render(await number_recheck(finding_id))
+        await self._queue(await number_recheck(finding_id))
 
-    async def _render(self, numbered: list[UUID]) -> None:
+    async def _queue(self, numbered: list[UUID]) -> None:
         """Queue the PDFs of the documents numbered, once their numbering has committed
         (a worker must see them)."""
         jobs = self.jobs

@@ -117,9 +117,10 @@ async def render_job(store: MediaStore, public_url: str, payload: dict[str, Any]
 async def sweep_unrendered(jobs: Jobs) -> int:
     """At start, queue again the PDFs of documents issued within ``RECENT`` of now and
     never rendered (a crash lost their jobs), at most ``SWEPT``, newest first; returns
-    how many. Only recent ones: a start must not render every PDF never asked for (the
-    demo's thousands, old documents never printed: `make run` and each browser test's
-    server would spend minutes of CPU on them); a request renders those on demand."""
+    how many. Only recent ones: a start must not render every PDF never asked for (years
+    of documents never printed, the demo's history once listed: `make run` and each
+    browser test's server would spend minutes of CPU on them); a request renders those
+    on demand. (A fresh demo has a few recent ones, its plan's visits filed at load.)"""
     rows = await Document.select(Document.id).where(
         Document.sha256.is_null(), Document.issued_at >= clock.now() - RECENT).order_by(
         Document.issued_at, ascending=False).limit(SWEPT)
