@@ -44,6 +44,7 @@ from backend.media.storage import media_store
 from backend.media.store import MediaStore
 from backend.notices.links import DossierLinks
 from backend.notices.routes import EnterpriseNoticeController, NoticeController, NoticeTemplateController
+from backend.documents import service as documents
 from backend.documents.issue import Issuer
 from backend.documents.routes import (
     DocumentController, EnterpriseDocumentController, VisitDocumentController, verify_page,
@@ -71,7 +72,9 @@ COMPRESSION = CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_s
 def job_queue(engine: Engine, store: MediaStore, settings: Settings) -> Jobs:
     """The job queue and every kind of job the app has: the app's (in its process on
     SQLite) and `dossier worker`'s (on PostgreSQL) alike."""
-    return Jobs(engine)
+    jobs = Jobs(engine)
+    documents.render_in_jobs(jobs, store, settings.public_url)
+    return jobs
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -83,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     jobs = job_queue(engine, store, settings)  # pgqueuer on PostgreSQL (`dossier worker`), in this process on SQLite
     sweeper = Sweeper(store, settings.upload_sweep_minutes * 60)  # expired resumable uploads, cut uploads' temp files
     links = DossierLinks()  # what media is told of the visits, notices and orders an upload names
-    paper = Issuer()  # what inspections tell the documents: number a filed visit's record, a closure's re-check
+    paper = Issuer(jobs)  # what inspections tell the documents: number a filed visit's record, a closure's re-check
 
     @get("/api/health", operation_id="health", summary="Liveness and database reachability", tags=["system"], opt=PUBLIC,
          responses={503: ResponseSpec(dict[str, str], description="The database is unreachable")})

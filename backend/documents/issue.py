@@ -7,6 +7,9 @@ before documents existed, or by the demo's bulk load) is numbered on first readi
 the same function: it serialises on its subject and numbers only what is missing, so
 it runs once whichever path gets there first.
 
+Each document numbered is queued for rendering (its PDF, off the request) once the
+numbering commits; a job lost in a crash leaves the PDF to its first request.
+
 An amendment's documents supersede the corrected visit's current ones."""
 
 from __future__ import annotations
@@ -23,19 +26,39 @@ from backend.documents.tables import Document, DocumentKind, DocumentStatus
 from backend.enterprises import service as enterprises
 from backend.inspections.checklists import sha256_of
 from backend.inspections.tables import Finding, Visit, VisitStatus
+from backend.media.jobs import Jobs
 from backend.notices import service as notices
 from backend.notices.tables import Notice
 from backend.regions.tables import Region
 
 FILED = (VisitStatus.submitted, VisitStatus.accepted, VisitStatus.returned)
+RENDER = "documents.render"  # the kind of job rendering one document's PDF: {"id": its id}
 
 
 class Issuer:
+    """Numbers documents, and queues their PDFs in ``jobs`` (without: the demo's bulk
+    load, whose PDFs are rendered when first asked for)."""
+
+    def __init__(self, jobs: Jobs | None = None) -> None:
+        self.jobs = jobs
+
     async def visit_filed(self, visit_id: UUID) -> None:
-        await number_visit(visit_id)
+        await self._queue(await number_visit(visit_id))
 
     async def finding_closed(self, finding_id: UUID) -> None:
-        await number_recheck(finding_id)
+        await self._queue(await number_recheck(finding_id))
+
+    async def _queue(self, numbered: list[UUID]) -> None:
+        """Queue the PDFs of the documents numbered, once their numbering has committed
+        (a worker must see them)."""
+        jobs = self.jobs
+        if jobs is not None and numbered:
+            await db.after_commit(lambda: render_later(jobs, numbered))
+
+
+async def render_later(jobs: Jobs, documents: list[UUID]) -> None:
+    """Queue these documents' PDFs; one job per document at a time."""
+    await jobs.enqueue(RENDER, [{"id": str(d)} for d in documents], [f"render:{d}" for d in documents])
 
 
 async def number_visit(visit_id: UUID) -> list[UUID]:

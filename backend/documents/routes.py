@@ -10,6 +10,7 @@ from litestar.params import PathParameter
 from backend.access import EVERYONE, PUBLIC, Scope, roles
 from backend.accounts import ratelimit
 from backend.documents import page, service
+from backend.documents.issue import Issuer
 from backend.documents.schemas import DocumentOut
 from backend.media.download import send
 from backend.media.store import MediaStore
@@ -50,9 +51,9 @@ class VisitDocumentController(Controller):
     opt = roles(EVERYONE)
 
     @get("/", operation_id="visitDocuments", summary="A filed visit's record, order to correct and re-check records")
-    async def documents(self, access: Access,
+    async def documents(self, access: Access, paper: NamedDependency[Issuer],
                         visit_id: Annotated[UUID, PathParameter(description="The visit's id")]) -> list[DocumentOut]:
-        return await service.visit_documents(access, visit_id)
+        return await service.visit_documents(access, paper, visit_id)
 
 
 class EnterpriseDocumentController(Controller):
@@ -61,10 +62,10 @@ class EnterpriseDocumentController(Controller):
     opt = roles(EVERYONE)
 
     @get("/", operation_id="enterpriseDocuments", summary="An enterprise's documents, newest first")
-    async def documents(self, access: Access, today: NamedDependency[date],
+    async def documents(self, access: Access, paper: NamedDependency[Issuer], today: NamedDependency[date],
                         enterprise_id: Annotated[UUID, PathParameter(description="The enterprise's id")],
                         ) -> list[DocumentOut]:
-        return await service.enterprise_documents(access, enterprise_id, today)
+        return await service.enterprise_documents(access, paper, enterprise_id, today)
 
 
 @get("/v/{code:str}", opt=PUBLIC, include_in_schema=False)

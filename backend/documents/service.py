@@ -1,12 +1,14 @@
-"""Reading documents, and rendering each one's PDF once: the first request for a PDF
-renders it, stores it under its SHA-256 and records the hash in the audit chain; every
-later request serves those bytes. Documents of visits filed before documents existed are
-numbered when first listed (issue.py)."""
+"""Reading documents, and rendering each one's PDF once: a job queued when it is
+numbered (issue.py) renders it, stores it under its SHA-256 and records the hash in the
+audit chain; a request for a PDF not rendered yet (its job still queued, or lost)
+renders it there and then, and whichever comes second changes nothing. Documents of
+visits filed before documents existed are numbered when first listed."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +19,7 @@ from backend import access, clock, db
 from backend.access import Scope
 from backend.audit import service as audit
 from backend.documents import context, issue, render
+from backend.documents.issue import Issuer
 from backend.documents.schemas import DocumentOut
 from backend.documents.tables import Document, DocumentKind
 from backend.enterprises import service as enterprises
@@ -24,6 +27,7 @@ from backend.errors import NotFound
 from backend.glossary import LABELS
 from backend.inspections import service as inspections
 from backend.inspections.tables import Finding, Visit
+from backend.media.jobs import Jobs
 from backend.media.store import MediaStore
 from backend.notices.page import verify_url
 
@@ -33,24 +37,26 @@ _COLUMNS = (Document.all_columns(), Document.enterprise.as_alias("enterprise_id"
 
 
 RANK = {kind.value: rank for rank, kind in enumerate(DocumentKind)}  # a visit's record first, then its order
+RECENT = timedelta(days=2)  # the documents whose lost jobs the sweep queues again: issued this recently
+SWEPT = 300  # and at most this many of them, newest first
 
 
 def _out(row: dict[str, Any]) -> DocumentOut:
     return msgspec.convert({**row, "title": LABELS["document_kinds"][row["kind"]]}, DocumentOut)
 
 
-async def visit_documents(scope: Scope, visit_id: UUID) -> list[DocumentOut]:
+async def visit_documents(scope: Scope, paper: Issuer, visit_id: UUID) -> list[DocumentOut]:
     """A visit's documents (404 outside the caller's scope; none while it is planned)."""
     await inspections.get_visit(scope, visit_id)
-    await _number_missing(Visit.id == visit_id)
+    await _number_missing(paper, Visit.id == visit_id)
     rows = await Document.select(*_COLUMNS).where(Document.visit == visit_id)
     return [_out(r) for r in sorted(rows, key=lambda r: (r["issued_at"], RANK[r["kind"]]))]
 
 
-async def enterprise_documents(scope: Scope, enterprise_id: UUID, today: date) -> list[DocumentOut]:
+async def enterprise_documents(scope: Scope, paper: Issuer, enterprise_id: UUID, today: date) -> list[DocumentOut]:
     """An enterprise's documents, newest first."""
     await enterprises.get_enterprise(scope, enterprise_id, today)
-    await _number_missing(Visit.enterprise == enterprise_id)
+    await _number_missing(paper, Visit.enterprise == enterprise_id)
     rows = await Document.select(*_COLUMNS).where(Document.enterprise == enterprise_id)
     return [_out(r) for r in sorted(rows, key=lambda r: (-r["issued_at"].timestamp(), RANK[r["kind"]]))]
 
@@ -81,9 +87,10 @@ async def printed(scope: Scope, store: MediaStore, public_url: str, enterprise_i
                   visit_id: UUID | None = None, since: date | None = None, until: date | None = None,
                   ) -> list[DocumentOut]:
     """An enterprise's documents (of one visit; issued on bureau days since..until), their
-    PDFs rendered and stored if never requested yet: an evidence package's papers."""
+    PDFs rendered and stored if not yet: an evidence package's papers (those numbered
+    here are rendered here, when chosen, or on their first request: none is queued)."""
     chosen = []
-    for document in await enterprise_documents(scope, enterprise_id, today):
+    for document in await enterprise_documents(scope, Issuer(), enterprise_id, today):
         day = document.issued_at.astimezone(clock.BUREAU_TIME).date()
         if ((visit_id is None or document.visit_id == visit_id) and (since is None or day >= since)
                 and (until is None or day <= until)):
@@ -91,6 +98,34 @@ async def printed(scope: Scope, store: MediaStore, public_url: str, enterprise_i
                 document = await _render(document, store, public_url)
             chosen.append(document)
     return chosen
+
+
+def render_in_jobs(jobs: Jobs, store: MediaStore, public_url: str) -> None:
+    """The job queue renders the documents' PDFs (``issue.RENDER``), and its sweep
+    queues again the recent ones a crash left unrendered."""
+    jobs.register(issue.RENDER, partial(render_job, store, public_url), partial(sweep_unrendered, jobs))
+
+
+async def render_job(store: MediaStore, public_url: str, payload: dict[str, Any]) -> None:
+    """One job: the document's PDF, unless rendered already (by an earlier run of the job,
+    or by a request for it)."""
+    row = await Document.select(*_COLUMNS).where(Document.id == UUID(payload["id"]), Document.sha256.is_null()).first()
+    if row is not None:
+        await _render(_out(row), store, public_url)
+
+
+async def sweep_unrendered(jobs: Jobs) -> int:
+    """At start, queue again the PDFs of documents issued within ``RECENT`` of now and
+    never rendered (a crash lost their jobs), at most ``SWEPT``, newest first; returns
+    how many. Only recent ones: a start must not render every PDF never asked for (years
+    of documents never printed, the demo's history once listed: `make run` and each
+    browser test's server would spend minutes of CPU on them); a request renders those
+    on demand. (A fresh demo has a few recent ones, its plan's visits filed at load.)"""
+    rows = await Document.select(Document.id).where(
+        Document.sha256.is_null(), Document.issued_at >= clock.now() - RECENT).order_by(
+        Document.issued_at, ascending=False).limit(SWEPT)
+    await issue.render_later(jobs, [r["id"] for r in rows])
+    return len(rows)
 
 
 async def _render(document: DocumentOut, store: MediaStore, public_url: str) -> DocumentOut:
@@ -124,9 +159,10 @@ async def _record_number(visit_id: UUID) -> str:
     return row["number"] if row else ""
 
 
-async def _number_missing(*visits: Any) -> None:
+async def _number_missing(paper: Issuer, *visits: Any) -> None:
     """Number the documents that filed visits (matching ``visits``) and their closed
-    findings lack: those filed before documents existed, or loaded in bulk."""
+    findings lack (those filed before documents existed, or loaded in bulk), as ``paper``
+    does when they are filed and closed."""
     numbered = Document.select(Document.subject).where(Document.kind == DocumentKind.record)
     unnumbered = await Visit.select(Visit.id).where(*visits, Visit.status.is_in(list(issue.FILED)),
                                                     Visit.id.not_in(numbered)).order_by(Visit.submitted_at)
@@ -136,7 +172,7 @@ async def _number_missing(*visits: Any) -> None:
         Finding.closed_at)
     for row in unnumbered:
         async with db.transaction():
-            await issue.number_visit(row["id"])
+            await paper.visit_filed(row["id"])
     for row in closed:
         async with db.transaction():
-            await issue.number_recheck(row["id"])
+            await paper.finding_closed(row["id"])
