@@ -56,13 +56,6 @@ def register(jobs: Jobs, store: MediaStore, cursors: CursorCodec, listings: List
 
 async def ask(jobs: Jobs, listings: Listings, access: Scope, data: ExportJobIn) -> ExportJobOut:
     """The job ``data`` asks for: recorded and queued once, however often it is asked."""
-    listing = listings.get(data.list)
-    if listing is None:
-        raise Invalid(f"No list {data.list!r} exports.", "list", code="export_list_unknown", params={"list": data.list})
-    if access.role not in listing.allowed:
-        raise Forbidden("Your role may not export this list.", "list", code="export_list_forbidden",
-                        params={"list": data.list})
-    arguments(listing, data.query, access)  # a bad filter is said now, not by a failed job
     query = _canonical(data.query)
     async with db.transaction():
         await db.serialise(f"export_job:{data.id}")
@@ -70,6 +63,7 @@ async def ask(jobs: Jobs, listings: Listings, access: Scope, data: ExportJobIn) 
         if row is not None:
             _same(row, access, data, query)
             return _out(row)
+        _check(listings, access, data)
         now = clock.now()
         row = {"id": data.id, "requester": access.user_id, "list_name": data.list, "format": data.format,
                "query": query, "status": ExportStatus.queued.value, "rows_done": 0, "rows_total": None,
@@ -78,6 +72,17 @@ async def ask(jobs: Jobs, listings: Listings, access: Scope, data: ExportJobIn) 
         await ExportJob.insert(ExportJob(**row))
         await db.after_commit(partial(_enqueue, jobs, [data.id]))
     return _out(row)
+
+
+def _check(listings: Listings, access: Scope, data: ExportJobIn) -> None:
+    """A list the caller's role exports, and a query it takes: said now, not by a failed job."""
+    listing = listings.get(data.list)
+    if listing is None:
+        raise Invalid(f"No list {data.list!r} exports.", "list", code="export_list_unknown", params={"list": data.list})
+    if access.role not in listing.allowed:
+        raise Forbidden("Your role may not export this list.", "list", code="export_list_forbidden",
+                        params={"list": data.list})
+    arguments(listing, data.query, access)
 
 
 def _same(row: dict[str, Any], access: Scope, data: ExportJobIn, query: str) -> None:
