@@ -67,7 +67,7 @@ async def ask(jobs: Jobs, listings: Listings, access: Scope, data: ExportJobIn) 
         now = clock.now()
         row = {"id": data.id, "requester": access.user_id, "list_name": data.list, "format": data.format,
                "query": query, "status": ExportStatus.queued.value, "rows_done": 0, "rows_total": None,
-               "file_sha256": None, "file_size": None, "error_code": None, "created_at": now,
+               "file_sha256": None, "file_size": None, "error_code": None, "error_params": "{}", "created_at": now,
                "finished_at": None, "expires_at": now + EXPIRY}
         await ExportJob.insert(ExportJob(**row))
         await db.after_commit(partial(_enqueue, jobs, [data.id]))
@@ -139,7 +139,8 @@ def _day(row: dict[str, Any]) -> date:
 def _out(row: dict[str, Any]) -> ExportJobOut:
     return ExportJobOut(id=row["id"], list=row["list_name"], format=row["format"], query=json.loads(row["query"]),
                         status=ExportStatus(row["status"]), rows_done=row["rows_done"], rows_total=row["rows_total"],
-                        file_size=row["file_size"], error_code=row["error_code"], created_at=row["created_at"],
+                        file_size=row["file_size"], error_code=row["error_code"],
+                        error_params=json.loads(row["error_params"]), created_at=row["created_at"],
                         finished_at=row["finished_at"], expires_at=row["expires_at"])
 
 
@@ -161,11 +162,11 @@ async def run(store: MediaStore, cursors: CursorCodec, listings: Listings, paylo
         with spooled:
             sha256, size = await anyio.to_thread.run_sync(_store, store, spooled)
     except DomainError as exc:  # the list refuses it now (the requester's scope has changed…)
-        await _record(job_id, status=ExportStatus.failed.value, error_code=exc.code, finished_at=clock.now())
+        await _failed(job_id, code=exc.code, params=exc.params)
         return
     except Exception:
         log.exception("export job %s failed", job_id)
-        await _record(job_id, status=ExportStatus.failed.value, error_code="export_failed", finished_at=clock.now())
+        await _failed(job_id, code="export_failed", params={})
         raise
     await _record(job_id, status=ExportStatus.done.value, file_sha256=sha256, file_size=size, finished_at=clock.now())
 
@@ -186,6 +187,11 @@ def _store(store: MediaStore, spooled: IO[bytes]) -> tuple[str, int]:
     sha256 = hashlib.sha256(data).hexdigest()
     store.put_derivative(sha256, VARIANT, data)
     return sha256, len(data)
+
+
+async def _failed(job_id: UUID, *, code: str, params: dict[str, Any]) -> None:
+    await _record(job_id, status=ExportStatus.failed.value, error_code=code, finished_at=clock.now(),
+                  error_params=json.dumps(params, ensure_ascii=False, default=str))
 
 
 async def _record(job_id: UUID, **values: Any) -> None:

@@ -32,6 +32,7 @@ class ExportJobOut(msgspec.Struct, kw_only=True):
     rows_total: int | None  # known for a counted list, once its first page is read
     file_size: int | None  # once done
     error_code: str | None  # when failed: what errors.js says of it
+    error_params: dict[str, Any]  # and what its sentence names
     created_at: datetime
     finished_at: datetime | None
     expires_at: datetime  # the job and its file are gone after this

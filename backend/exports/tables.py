@@ -31,6 +31,7 @@ class ExportJob(Table, tablename="export_job"):
     file_sha256 = Varchar(length=64, null=True, default=None, index=True)
     file_size = BigInt(null=True, default=None)
     error_code = Varchar(length=40, null=True, default=None)
+    error_params = Text(default="{}")  # JSON: what the error's sentence names
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
     expires_at = Timestamptz(index=True)

@@ -10,9 +10,9 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-03T13:26:50:857166"
+ID = "2026-12-03T13:38:45:289187"
 VERSION = "1.38.0"
-DESCRIPTION = "Export jobs: a large list's file made off the request, kept for a day"
+DESCRIPTION = ""
 
 
 async def forwards():
@@ -257,6 +257,27 @@ async def forwards():
             "length": 40,
             "default": None,
             "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ExportJob",
+        tablename="export_job",
+        column_name="error_params",
+        db_column_name="error_params",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "{}",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
