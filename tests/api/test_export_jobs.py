@@ -61,13 +61,13 @@ async def test_a_job_writes_the_export(client: httpx.AsyncClient, sign_in: SignI
     query = {"sort": "-name", "q": "号厂"}
     body = job_body(kind=kind, **query)
     job = await finished(inspector, body, settle)
-    at_once = await inspector.get(f"/api/exports/enterprises.{kind}", params=query)
+    direct = await inspector.get(f"/api/exports/enterprises.{kind}", params=query)
     file = await inspector.get(f"/api/exports/jobs/{body['id']}/file")
-    assert file.headers["content-disposition"] == at_once.headers["content-disposition"]
+    assert file.headers["content-disposition"] == direct.headers["content-disposition"]
     assert int(file.headers["content-length"]) == len(file.content) == job["file_size"]
-    assert file.headers["content-type"].startswith(at_once.headers["content-type"].split(";")[0])
-    file.request.url = at_once.request.url  # table() reads the kind from the path
-    assert table(file) == table(at_once) and len(table(file)) == 8  # the header and 惠民0号厂 to 惠民6号厂, in order
+    assert file.headers["content-type"].startswith(direct.headers["content-type"].split(";")[0])
+    file.request.url = direct.request.url  # table() reads the kind from the path
+    assert table(file) == table(direct) and len(table(file)) == 8  # the header and 惠民0号厂 to 惠民6号厂, in order
     assert job["rows_done"] == 7 and job["query"] == query and job["list"] == "enterprises"
 
 
