@@ -58,7 +58,7 @@ test: install pwa browser fonts
 MEDIA_TESTS := tests/api/test_media.py tests/api/test_media_settings.py tests/api/test_media_s3.py \
 	tests/api/test_exactly_once_media.py tests/api/test_documents.py tests/api/test_package.py tests/api/test_demo.py \
 	tests/api/test_jobs.py tests/api/test_backup.py tests/api/test_faults.py tests/api/test_tus.py \
-	tests/api/test_video.py tests/api/test_pdf_checks.py
+	tests/api/test_video.py tests/api/test_pdf_checks.py tests/api/test_export_jobs.py
 
 test-s3: install fonts
 	DOSSIER_TEST_MEDIA=s3 $(BIN)/pytest $(PYTEST_ARGS) $(MEDIA_TESTS)

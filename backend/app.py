@@ -25,8 +25,10 @@ from backend.accounts.routes import AuthController, InvitationController, Office
 from backend.audit.routes import AuditController
 from backend.enterprises.routes import EnterpriseController, RiskGradeController
 from backend.coverage import rollups
-from backend.coverage.routes import CoverageController, CoverageExportController
-from backend.exports.routes import ExportController
+from backend.coverage.routes import LISTINGS as COVERAGE_LISTINGS, CoverageController, CoverageExportController
+from backend.exports import jobs as export_jobs
+from backend.exports.job_routes import ExportJobController
+from backend.exports.routes import LISTINGS as EXPORT_LISTINGS, ExportController
 from backend.exports.package_routes import PackageController
 from backend.errors import DomainError, TooManyRequests
 from backend.inspections import schedule
@@ -66,7 +68,9 @@ from backend.webapp import webapp_path, webapp_root
 # Answers under one TCP segment go in one packet compressed or not: gzip would only cost CPU.
 COMPRESSION = CompressionConfig(backend="gzip", gzip_compress_level=6, minimum_size=1400,
                                 exclude=[r"^/api/media/[0-9a-f-]{36}/", r"^/api/notices/[0-9a-f-]{36}/print\.",
-                                         r"^/api/enterprises/[0-9a-f-]{36}/package\.zip", r"^/api/exports/[a-z-]+\.xlsx$"])
+                                         r"^/api/enterprises/[0-9a-f-]{36}/package\.zip", r"^/api/exports/[a-z-]+\.xlsx$",
+                                         r"^/api/exports/jobs/[0-9a-f-]{36}/file"])
+LISTINGS = {listing.name: listing for listing in (*EXPORT_LISTINGS, *COVERAGE_LISTINGS)}  # the lists that export
 
 
 def job_queue(engine: Engine, store: MediaStore, settings: Settings) -> Jobs:
@@ -74,6 +78,7 @@ def job_queue(engine: Engine, store: MediaStore, settings: Settings) -> Jobs:
     SQLite) and `dossier worker`'s (on PostgreSQL) alike."""
     jobs = Jobs(engine)
     documents.render_in_jobs(jobs, store, settings.public_url)
+    export_jobs.register(jobs, store, CursorCodec(settings.secret_key), LISTINGS)
     return jobs
 
 
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DossierFindingController,
             CoverageController,
             ExportController,
+            ExportJobController,
             PackageController,
             CoverageExportController,
             NoticeTemplateController,
@@ -153,6 +159,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "cursors": Provide(lambda: cursors, sync_to_thread=False),
             "store": Provide(lambda: store, sync_to_thread=False),
             "jobs": Provide(lambda: jobs, sync_to_thread=False),
+            "listings": Provide(lambda: LISTINGS, sync_to_thread=False),
             "links": Provide(lambda: links, sync_to_thread=False),
             "tally": Provide(lambda: rollups, sync_to_thread=False),
             "paper": Provide(lambda: paper, sync_to_thread=False),

@@ -84,6 +84,8 @@ PARTICULAR: dict[str, dict[int, ResponseSpec]] = {
                                                         "link to the file that expires within minutes (Range works "
                                                         "there too)"),
                      416: _error("The Range header asks for more than one range or lies outside the file")},
+    "getExportJobFile": {200: _file("The export job's file: CSV (UTF-8 with a byte order mark) or an Excel workbook, "
+                                    "as asked")},
     "printNoticePng": {200: _file("The notice as a PNG at 300 DPI", "image/png"), 409: _NOT_CURRENT, 503: _NO_FONT},
     "printNoticePdf": {200: _file("The notice as a one-page PDF", "application/pdf"), 409: _NOT_CURRENT, 503: _NO_FONT},
 }

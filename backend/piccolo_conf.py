@@ -19,6 +19,7 @@ APP_REGISTRY = AppRegistry(
         "backend.inspections.piccolo_app",
         "backend.notices.piccolo_app",
         "backend.documents.piccolo_app",
+        "backend.exports.piccolo_app",
         "backend.plans.piccolo_app",
         "backend.coverage.piccolo_app",
         "backend.publication.piccolo_app",

@@ -11,9 +11,10 @@ from backend.access import MANAGERS, Scope, roles
 from backend.coverage import lists, service
 from backend.coverage.schemas import CoverageOut, CoverageVisitPage, FindingPage, UncoveredPointPage
 from backend.exports import columns, tabular
-from backend.exports.tabular import Column, export
+from backend.exports.listing import Listing
+from backend.exports.tabular import Batches, Column, export
 from backend.fields import SIX_DIGITS
-from backend.pagination import Cursor, Cursors, Limit
+from backend.pagination import Cursor, CursorCodec, Cursors, Limit
 
 Access = NamedDependency[Scope]
 Today = NamedDependency[date]
@@ -85,6 +86,30 @@ UNCOVERED_POINTS = (
 )
 
 
+def _visits(access: Scope, today: date, cursors: CursorCodec, region: Region = None, start: Start = None,
+            end: End = None, inspector: Inspector = None, awaiting_review: AwaitingReview = False) -> Batches:
+    period = _period(today, start, end)
+    return columns.named_visits(tabular.pages(lambda limit, cursor: lists.visits(
+        access, region, period, lists.Page(limit, cursor, cursors), inspector, awaiting_review)))
+
+
+def _findings(access: Scope, today: date, cursors: CursorCodec, status: FindingStatus, region: Region = None,
+              start: Start = None, end: End = None) -> Batches:
+    period = _period(today, start, end)
+    return tabular.pages(lambda limit, cursor: lists.findings(
+        access, region, period, lists.Page(limit, cursor, cursors), status))
+
+
+def _uncovered_points(access: Scope, today: date, cursors: CursorCodec, region: Region = None) -> Batches:
+    return tabular.pages(lambda limit, cursor: lists.uncovered_points(access, region, lists.Page(limit, cursor, cursors)))
+
+
+VISITS = Listing("coverage-visits", "检查明细", columns.VISITS, MANAGERS, _visits)
+FINDINGS_LIST = Listing("coverage-findings", "问题明细", FINDINGS, MANAGERS, _findings)
+UNCOVERED = Listing("uncovered-points", "未张贴警示告知的控制点", UNCOVERED_POINTS, MANAGERS, _uncovered_points)
+LISTINGS = (VISITS, FINDINGS_LIST, UNCOVERED)
+
+
 class CoverageExportController(Controller):
     """The lists behind the coverage figures as CSV or XLSX files, with their parameters."""
 
@@ -96,22 +121,16 @@ class CoverageExportController(Controller):
     async def visits(self, request: Request, access: Access, today: Today, cursors: Cursors, region: Region = None,
                      start: Start = None, end: End = None, inspector: Inspector = None,
                      awaiting_review: AwaitingReview = False) -> Stream:
-        period = _period(today, start, end)
-        rows = tabular.pages(lambda limit, cursor: lists.visits(
-            access, region, period, lists.Page(limit, cursor, cursors), inspector, awaiting_review))
-        return await tabular.download(request, columns.VISITS, columns.named_visits(rows), "检查明细", today)
+        return await VISITS.download(request, access, today, cursors, region=region, start=start, end=end,
+                                     inspector=inspector, awaiting_review=awaiting_review)
 
     @export("coverage-findings", "The findings behind the coverage figures as a file")
     async def findings(self, request: Request, access: Access, today: Today, cursors: Cursors, status: FindingStatus,
                        region: Region = None, start: Start = None, end: End = None) -> Stream:
-        period = _period(today, start, end)
-        rows = tabular.pages(lambda limit, cursor: lists.findings(
-            access, region, period, lists.Page(limit, cursor, cursors), status))
-        return await tabular.download(request, FINDINGS, rows, "问题明细", today)
+        return await FINDINGS_LIST.download(request, access, today, cursors, status=status, region=region,
+                                            start=start, end=end)
 
     @export("uncovered-points", "Control points without a current warning notice, as a file")
     async def uncovered_points(self, request: Request, access: Access, today: Today, cursors: Cursors,
                                region: Region = None) -> Stream:
-        rows = tabular.pages(lambda limit, cursor: lists.uncovered_points(
-            access, region, lists.Page(limit, cursor, cursors)))
-        return await tabular.download(request, UNCOVERED_POINTS, rows, "未张贴警示告知的控制点", today)
+        return await UNCOVERED.download(request, access, today, cursors, region=region)

@@ -4,7 +4,7 @@ each code, and the names a visit row carries only as codes and ids (its county, 
 from __future__ import annotations
 
 from backend.accounts.tables import User
-from backend.exports.tabular import Batches, Column
+from backend.exports.tabular import Batch, Batches, Column
 from backend.glossary import LABELS
 from backend.regions.tables import Region
 
@@ -83,5 +83,7 @@ async def named_visits(batches: Batches) -> Batches:
             User.id.is_in(users))} if users else {}
         counties = {r["code"]: r["name"] for r in await Region.select(Region.code, Region.name).where(
             Region.code.is_in(codes))} if codes else {}
-        yield [{**row, "county_name": counties.get(row["county_code"], row["county_code"]),
-                "team_names": [people.get(str(u), str(u)) for u in row["team"]]} for row in batch]
+        named = Batch({**row, "county_name": counties.get(row["county_code"], row["county_code"]),
+                       "team_names": [people.get(str(u), str(u)) for u in row["team"]]} for row in batch)
+        named.total = getattr(batch, "total", None)
+        yield named

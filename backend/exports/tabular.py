@@ -44,6 +44,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a CSV cell Excel would run a
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\[\]\x00-\x1f]')  # in file names and sheet names
 
 Row = Mapping[str, Any]
+
+
+class Batch(list):
+    """A batch of a list's rows, and the rows of the whole list when its page tells them."""
+
+    total: int | None = None
+
+
 Batches = AsyncIterator[Sequence[Row]]
 
 
@@ -64,18 +72,23 @@ class Column:
 async def pages(fetch: Callable[[int, str | None], Awaitable[Any]]) -> Batches:
     """Every row of a keyset-paged list, a page of BATCH rows at a time: ``fetch(limit,
     cursor)`` answers the page of ``limit`` rows after ``cursor`` (its ``items`` and
-    ``next_cursor``), as the list's service does. The first page comes even when empty."""
+    ``next_cursor``, and its ``total`` if it counts the list), as the list's service does.
+    The first page comes even when empty."""
     cursor = None
     while True:
         page = await fetch(BATCH, cursor)
-        yield [msgspec.structs.asdict(item) for item in page.items]
+        batch = Batch(msgspec.structs.asdict(item) for item in page.items)
+        batch.total = getattr(page, "total", None)
+        yield batch
         if (cursor := page.next_cursor) is None:
             return
 
 
 async def whole(rows: Awaitable[Sequence[Any]]) -> Batches:
     """The rows of a list that is not paged (a dossier's findings or notices), as one batch."""
-    yield [msgspec.structs.asdict(item) for item in await rows]
+    batch = Batch(msgspec.structs.asdict(item) for item in await rows)
+    batch.total = len(batch)
+    yield batch
 
 
 def _value(column: Column, row: Row) -> Any:
@@ -202,13 +215,38 @@ async def download(request: Request, columns: Sequence[Column], batches: Batches
     plain, kind = request.url.path.rsplit("/", 1)[-1].rsplit(".", 1)
     first = await anext(batches)
     rows = _after(first, batches)
-    name = UNSAFE_IN_NAMES.sub("_", title)
-    headers = {"Content-Disposition": _attachment(f"{name}-{today}.{kind}", f"{plain}-{today}.{kind}"),
-               "Cache-Control": "no-store"}
+    headers = file_headers(title, plain, today, kind)
     if kind == "csv":
         return Stream(_csv(columns, rows), media_type=MEDIA_TYPES["csv"], headers=headers)  # Litestar adds the charset
-    file, size = await _xlsx(columns, rows, name)
+    file, size = await _xlsx(columns, rows, _safe(title))
     return Stream(_send(file), media_type=MEDIA_TYPES["xlsx"], headers={**headers, "Content-Length": str(size)})
+
+
+async def written(columns: Sequence[Column], batches: Batches, title: str, kind: str) -> IO[bytes]:
+    """The rows of ``batches`` as a whole CSV or XLSX file, in an unnamed temporary file
+    (read from its start; an export job's, stored once whole)."""
+    if kind == "xlsx":
+        return (await _xlsx(columns, batches, _safe(title)))[0]
+    file = tempfile.TemporaryFile()
+    try:
+        async for chunk in _csv(columns, batches):
+            await anyio.to_thread.run_sync(file.write, chunk)
+        file.seek(0)
+        return file
+    except BaseException:
+        file.close()
+        raise
+
+
+def file_headers(title: str, plain: str, today: date, kind: str) -> dict[str, str]:
+    """An export's Content-Disposition (``{title}-{today}.{kind}``, and ``plain`` for
+    clients that read no Chinese) and Cache-Control."""
+    return {"Content-Disposition": _attachment(f"{_safe(title)}-{today}.{kind}", f"{plain}-{today}.{kind}"),
+            "Cache-Control": "no-store"}
+
+
+def _safe(title: str) -> str:
+    return UNSAFE_IN_NAMES.sub("_", title)
 
 
 async def _after(first: Sequence[Row], rest: Batches) -> Batches:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Iterator
+from typing import TYPE_CHECKING, Any, AsyncIterator, BinaryIO, Iterator, Sequence
 
 import obstore
 from obstore.store import S3Store
@@ -32,7 +32,7 @@ PART = 8 * 2**20  # multipart upload part size (S3 wants at least 5 MiB)
 STREAM_CHUNK = 256 * 1024
 READ_BUFFER = 2**20  # open(): one ranged GET per MiB read, not one per read (a decoder reads a few bytes at a time)
 IMMUTABLE = "private, max-age=31536000, immutable"
-DERIVED_TYPES = {"document": "application/pdf"}  # the others are JPEG
+DERIVED_TYPES = {"document": "application/pdf", "export": "application/octet-stream"}  # the others are JPEG
 
 
 class S3MediaStore:
@@ -84,9 +84,10 @@ class S3MediaStore:
         obstore.put(self.objects, key(sha256, variant), data,
                     attributes=_attributes(DERIVED_TYPES.get(variant, "image/jpeg")), use_multipart=False)
 
-    def delete(self, sha256: str) -> None:
-        """Remove an original and its derivatives (only for bytes nothing refers to)."""
-        obstore.delete(self.objects, [key(sha256, variant) for variant in VARIANTS])
+    def delete(self, sha256: str, variants: Sequence[str] = VARIANTS) -> None:
+        """Remove an original and its derivatives (only for bytes nothing refers to), or
+        the files of these ``variants`` (an expired export)."""
+        obstore.delete(self.objects, [key(sha256, variant) for variant in variants])
 
     # ---------------------------------------------------------------- reading
 

@@ -24,7 +24,7 @@ import re
 import time
 import uuid
 from pathlib import Path
-from typing import AsyncIterator, BinaryIO, Iterator, Protocol, runtime_checkable
+from typing import AsyncIterator, BinaryIO, Iterator, Protocol, Sequence, runtime_checkable
 
 import anyio
 
@@ -39,15 +39,17 @@ def key(sha256: str, variant: str) -> str:
         return f"originals/{sha256[:2]}/{sha256[2:4]}/{sha256}"
     if variant == "document":  # an issued document's PDF (backend.documents)
         return f"documents/{sha256[:2]}/{sha256}.pdf"
+    if variant == "export":  # a large list's CSV or XLSX file, kept for a day (backend.exports.jobs)
+        return f"exports/{sha256[:2]}/{sha256}"
     return f"{variant}/{sha256[:2]}/{sha256}.jpg"
 
 
 def parse_key(name: str) -> tuple[str, str] | None:
     """The (sha256, variant) that ``key`` made ``name`` of; None for any other file."""
     folder, _, rest = name.partition("/")
-    variant = {"originals": "original", "documents": "document"}.get(folder, folder)
+    variant = {"originals": "original", "documents": "document", "exports": "export"}.get(folder, folder)
     sha256 = rest.rpartition("/")[2].partition(".")[0]
-    if variant not in (*VARIANTS, "document") or not SHA256.fullmatch(sha256) or key(sha256, variant) != name:
+    if variant not in (*VARIANTS, "document", "export") or not SHA256.fullmatch(sha256) or key(sha256, variant) != name:
         return None
     return sha256, variant
 
@@ -59,7 +61,7 @@ class MediaStore(Protocol):
     def new_temp(self) -> Path: ...
     def commit_original(self, temp: Path, sha256: str, mime: str | None = None) -> bool: ...
     def put_derivative(self, sha256: str, variant: str, data: bytes) -> None: ...
-    def delete(self, sha256: str) -> None: ...
+    def delete(self, sha256: str, variants: Sequence[str] = VARIANTS) -> None: ...
     def sweep(self, older_than_s: float = 3600) -> int: ...
     def keys(self) -> Iterator[str]: ...
     def size(self, sha256: str, variant: str) -> int: ...
@@ -128,9 +130,10 @@ class LocalMediaStore:
         _fsync(temp)
         self._place(temp, self.path(sha256, variant))
 
-    def delete(self, sha256: str) -> None:
-        """Remove an original and its derivatives (only for bytes nothing refers to)."""
-        for variant in VARIANTS:
+    def delete(self, sha256: str, variants: Sequence[str] = VARIANTS) -> None:
+        """Remove an original and its derivatives (only for bytes nothing refers to), or
+        the files of these ``variants`` (an expired export)."""
+        for variant in variants:
             self.path(sha256, variant).unlink(missing_ok=True)
 
     def keys(self) -> Iterator[str]:

@@ -1,10 +1,10 @@
 // Files the server makes: a visit's or an enterprise's official documents (PDF), a list's
 // export (CSV / Excel, with the screen's filters) and a dossier's evidence package (ZIP),
 // downloaded with progress and saved through a Blob link.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from 'htm/preact';
 
-import { ApiError } from './api.js';
+import { ApiError, api } from './api.js';
 import { addStrings, formatDate, t } from './i18n.js';
 import { signInAgain, useApi } from './router.js';
 import { Problem } from './ui.js';
@@ -20,6 +20,9 @@ addStrings({
   exportCsv: 'CSV',
   exportXlsx: 'Excel',
   exportHint: '按当前筛选条件导出全部记录',
+  exporting: (done, total) => (total ? `导出中… ${done} / ${total}` : `导出中… 已写 ${done} 行`),
+  exported: (rows) => `已导出 ${rows} 行，文件保留一天：`,
+  downloadExport: '下载',
   downloaded: (mb) => `已下载 ${mb} MB`,
   downloadedOf: (mb, total) => `已下载 ${mb} MB / 共 ${total} MB`,
   saved: (name, mb) => `已保存 ${name}（${mb} MB）`,
@@ -44,6 +47,9 @@ addStrings({
   exportCsv: 'CSV',
   exportXlsx: 'Excel',
   exportHint: 'Exports every record matching the current filters',
+  exporting: (done, total) => (total ? `Exporting… ${done} / ${total}` : `Exporting… ${done} rows written`),
+  exported: (rows) => `${rows} rows exported; the file is kept for a day: `,
+  downloadExport: 'Download',
   downloaded: (mb) => `${mb} MB downloaded`,
   downloadedOf: (mb, total) => `${mb} MB of ${total} MB downloaded`,
   saved: (name, mb) => `Saved ${name} (${mb} MB)`,
@@ -59,6 +65,8 @@ addStrings({
   packageDownload: 'Download the case file (ZIP)',
 });
 
+const JOB_ROWS = 5000; // a longer list is exported by a job: the server writes the file, the screen shows progress
+const POLL_MS = 1000;
 const BLOB_LIMIT = 512 * 1024 * 1024; // above it, the browser downloads the file itself (a phone's memory)
 const RETRIES = 3;
 const mb = (bytes) => (bytes / 1048576).toFixed(1);
@@ -185,21 +193,66 @@ function Progress({ state }) {
     <${Problem} error=${error} />`;
 }
 
+// An export job (a list too long to export in one request): asked for under a fresh id,
+// followed until its file is written, then a link to the file.
+function useExportJob() {
+  const [state, setState] = useState({ busy: false, job: null, error: null });
+  const live = useRef(true);
+  useEffect(() => () => { live.current = false; }, []);
+  const start = async (list, format, query) => {
+    const id = crypto.randomUUID();
+    setState({ busy: true, job: null, error: null });
+    try {
+      let job = await api('/api/exports/jobs', { method: 'POST', body: { id, list, format, query } });
+      while (live.current && (job.status === 'queued' || job.status === 'running')) {
+        setState({ busy: true, job, error: null });
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        job = await api(`/api/exports/jobs/${id}`);
+      }
+      const error = job.status === 'failed' ? new ApiError(500, { code: job.error_code, params: job.error_params }) : null;
+      if (live.current) setState({ busy: false, job, error });
+    } catch (error) {
+      if (live.current) setState({ busy: false, job: null, error });
+    }
+  };
+  return [state, start];
+}
+
+function JobProgress({ state }) {
+  const { job, error } = state;
+  const running = job && (job.status === 'queued' || job.status === 'running');
+  return html`
+    ${running && html`<div class="progress">
+      ${job.rows_total ? html`<progress max=${job.rows_total} value=${job.rows_done}></progress>` : html`<progress></progress>`}
+      <span role="status">${t('exporting')(job.rows_done, job.rows_total)}</span>
+    </div>`}
+    ${job?.status === 'done' && html`<p class="ok small" role="status">✓ ${t('exported')(job.rows_done)}
+      <a href=${`/api/exports/jobs/${job.id}/file`} download>⤓ ${t('downloadExport')}</a></p>`}
+    <${Problem} error=${error} />`;
+}
+
 // 导出 CSV / Excel of a list: `path` is the export without its suffix (/api/exports/visits),
 // `query` the list's filters (URLSearchParams or an object; limit and cursor are dropped).
-export function Export({ path, query = {} }) {
+// A list of more than JOB_ROWS rows (its `total`; or, when it is not counted, `unbounded`)
+// is exported by a job with progress; a shorter one at once.
+export function Export({ path, query = {}, total = null, unbounded = false }) {
   const [state, run] = useDownload();
+  const [job, startJob] = useExportJob();
   const params = new URLSearchParams(query);
   params.delete('limit');
   params.delete('cursor');
   const suffix = params.toString() ? `?${params}` : '';
   const name = path.split('/').pop();
+  const large = total == null ? unbounded : total > JOB_ROWS;
+  const exportAs = (kind) => (large ? startJob(name, kind, Object.fromEntries(params))
+    : run(`${path}.${kind}${suffix}`, `${name}.${kind}`));
   return html`<div class="export">
     <span class="muted small" title=${t('exportHint')}>${t('exportAs')}</span>
     ${[['csv', 'exportCsv'], ['xlsx', 'exportXlsx']].map(([kind, label]) => html`<button key=${kind} class="small"
-      disabled=${state.busy} aria-label=${`${t('exportAs')} ${t(label)}`} onClick=${() => run(`${path}.${kind}${suffix}`, `${name}.${kind}`)}>
+      disabled=${state.busy || job.busy} aria-label=${`${t('exportAs')} ${t(label)}`} onClick=${() => exportAs(kind)}>
       ⤓ ${t(label)}</button>`)}
     <${Progress} state=${state} />
+    <${JobProgress} state=${job} />
   </div>`;
 }
 

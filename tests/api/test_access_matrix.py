@@ -219,6 +219,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/coverage/uncovered-points"): Rule(MANAGERS, url("/api/coverage/uncovered-points?region={county}"),
                                                     other=404),
     **export_rules(),
+    ("POST", "/api/exports/jobs"): Rule(EVERYONE, with_body("/api/exports/jobs", lambda *_: {
+        "id": str(uuid.uuid4()), "list": "enterprises", "format": "csv", "query": {}}), own=202),
+    # a job is its requester's alone: anyone else's id is unknown
+    ("GET", "/api/exports/jobs/{job_id:uuid}"): Rule(EVERYONE, url(f"/api/exports/jobs/{uuid.uuid4()}"), own=404),
+    ("GET", "/api/exports/jobs/{job_id:uuid}/file"): Rule(EVERYONE, url(f"/api/exports/jobs/{uuid.uuid4()}/file"),
+                                                          own=404),
     ("POST", "/api/checklists/{code:str}/versions"): Rule(  # admitted, then refused for want of items (400)
         {"admin"}, with_body("/api/checklists/food-routine/versions", lambda *_: {"sections": []}), own=400,
     ),

@@ -357,7 +357,7 @@ export function CoverageList({ params: [kind] }) {
     ${period && html`<p class="muted">${period}</p>`}
     ${page && html`<p class="list-total" data-testid="list-total"><strong>${t('listTotal')(page.total)}</strong>
       <span class="muted small"> · ${q.get('awaiting_review') ? t('waitedLongest') : t('byUrgency')}</span></p>`}
-    <${Export} path=${list.export} query=${q} />
+    <${Export} path=${list.export} query=${q} total=${page?.total} />
     <${Problem} error=${error} />
     <ul class="cards">${items.map((item) => html`<li key=${item.id}>${ROW[kind](item)}</li>`)}</ul>
     ${!loading && !error && items.length === 0 && html`<p class="empty">${t('emptyList')}</p>`}

@@ -87,7 +87,7 @@ export function Registry({ me }) {
         <button class=${filter === value ? 'chip on' : 'chip'} aria-pressed=${filter === value}
           onClick=${() => setFilter(value)}>${t(key)}</button>`)}
     </div>
-    <${Export} path="/api/exports/enterprises" query=${query} />
+    <${Export} path="/api/exports/enterprises" query=${query} unbounded=${Boolean(list.cursor)} />
     ${PLANNERS.includes(me.role) && !picking && html`<button class="secondary" onClick=${() => setPicking(true)}>${t('pickToPlan')}</button>`}
     <${Problem} error=${list.error} />
     <ul class="cards">
