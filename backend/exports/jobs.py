@@ -6,10 +6,12 @@ id and body answers the same job, a different body is a Conflict naming the fiel
 query is read as the list reads it (backend/exports/listing.py) before anything is queued,
 and again by the worker, with the requester's scope as it is then. The worker (``run``)
 reads the list through its own row source, a page at a time, counting the rows done on
-the job, writes the whole file to the media store under its SHA-256 (variant "export"),
-and records it; a job run again (a worker killed half way) writes the same file again and
-finds the row as one run leaves it. Jobs and their files are kept EXPIRY after they were
-asked for: the sweep (at start) removes the expired ones and queues the lost ones.
+the job, writes the whole file to the media store under the job's own key (variant
+"export"; two jobs never share a file, so removing one's never takes another's), and
+records it with its SHA-256; a job run again (a worker killed half way) writes the same
+file again and finds the row as one run leaves it. Jobs and their files are kept EXPIRY
+after they were asked for: each finished job removes the expired ones, and the sweep at
+start does too and queues the lost ones.
 """
 
 from __future__ import annotations
@@ -125,9 +127,9 @@ async def file(store: MediaStore, listings: Listings, access: Scope, job_id: UUI
     if row["status"] != ExportStatus.done.value:
         raise Conflict("The export is not done yet; ask again when its status is done.", code="export_not_ready",
                        params={"status": row["status"]})
-    kind, sha256, size = row["format"], row["file_sha256"], row["file_size"]
+    kind, size = row["format"], row["file_size"]
     headers = tabular.file_headers(listings[row["list_name"]].title, row["list_name"], _day(row), kind)
-    return Stream(store.chunks(sha256, VARIANT, 0, size), media_type=MEDIA_TYPES[kind],
+    return Stream(store.chunks(file_key(job_id), VARIANT, 0, size), media_type=MEDIA_TYPES[kind],
                   headers={**headers, "Content-Length": str(size)})
 
 
@@ -160,7 +162,7 @@ async def run(store: MediaStore, cursors: CursorCodec, listings: Listings, paylo
         rows = listing.rows(access, _day(row), cursors, **arguments(listing, json.loads(row["query"]), access))
         spooled = await tabular.written(listing.columns, _counted(job_id, rows), listing.title, row["format"])
         with spooled:
-            sha256, size = await anyio.to_thread.run_sync(_store, store, spooled)
+            sha256, size = await anyio.to_thread.run_sync(_store, store, file_key(job_id), spooled)
     except DomainError as exc:  # the list refuses it now (the requester's scope has changed…)
         await _failed(job_id, code=exc.code, params=exc.params)
         return
@@ -169,6 +171,7 @@ async def run(store: MediaStore, cursors: CursorCodec, listings: Listings, paylo
         await _failed(job_id, code="export_failed", params={})
         raise
     await _record(job_id, status=ExportStatus.done.value, file_sha256=sha256, file_size=size, finished_at=clock.now())
+    await remove_expired(store)
 
 
 async def _counted(job_id: UUID, batches: Batches) -> Batches:
@@ -181,12 +184,17 @@ async def _counted(job_id: UUID, batches: Batches) -> Batches:
         await _record(job_id, rows_done=done, **({"rows_total": total} if total is not None else {}))
 
 
-def _store(store: MediaStore, spooled: IO[bytes]) -> tuple[str, int]:
-    """Put a written file in the store under its SHA-256 (blocking: a worker thread)."""
+def file_key(job_id: UUID) -> str:
+    """The store's name for a job's file (the store names files by 64 hex digits)."""
+    return hashlib.sha256(f"export-job:{job_id}".encode()).hexdigest()
+
+
+def _store(store: MediaStore, name: str, spooled: IO[bytes]) -> tuple[str, int]:
+    """Put a written file in the store under ``name``; its SHA-256 and size (blocking:
+    a worker thread)."""
     data = spooled.read()
-    sha256 = hashlib.sha256(data).hexdigest()
-    store.put_derivative(sha256, VARIANT, data)
-    return sha256, len(data)
+    store.put_derivative(name, VARIANT, data)
+    return hashlib.sha256(data).hexdigest(), len(data)
 
 
 async def _failed(job_id: UUID, *, code: str, params: dict[str, Any]) -> None:
@@ -203,17 +211,19 @@ async def _record(job_id: UUID, **values: Any) -> None:
 
 
 async def sweep(jobs: Jobs, store: MediaStore) -> None:
-    """At start: remove expired jobs, and their files unless a live job has the same
-    bytes; queue the jobs a crash left unfinished."""
-    expired = await ExportJob.select(ExportJob.id, ExportJob.file_sha256).where(ExportJob.expires_at <= clock.now())
-    if expired:
-        await ExportJob.delete().where(ExportJob.id.is_in([r["id"] for r in expired]))
-        files = {r["file_sha256"] for r in expired if r["file_sha256"]}
-        kept = {r["file_sha256"] for r in await ExportJob.select(ExportJob.file_sha256).where(
-            ExportJob.file_sha256.is_in(list(files)))} if files else set()
-        for sha256 in files - kept:
-            await anyio.to_thread.run_sync(partial(store.delete, sha256, (VARIANT,)))
-        log.info("removed %d expired export jobs", len(expired))
+    """At start: remove expired jobs and their files; queue the jobs a crash left unfinished."""
+    await remove_expired(store)
     unfinished = await ExportJob.select(ExportJob.id).where(
         ExportJob.status.is_in([ExportStatus.queued.value, ExportStatus.running.value]))
     await _enqueue(jobs, [r["id"] for r in unfinished])
+
+
+async def remove_expired(store: MediaStore) -> None:
+    """Remove the expired jobs, each file first (a row left by a crash between the two
+    is removed the next time)."""
+    expired = await ExportJob.select(ExportJob.id).where(ExportJob.expires_at <= clock.now())
+    for row in expired:
+        await anyio.to_thread.run_sync(partial(store.delete, file_key(row["id"]), (VARIANT,)))
+    if expired:
+        await ExportJob.delete().where(ExportJob.id.is_in([r["id"] for r in expired]))
+        log.info("removed %d expired export jobs", len(expired))

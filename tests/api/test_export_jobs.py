@@ -116,19 +116,30 @@ async def test_a_job_expires_after_a_day(client: httpx.AsyncClient, settle: Sett
     store = media_store(settings)
     body = job_body()
     job = await finished(client, body, settle)
-    twin = await finished(client, job_body(), settle)  # the same bytes, asked later: its file stays
+    twin = await finished(client, job_body(), settle)  # the same bytes, asked at once
     row = await ExportJob.select().where(ExportJob.id == body["id"]).first()
     assert row["expires_at"] - row["created_at"] == timedelta(hours=24)
-    assert key(row["file_sha256"], "export") in set(store.keys())
+    files = {key(export_jobs.file_key(j["id"]), "export") for j in (job, twin)}
+    assert files <= set(store.keys())
     with time_machine.travel(row["expires_at"] + timedelta(seconds=1), tick=False):
         for path in (f"/api/exports/jobs/{job['id']}", f"/api/exports/jobs/{job['id']}/file"):
             assert (await client.get(path)).status_code == 404
         await export_jobs.sweep(app.state.jobs, store)
         assert not await ExportJob.exists().where(ExportJob.id.is_in([job["id"], twin["id"]]))
-    assert key(row["file_sha256"], "export") not in set(store.keys())
+    assert not files & set(store.keys())
 
 
-async def test_the_sweep_keeps_a_file_a_live_job_shares(client: httpx.AsyncClient, settle: Settle, app: Litestar,
+async def test_a_finished_job_removes_the_expired_ones(client: httpx.AsyncClient, settle: Settle,
+                                                      settings: Settings) -> None:
+    store = media_store(settings)
+    old = await finished(client, job_body(), settle)
+    await ExportJob.update({ExportJob.expires_at: clock.now() - timedelta(seconds=1)}).where(ExportJob.id == old["id"])
+    await finished(client, job_body(), settle)
+    assert not await ExportJob.exists().where(ExportJob.id == old["id"])
+    assert key(export_jobs.file_key(old["id"]), "export") not in set(store.keys())
+
+
+async def test_the_sweep_keeps_a_live_jobs_file_of_the_same_bytes(client: httpx.AsyncClient, settle: Settle, app: Litestar,
                                                        settings: Settings) -> None:
     store = media_store(settings)
     first, second = job_body(), job_body()
