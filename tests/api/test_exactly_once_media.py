@@ -134,7 +134,7 @@ async def test_capture_times_are_sane(scene: dict, settings: Settings, captured_
 
 
 async def test_references_are_real_or_nothing_is_stored(world: dict, client: AsyncClient, sign_in: SignIn,
-                                                        settings: Settings) -> None:
+                                                        settings: Settings, settle) -> None:  # noqa: ANN001
     firm = world["firm"]["id"]
     neighbour = (await client.post("/api/enterprises", json=enterprise_body(2, control_points=[
         {"name": "杀菌釜", "kind": "sterilisation"}]))).json()
@@ -163,6 +163,7 @@ async def test_references_are_real_or_nothing_is_stored(world: dict, client: Asy
         ("an answer id (answers have none)", world["zhang"], {"enterprise_id": firm, "answer_id": str(uuid.uuid4())},
          "answer_id"),
     ]
+    await settle()  # the filed visit's documents, rendered by their jobs
     files, media, blobs, audit_events = set(stored_files(settings)), await MediaItem.count(), await Blob.count(), \
         await AuditEvent.count()
     failures = []
