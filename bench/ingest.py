@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from io import BytesIO
 from pathlib import Path
 
-from common import admin_session, memory_kb, scratch_database, server
+from common import admin_session, memory_baseline_kb, memory_kb, scratch_database, server
 from PIL import Image, ImageDraw, ImageFilter
 
 from backend import db, demo
@@ -140,7 +140,7 @@ def main() -> int:
             # A fresh server for the memory test, so earlier decoding does not hide growth.
             with server(url, token, media_root=media, media_max_mb="250") as client:
                 post(client, firm, images_pdf(1), "small.pdf", "licence")
-                baseline = memory_kb(client.server_pid, "VmRSS")
+                baseline = memory_baseline_kb(client.server_pid)
                 post(client, firm, images_pdf(200 * 2**20), "big.pdf", "licence")
                 growth = (memory_kb(client.server_pid, "VmHWM") - baseline) / 1024
             print(f"server memory: peak growth {growth:.1f} MB while taking a 200 MB file")

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator
 
 import httpx
-from common import memory_kb, scratch_database, server
+from common import memory_baseline_kb, memory_kb, scratch_database, server
 from ingest import images_pdf, prepare
 
 PIECE = 256 * 1024  # bytes the client hands the link at once
@@ -135,7 +135,7 @@ def main() -> int:
             small = Path(folder, "small")
             small.mkdir()
             send(client, firm, video_file(small, 2**20), Link(2**40))  # warm up the route and the decoders
-            baseline = memory_kb(client.server_pid, "VmRSS")
+            baseline = memory_baseline_kb(client.server_pid)
             link = Link(args.cut_mb * 2**20)
             started = time.perf_counter()
             filed = send(client, firm, path, link)

@@ -103,7 +103,8 @@ async def printed(scope: Scope, store: MediaStore, public_url: str, enterprise_i
 def render_in_jobs(jobs: Jobs, store: MediaStore, public_url: str) -> None:
     """The job queue renders the documents' PDFs (``issue.RENDER``), and its sweep
     queues again the recent ones a crash left unrendered."""
-    jobs.register(issue.RENDER, partial(render_job, store, public_url), partial(sweep_unrendered, jobs))
+    jobs.register(issue.RENDER, partial(render_job, store, public_url), partial(sweep_unrendered, jobs),
+                  one_at_a_time=True)
 
 
 async def render_job(store: MediaStore, public_url: str, payload: dict[str, Any]) -> None:

@@ -50,13 +50,17 @@ class Jobs:
         self.in_process = not isinstance(engine, PostgresEngine)
         self._queries: RepositoryPort | None = PgQueuer.in_memory().queries if self.in_process else None
         self._in_app: tuple[QueueManager, asyncio.Task] | None = None
-        self._kinds: dict[str, tuple[Handler, Callable[[], Awaitable[Any]] | None]] = {}
+        self._kinds: dict[str, tuple[Handler, Callable[[], Awaitable[Any]] | None, int]] = {}
 
-    def register(self, entrypoint: str, handler: Handler, sweep: Callable[[], Awaitable[Any]] | None = None) -> None:
+    def register(self, entrypoint: str, handler: Handler, sweep: Callable[[], Awaitable[Any]] | None = None,
+                 one_at_a_time: bool = False) -> None:
         """A kind of job: ``handler`` runs one from its payload, idempotently (a job may
         run twice: after a worker dies, or when queued again after it ran); ``sweep``
-        queues what a crash lost, at start."""
-        self._kinds[entrypoint] = handler, sweep
+        queues what a crash lost, at start. ``one_at_a_time``: never two of this kind at
+        once, in any worker (pgqueuer counts them in the database) — for long CPU-bound
+        Python (a PDF's layout holds the interpreter's lock: several at once in a worker
+        would starve its previews)."""
+        self._kinds[entrypoint] = handler, sweep, 1 if one_at_a_time else 0
 
     async def enqueue(self, entrypoint: str, payloads: Sequence[dict[str, Any]], dedupe: Sequence[str],
                       priority: int = 0) -> None:
@@ -95,15 +99,15 @@ class Jobs:
             await anyio.to_thread.run_sync(make_derivatives, store, sha256, original["mime"], DERIVED)
             await Blob.update({Blob.derived_at: clock.now()}).where(Blob.sha256 == sha256)
 
-        for entrypoint, (handler, _) in self._kinds.items():
-            manager.entrypoint(entrypoint)(_from_payload(handler))
+        for entrypoint, (handler, _, limit) in self._kinds.items():
+            manager.entrypoint(entrypoint, concurrency_limit=limit)(_from_payload(handler))
         return manager
 
     async def sweep_all(self, store: MediaStore) -> int:
         """Queue what a crash lost: missing derivatives, then each registered kind's.
         Returns how many originals lacked a derivative."""
         lacking = await sweep(self, store)
-        for _, kind_sweep in self._kinds.values():
+        for _, kind_sweep, _ in self._kinds.values():
             if kind_sweep is not None:
                 await kind_sweep()
         return lacking
