@@ -160,7 +160,8 @@ async def run(store: MediaStore, cursors: CursorCodec, listings: Listings, paylo
     try:
         access = await scope_of_user(row["requester"])
         rows = listing.rows(access, _day(row), cursors, **arguments(listing, json.loads(row["query"]), access))
-        spooled = await tabular.written(listing.columns, _counted(job_id, rows), listing.title, row["format"])
+        spooled = await tabular.written(listing.columns, _counted(job_id, rows), listing.title, row["format"],
+                                        row["created_at"])
         with spooled:
             sha256, size = await anyio.to_thread.run_sync(_store, store, file_key(job_id), spooled)
     except DomainError as exc:  # the list refuses it now (the requester's scope has changed…)

@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import Enum
 from typing import IO, Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
@@ -32,6 +32,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.response import Stream
 
+from backend import clock
 from backend.clock import BUREAU_TIME
 from backend.errors import Invalid
 from backend.openapi import COMMON
@@ -144,10 +145,13 @@ class _Sheet:
     (xlsxwriter keeps only the current row in memory; the files it spools through are
     unnamed too): nothing of it stays on disk once the file is closed, whatever happens."""
 
-    def __init__(self, columns: Sequence[Column], name: str) -> None:
+    def __init__(self, columns: Sequence[Column], name: str, created: datetime) -> None:
         self.columns = columns
         self.file: IO[bytes] = tempfile.TemporaryFile()
         self.book = xlsxwriter.Workbook(self.file, {"constant_memory": True})
+        # The file's "created" is the list's moment, not the wall clock's: the same rows
+        # give the same bytes (an export job run again writes the file it wrote).
+        self.book.set_properties({"created": created.astimezone(timezone.utc).replace(tzinfo=None)})
         self.sheet = self.book.add_worksheet(name[:31])
         self.day = self.book.add_format({"num_format": "yyyy-mm-dd"})
         self.instant = self.book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -185,8 +189,8 @@ class _Sheet:
         return os.fstat(self.file.fileno()).st_size
 
 
-async def _xlsx(columns: Sequence[Column], batches: Batches, name: str) -> tuple[IO[bytes], int]:
-    sheet = await anyio.to_thread.run_sync(_Sheet, columns, name)
+async def _xlsx(columns: Sequence[Column], batches: Batches, name: str, created: datetime) -> tuple[IO[bytes], int]:
+    sheet = await anyio.to_thread.run_sync(_Sheet, columns, name, created)
     try:
         async for batch in batches:
             await anyio.to_thread.run_sync(sheet.write, batch)
@@ -218,15 +222,16 @@ async def download(request: Request, columns: Sequence[Column], batches: Batches
     headers = file_headers(title, plain, today, kind)
     if kind == "csv":
         return Stream(_csv(columns, rows), media_type=MEDIA_TYPES["csv"], headers=headers)  # Litestar adds the charset
-    file, size = await _xlsx(columns, rows, _safe(title))
+    file, size = await _xlsx(columns, rows, _safe(title), clock.now())
     return Stream(_send(file), media_type=MEDIA_TYPES["xlsx"], headers={**headers, "Content-Length": str(size)})
 
 
-async def written(columns: Sequence[Column], batches: Batches, title: str, kind: str) -> IO[bytes]:
-    """The rows of ``batches`` as a whole CSV or XLSX file, in an unnamed temporary file
-    (read from its start; an export job's, stored once whole)."""
+async def written(columns: Sequence[Column], batches: Batches, title: str, kind: str, created: datetime,
+                  ) -> IO[bytes]:
+    """The rows of ``batches`` as a whole CSV or XLSX file (made at ``created``), in an
+    unnamed temporary file (read from its start; an export job's, stored once whole)."""
     if kind == "xlsx":
-        return (await _xlsx(columns, batches, _safe(title)))[0]
+        return (await _xlsx(columns, batches, _safe(title), created))[0]
     file = tempfile.TemporaryFile()
     try:
         async for chunk in _csv(columns, batches):

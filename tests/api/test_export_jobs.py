@@ -184,6 +184,7 @@ async def test_a_job_run_again_leaves_one_file_and_a_consistent_row(
     body = job_body(kind="xlsx")
     done = await finished(client, body, settle)
     files = {k for k in store.keys() if k.startswith("exports/")}
+    written = (await ExportJob.select(ExportJob.file_sha256).where(ExportJob.id == body["id"]).first())["file_sha256"]
     await ExportJob.update({ExportJob.status: "running", ExportJob.rows_done: 3, ExportJob.file_sha256: None,
                             ExportJob.file_size: None, ExportJob.finished_at: None}).where(ExportJob.id == body["id"])
     for _ in range(2):  # taken again, then queued again after it ran
@@ -193,6 +194,8 @@ async def test_a_job_run_again_leaves_one_file_and_a_consistent_row(
     assert {k: again[k] for k in ("status", "rows_done", "file_size")} == {
         k: done[k] for k in ("status", "rows_done", "file_size")}
     assert again["rows_done"] == 8
+    rewritten = await ExportJob.select(ExportJob.file_sha256).where(ExportJob.id == body["id"]).first()
+    assert rewritten["file_sha256"] == written  # the same bytes: the file's "created" is the job's, not the clock's
 
 
 async def test_a_job_the_list_refuses_at_run_time_fails_with_its_code(
