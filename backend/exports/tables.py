@@ -17,8 +17,9 @@ class ExportStatus(str, Enum):
 class ExportJob(Table, tablename="export_job"):
     """One export of one list by one user. Its id is the client's, so that a retry is
     the same job; ``query`` holds the list's query parameters (JSON text) as validated
-    when the job was asked for. Its file is in the media store under its SHA-256
-    (variant "export") once it is done; row and file go at ``expires_at``."""
+    when the job was asked for. Its file is in the media store under the job's own key
+    (jobs.file_key, variant "export") once it is done, ``file_sha256`` its bytes' hash;
+    row and file go at ``expires_at``."""
 
     id = UUID(primary_key=True)
     requester = UUID(index=True)
