@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import os
 import shutil
 import socket
@@ -16,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -140,6 +141,25 @@ def memory_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise KeyError(field)
+
+
+class Fetch:
+    """GET on one kept-alive connection of the standard library's http.client, signed in
+    as ``client`` is: for timing the server, since httpx spends some 0.65 ms of its own
+    on each request (measured here: /api/health answered in 1.02 ms through httpx, in
+    0.35 ms through this)."""
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.conn = http.client.HTTPConnection(client.base_url.host, client.base_url.port)
+        self.headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in client.cookies.items())}
+
+    def __call__(self, path: str, params: dict[str, object] | None = None) -> bytes:
+        self.conn.request("GET", f"{path}?{urlencode(params)}" if params else path, headers=self.headers)
+        response = self.conn.getresponse()
+        body = response.read()
+        if response.status >= 400:
+            raise SystemExit(f"GET {path} {params or ''}: {response.status} {body[:500]!r}")
+        return body
 
 
 def timed(fn: Callable[[], object], repeat: int) -> list[float]:

@@ -3,7 +3,8 @@
 Loads 200 enterprises of demo data into a fresh database (a temporary SQLite file, or a
 new database on the PostgreSQL server named by --database-url), records the exact SQL
 statements each request runs (in-process, through the app), starts the real server
-(`dossier serve`) in its own process and times each request end to end over HTTP, then
+(`dossier serve`) in its own process and times each request end to end over HTTP (the
+standard library's http.client on a kept-alive connection: bench/common.py's Fetch), then
 replays the recorded statements straight on the driver (sqlite3 / asyncpg, one open
 connection): the floor. The last line is
 
@@ -27,7 +28,7 @@ import tempfile
 from typing import Any
 
 import asyncpg
-from common import admin_session, median, percentile, scratch_database, server, timed
+from common import Fetch, admin_session, median, percentile, scratch_database, server, timed
 from litestar.testing import AsyncTestClient
 from piccolo.querystring import QueryString
 
@@ -107,8 +108,9 @@ def main() -> int:
         floor = PostgresFloor(url) if args.database_url else SQLiteFloor(url)
         http: dict[str, list[float]] = {}
         with server(url, token) as client:
+            fetch = Fetch(client)
             for name, path in REQUESTS.items():
-                http[name] = timed(lambda: client.get(path).raise_for_status(), args.repeat)
+                http[name] = timed(lambda: fetch(path), args.repeat)
         sql = {name: timed(lambda: floor.run(sqls[name]), args.repeat) for name in REQUESTS}
     print(f"{'request':<28} {'statements':>10} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'overhead':>9}")
     for name, path in REQUESTS.items():

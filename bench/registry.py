@@ -4,9 +4,9 @@ with rare and common terms) over HTTP, next to the same SQL on the driver.
 Loads N enterprises of demo data into a fresh database (a temporary SQLite file, or a
 new database on the PostgreSQL server named by --database-url), starts the real server
 (`dossier serve`) in its own process, and times each shape end to end over HTTP
-(p50/p95). The floor is the SQL the service sends for that shape (captured in this
-process, probe and licence lookup included), replayed straight on the driver (sqlite3 /
-asyncpg). The last line is
+(p50/p95; bench/common.py's Fetch, without httpx's own time). The floor is the SQL the
+service sends for that shape (captured in this process, probe and licence lookup
+included), replayed straight on the driver (sqlite3 / asyncpg). The last line is
 
     RESULT db=… enterprises=… list_p95_ms=… search_p95_ms=… filter_p95_ms=… http_over_sql_ratio=… overhead_ms=… worst_p95_ms=…
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import sqlite3
 import sys
 import time
@@ -33,7 +34,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-from common import admin_session, median, percentile, scratch_database, server, timed
+from common import Fetch, admin_session, median, percentile, scratch_database, server, timed
 
 from backend import db, demo, pagination
 from backend.access import Role, Scope
@@ -191,6 +192,7 @@ def main() -> int:
             p95: dict[str, float] = {}
             worst = (0.0, "")
             http_total = sql_total = 0.0
+            fetch = Fetch(client)
             print(f"{'shape':<40} {'http p50':>9} {'http p95':>9} {'sql p50':>8} {'sql p95':>8} {'rows':>5}")
             for group, items in shapes(today, uscc_tail).items():
                 group_samples: list[float] = []
@@ -200,7 +202,7 @@ def main() -> int:
                     assert response.status_code == 200, response.text
                     rows = len(response.json()["items"])
                     statements = loop.run_until_complete(capture.of(scope, params, today))
-                    http_ms = timed(lambda: client.get(path).raise_for_status(), args.repeat)
+                    http_ms = timed(lambda: fetch(path), args.repeat)
                     sql_ms = timed(lambda: floor.run(statements), args.repeat)
                     group_samples += http_ms
                     http_total += median(http_ms)
@@ -216,7 +218,7 @@ def main() -> int:
             # The server's own cost: a one-row page over HTTP, less its SQL on the driver.
             one_row = {"limit": 1}
             statements = loop.run_until_complete(capture.of(scope, one_row, today))
-            http_ms = timed(lambda: client.get("/api/enterprises", params=one_row).raise_for_status(), args.repeat)
+            http_ms = timed(lambda: fetch("/api/enterprises", one_row), args.repeat)
             sql_ms = timed(lambda: floor.run(statements), args.repeat)
             overhead = median(http_ms) - median(sql_ms)
             print(f"{'list: one row (server overhead)':<40} {median(http_ms):9.1f} {percentile(http_ms, 95):9.1f} "
@@ -226,7 +228,7 @@ def main() -> int:
             cursor, deep = None, []
             for _ in range(20):
                 started = time.perf_counter()
-                page = client.get("/api/enterprises", params={"cursor": cursor} if cursor else {}).json()
+                page = json.loads(fetch("/api/enterprises", {"cursor": cursor} if cursor else None))
                 deep.append((time.perf_counter() - started) * 1000)
                 cursor = page["next_cursor"]
             print(f"{'list: pages 1-20 by cursor':<40} {median(deep):9.1f} {percentile(deep, 95):9.1f}")
