@@ -79,17 +79,25 @@ async def page(query: Select, order: Sequence[Column], limit: int, cursor: str |
     names the sort and the filters: a cursor made for another kind is refused, as is one
     whose key does not fit ``order`` (Invalid, field ``cursor``). ``fields``: the row's
     name of each column, where the query selects one under an alias."""
-    if cursor is not None:
-        key = _key(order, cursors.decode(cursor, kind), nulls_last)
-        query = query.where(_after_nulls(order, key, descending) if nulls_last else _after(order, key, descending))
-    if nulls_last:
-        query = query.order_by(QueryString(f"{order[0]._meta.get_full_name(with_alias=False)} IS NULL"))
-    rows = await query.order_by(*order, ascending=not descending).limit(limit + 1)
+    rows = await window(query, order, limit, cursor, cursors, kind=kind, descending=descending, nulls_last=nulls_last)
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     names = fields or [column._meta.name for column in order]
     return rows, cursors.encode(kind, [_to_json(rows[-1][name]) for name in names])
+
+
+def window(query: Select, order: Sequence[Column], limit: int, cursor: str | None, cursors: CursorCodec, *,
+           kind: str, descending: bool = False, nulls_last: bool = False) -> Select:
+    """``query`` narrowed to the rows a page of it looks at: past ``cursor``, in order,
+    at most ``limit`` + 1 (the one more says whether a next page exists). As ``page``;
+    also a subquery: a page of a union is the page of its arms' windows."""
+    if cursor is not None:
+        key = _key(order, cursors.decode(cursor, kind), nulls_last)
+        query = query.where(_after_nulls(order, key, descending) if nulls_last else _after(order, key, descending))
+    if nulls_last:
+        query = query.order_by(QueryString(f"{order[0]._meta.get_full_name(with_alias=False)} IS NULL"))
+    return query.order_by(*order, ascending=not descending).limit(limit + 1)
 
 
 def kind_of(name: str, filters: object) -> str:

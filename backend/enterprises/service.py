@@ -122,11 +122,15 @@ async def list_enterprises(
     cursors: pagination.CursorCodec,
     today: date,
 ) -> EnterprisePage:
+    order, descending = (SORTS[sort.lstrip("-")], Enterprise.id), sort.startswith("-")
+
+    def window(select: Select) -> Select:
+        return pagination.window(select, order, limit, cursor, cursors, kind=sort, descending=descending)
+
     query = Enterprise.select(*_SUMMARY_COLUMNS, registry_query.latest_valid_to(today))
-    for condition in await registry_query.conditions(scope, filters, today):
+    for condition in await registry_query.conditions(scope, filters, today, window):
         query = query.where(condition)
-    rows, next_cursor = await pagination.page(query, (SORTS[sort.lstrip("-")], Enterprise.id), limit, cursor, cursors,
-                                              kind=sort, descending=sort.startswith("-"))
+    rows, next_cursor = await pagination.page(query, order, limit, cursor, cursors, kind=sort, descending=descending)
     items = []
     for row in rows:
         state, until = _licence_state_from(_as_date(row.pop("latest_valid_to")), today)

@@ -250,6 +250,7 @@ async def found(client: AsyncClient, q: str, **params: str) -> list[int]:
 def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every term both from its index (as if rare) and by a walk (as if common)."""
     monkeypatch.setattr(query, "DRIVE_AT", 10**9 if request.param == "index" else -1)
+    monkeypatch.setattr(query, "FENCE_AT", 10**9 if request.param == "index" else -1)
     return request.param
 
 
@@ -299,6 +300,26 @@ async def test_search_combines_with_filters_and_sorts(client: AsyncClient) -> No
     assert await found(client, "有限公司", region=LIXIA) == [3]
     assert await found(client, "号", region="371600", sort="-created_at") == [1, 2]
     assert await found(client, "济南", sort="uscc", category="industrial_products") == [3, 4]
+    # A USCC's end, and its start, each within a county: the filter binds every form.
+    assert await found(client, SEARCHED[1]["uscc"][-6:], region=LIXIA) == []
+    assert await found(client, SEARCHED[2]["uscc"][-6:], region=LIXIA) == [3]
+    assert await found(client, SEARCHED[1]["uscc"][:8], region=LIXIA) == []
+
+
+@pytest.mark.usefixtures("searched", "plan")
+@pytest.mark.parametrize("sort", ["name", "-uscc", "risk_grade", "-created_at"])
+async def test_search_pages_cover_every_match_once_in_order(client: AsyncClient, sort: str) -> None:
+    """A page at a time, as one page holds them all: a USCC prefix's rows
+    come from a union of two windows (query._union), each past the cursor."""
+    params = {"q": "9137", "sort": sort}
+    whole = (await client.get("/api/enterprises", params=params)).json()["items"]
+    seen, cursor = [], None
+    while True:
+        page = (await client.get("/api/enterprises", params={**params, "limit": 1} | ({"cursor": cursor} if cursor else {}))).json()
+        seen += page["items"]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert len(whole) == 4 and [item["id"] for item in seen] == [item["id"] for item in whole]
 
 
 async def test_search_follows_renames_and_new_registrations(client: AsyncClient) -> None:
