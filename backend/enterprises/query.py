@@ -3,7 +3,7 @@ every page costs about the same at a million enterprises.
 
 PostgreSQL plans a page well from its statistics: it walks the sort's index and checks
 each row while matches are common, and fetches the few rows an index finds (btree,
-pg_trgm GIN) and sorts them while they are rare. Two things need help:
+pg_trgm GIN) and sorts them while they are rare. Three things need help:
 
 - SQLite's planner does not weigh the LIMIT and knows only average rows per value (no
   STAT4 histograms in this build): left alone it sorts the 150,000 enterprises due within
@@ -14,14 +14,16 @@ pg_trgm GIN) and sorts them while they are rare. Two things need help:
   (`+column`), which then walks the sort's index and checks them row by row, finding a
   page after about 50·N/matches rows. A county and a city have an index per sort; the
   province (one per deployment) is walked.
+- A term of USCC characters (digits, capitals) may start many USCCs (a region's code):
+  its rows are the union of those, sorted in an index of the USCC, and the rest, each
+  paged on its own (_union).
 - A term shorter than 3 characters has no trigram. SQLite finds it as the trigrams that
   begin with it (the FTS5 table's instance vocabulary); PostgreSQL in a GIN index of
   bigrams, whose tsvector costs too much to compute row by row in a walk, so there too a
   probe picks the bigram index (rare terms) or LIKE in a walk (common ones); it counts
   LIKE in a 1% sample of the table's pages, far cheaper than counting a common bigram's
-  rows in its index. A 1-2
-  character term of USCC characters (digits, capitals) is in 2% of all USCCs or more:
-  always a walk.
+  rows in its index. On PostgreSQL a 1-2 character term of USCC characters is in 2% of
+  all USCCs or more: always a walk.
 
 Every form of a filter selects exactly the rows its plain condition does (text: name and
 address contain the term, ASCII letters in any case on SQLite as its LIKE does, or the
@@ -270,9 +272,10 @@ async def _union(parts: list[_Part], text: _Part, window: Window) -> list[Condit
     million; PostgreSQL's planner guesses 133). Fetching them from the table to sort them
     cost 140-260 ms on PostgreSQL, and a walk of the sort's index passes 147,000 names
     (which begin with the place) before the first. So they are read from an index on the
-    USCC that holds every sort's columns (and the region codes), and sorted as they
-    come (a fenced CTE: planners would walk): only the page's rows are fetched. That up to FENCE_AT of them, counted
-    in the index; past it they are everywhere, and a walk finds a page soon."""
+    USCC that holds every sort's columns (and the region codes), and sorted as they come
+    (a fenced CTE: planners would walk): only the page's rows are fetched from the table.
+    Up to FENCE_AT of them, counted in that index: past it they are everywhere, and a
+    walk finds a page soon."""
     prefix, rest = text.arms
     probe = f"SELECT count(*) AS n FROM (SELECT 1 FROM enterprise WHERE {{}} LIMIT {FENCE_AT + 1}) AS probe"
     if (await Enterprise.raw(probe, _sql(prefix)))[0]["n"] > FENCE_AT:
