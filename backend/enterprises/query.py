@@ -240,6 +240,14 @@ def _found(check: Condition, term: str, sqlite: bool) -> _Part:
     if sqlite:
         # The FTS5 table indexes upper(name) ␟ substr(uscc, 2) ␟ upper(address) ␟␟ (see the migrations).
         text = term.translate(_ASCII_UPPER)
+        if len(text) > 3 and set(text) <= _USCC_CHARACTERS:
+            # Digits and capitals: the region's code in every USCC makes some of their
+            # trigrams common (371 in 405,000 of a million), and a phrase reads each
+            # trigram's list (9137162: 9.7 ms). Its first and last trigram find every row
+            # that holds it (0.5 ms), and LIKE checks those.
+            rows = QueryString("SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH {}",
+                               f'"{text[:3]}" AND "{text[-3:]}"')
+            return _Part(check, rows, QueryString("{} AND {}", _rowid_in(rows), _sql(check)), check)
         if len(text) >= 3:
             rows = QueryString("SELECT rowid FROM enterprise_search WHERE enterprise_search MATCH {}",
                                '"' + text.replace('"', '""') + '"')

@@ -274,6 +274,7 @@ def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
         ("不存在", []),
         ("鬼", []),
         ("913716", [1, 2]),  # a USCC's beginning
+        ("371000", []),  # its trigrams first and last, but never together
         ("91", [1, 2, 3, 4]),
         (make_uscc(2)[-6:].lower(), [2]),  # its end, in lower case
         (make_uscc(2)[13:17], [2]),  # its middle
