@@ -251,6 +251,7 @@ def plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     """Every term both from its index (as if rare) and by a walk (as if common)."""
     monkeypatch.setattr(query, "DRIVE_AT", 10**9 if request.param == "index" else -1)
     monkeypatch.setattr(query, "FENCE_AT", 10**9 if request.param == "index" else -1)
+    monkeypatch.setattr(query, "FENCE_SHARE", 10**9)
     return request.param
 
 
