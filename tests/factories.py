@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from typing import Any, Callable
 
 from PIL import Image, ImageDraw
@@ -115,11 +117,18 @@ def video(container: str = "mp4", codec: str = "libx264", seconds: int = 3, size
 
 def png_bomb() -> bytes:
     """A tiny PNG whose header claims 20000 x 20000 pixels."""
-    import struct
-    import zlib
+    return _png(20000, 20000, zlib.compress(b"\x00" * 64))
 
+
+def damaged_png() -> bytes:
+    """A PNG whole in its structure (every chunk with its CRC, the IEND at the end) whose
+    pixel data is not zlib data: it opens, and fails only when its pixels are decoded."""
+    return _png(64, 48, b"\x78\x9c" + bytes(range(256)) * 4, colour_type=2)
+
+
+def _png(width: int, height: int, pixels: bytes, colour_type: int = 0) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")

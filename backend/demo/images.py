@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 
 from backend import clock
 from backend.media.images import derive
-from backend.media.service import bands
+from backend.media.decoded import bands
 from backend.media.store import MediaStore
 
 PHOTO_COLOURS = {"premises": (120, 140, 110), "licence": (200, 60, 50), "evidence": (150, 120, 90),

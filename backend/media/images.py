@@ -1,5 +1,6 @@
 """Recognising, validating and deriving uploads. Types come from the bytes, never the
-name; an image is valid only if it decodes; derivatives are upright and carry no EXIF.
+name; an image is valid if its structure is whole (checked at upload), and its pixels
+are decoded by the derivative job; derivatives are upright and carry no EXIF.
 Videos are validated and given a poster frame by backend.media.videos, PDFs parsed by
 backend.media.pdfs; this module is where every upload's type is told and dispatched.
 
@@ -10,11 +11,13 @@ so they are made before rotating upright with exif_transpose.
 from __future__ import annotations
 
 import io
+import mmap
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterator
 
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -85,20 +88,32 @@ class Derived:
 
 
 def inspect(path: Path, mime: str) -> Derived:
-    """Validate the file at ``path`` (of the sniffed ``mime``) by decoding it at thumbnail
-    scale, and read its facts (size, EXIF, perceptual hash): what an upload needs before
-    it answers. Its derivatives are made later (backend.media.jobs). Blocking: run it in a
-    worker thread."""
-    return _decode(path, mime, THUMBNAIL, derivatives=False)
+    """Validate the file at ``path`` (of the sniffed ``mime``) by its structure, and read
+    its facts (size, EXIF): what an upload needs before it answers, in about a millisecond.
+    An image must open as the type its bytes claim, have a pixel size a photo can have, and
+    reach the end its format declares (a photo cut off on the phone or in transfer is
+    refused here). Its pixels are decoded by the derivative job (backend.media.jobs), which
+    also computes its perceptual hash and returns it for a retake if they turn out damaged
+    (backend.media.decoded). Blocking: run it in a worker thread."""
+    if mime == PDF or mime in VIDEOS:
+        return _decode(path, mime, THUMBNAIL, derivatives=False)
+    with _image(path, mime) as image:
+        width, height = image.size
+        exif = read_exif(image)
+    if not _whole(path, mime):
+        raise Invalid("The image could not be decoded (damaged or cut off?): it ends before its picture does.", "file",
+                      code="image_undecodable", params={"reason": "cut off"})
+    return Derived(mime=mime, width=width, height=height, exif=exif)
 
 
-def derive(path: Path, mime: str) -> Derived:
-    """Validate the file at ``path`` (of the sniffed ``mime``) and make its derivatives.
-    Blocking: run it in a worker thread."""
+def derive(path: Path | BinaryIO, mime: str) -> Derived:
+    """Decode the file at ``path`` (of the sniffed ``mime``, already inspected), make its
+    derivatives and its perceptual hash; Invalid if its pixels do not decode. Blocking:
+    run it in a worker thread."""
     return _decode(path, mime, PREVIEW, derivatives=True)
 
 
-def _decode(path: Path, mime: str, size: int, derivatives: bool) -> Derived:
+def _decode(path: Path | BinaryIO, mime: str, size: int, derivatives: bool) -> Derived:
     if mime == PDF:
         document = pdfs.check(path)
         return Derived(mime=mime, width=document.width, height=document.height, pages=document.pages)
@@ -110,26 +125,72 @@ def _decode(path: Path, mime: str, size: int, derivatives: bool) -> Derived:
             derived.preview = _jpeg(_upright(video.poster, size))
             derived.thumbnail = _jpeg(_upright(video.poster, THUMBNAIL))
         return derived
+    with _image(path, mime) as image:
+        width, height = image.size
+        image.draft("RGB", _fitted(image.size, size))
+        image.load()  # decodes all the data: a corrupt file fails here (before read_exif, which loads a PNG itself)
+        exif = read_exif(image)
+        upright = _upright(image, size)
+    thumbnail = _fit(upright, THUMBNAIL)
+    derived = Derived(mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail))
+    if derivatives:
+        derived.thumbnail, derived.preview = _jpeg(thumbnail), _jpeg(upright)
+    return derived
+
+
+@contextmanager
+def _image(path: Path | BinaryIO, mime: str) -> Iterator[Image.Image]:
+    """The image opened (its header read, nothing decoded), as the type its bytes claim;
+    whatever goes wrong, opening it or decoding it in the ``with`` block, is an Invalid
+    naming the file."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 if image.format not in _FORMATS[mime]:
                     raise Invalid(f"The file starts like {mime} but is not one.", "file", code="file_type_mismatch", params={"mime": mime})
-                width, height = image.size
-                exif = read_exif(image)
-                image.draft("RGB", _fitted(image.size, size))
-                image.load()  # decodes all the data: a truncated or corrupt file fails here
-                upright = _upright(image, size)
+                yield image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise Invalid("The image's pixel size is too large to be a photo (a decompression bomb?).", "file", code="image_too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise Invalid(f"The image could not be decoded (damaged or cut off?): {e}", "file", code="image_undecodable", params={"reason": str(e)}) from None
-    thumbnail = _fit(upright, THUMBNAIL)
-    derived = Derived(mime=mime, width=width, height=height, exif=exif, phash=dhash(thumbnail))
-    if derivatives:
-        derived.thumbnail, derived.preview = _jpeg(thumbnail), _jpeg(upright)
-    return derived
+
+
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the IEND chunk: no data, then its CRC
+
+
+def _whole(path: Path, mime: str) -> bool:
+    """Does the file reach the end its format declares? A JPEG's picture ends with an EOI
+    marker after its scans (the file may go on: an MPO's second picture, a motion photo's
+    video), a PNG with its IEND chunk, a WebP where its RIFF header says. (A HEIC cut off
+    does not even open: libheif checks its boxes' sizes.) Reads no more than it must."""
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if mime == "image/jpeg":
+            return _jpeg_whole(data)
+        if mime == "image/png":
+            return data.rfind(_PNG_END) > 8
+        if mime == "image/webp":
+            return int.from_bytes(data[4:8], "little") + 8 <= len(data)
+        return True
+
+
+def _jpeg_whole(data: mmap.mmap) -> bool:
+    """Walk the JPEG's segments to its first scan; an EOI marker must follow (inside the
+    compressed scans a 0xFF byte is always followed by 0x00 or a restart marker, so the
+    first FF D9 after them is the picture's end; an EXIF thumbnail's own EOI lies in a
+    segment skipped whole before)."""
+    at = 2  # past SOI
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return False
+        marker = data[at + 1]
+        if marker == 0xFF:  # a fill byte
+            at += 1
+        elif marker == 0xDA:  # SOS: the scans follow
+            return data[-2:] == b"\xff\xd9" or data.find(b"\xff\xd9", at) != -1  # most end right there
+        else:
+            at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return False
 
 
 def exif_of(path: Path, mime: str) -> dict[str, Any]:

@@ -31,7 +31,8 @@ from pgqueuer.queries import Queries
 from pgqueuer.types import QueueExecutionMode
 
 from backend import clock
-from backend.media import images
+from backend.errors import Invalid
+from backend.media import decoded, images
 from backend.media.store import MediaStore, key
 from backend.media.tables import Blob
 
@@ -94,9 +95,15 @@ class Jobs:
             assert job.payload is not None
             original = json.loads(job.payload)
             sha256 = original["sha256"]
-            if await Blob.exists().where(Blob.sha256 == sha256, Blob.derived_at.is_not_null()):
-                return  # made by an earlier run of this job
-            await anyio.to_thread.run_sync(make_derivatives, store, sha256, original["mime"], DERIVED)
+            if await Blob.exists().where(Blob.sha256 == sha256, Blob.derived_at.is_not_null() | Blob.undecodable.eq(True)):
+                return  # done by an earlier run of this job
+            try:
+                derived = await anyio.to_thread.run_sync(make_derivatives, store, sha256, original["mime"], DERIVED)
+            except Invalid as damage:  # the upload checked the file's structure; its pixels are damaged
+                await decoded.undecodable(sha256, str(damage))
+                return
+            assert derived is not None
+            await decoded.hashed(sha256, derived.phash)
             await Blob.update({Blob.derived_at: clock.now()}).where(Blob.sha256 == sha256)
 
         for entrypoint, (handler, _, limit) in self._kinds.items():
@@ -153,18 +160,20 @@ def _from_payload(handler: Handler) -> Callable[[Job], Awaitable[None]]:
     return run
 
 
-def make_derivatives(store: MediaStore, sha256: str, mime: str, missing: Iterable[str] | None = None) -> list[str]:
+def make_derivatives(store: MediaStore, sha256: str, mime: str,
+                     missing: Iterable[str] | None = None) -> images.Derived | None:
     """The derivatives of a stored original that are ``missing`` (by default: those the
     store lacks, asked one by one), made and written (blocking: a worker thread).
-    Returns the variants written: none when they all exist."""
+    Returns what decoding found (None when every derivative exists: nothing is decoded);
+    Invalid when its pixels do not decode."""
     missing = [variant for variant in DERIVED if not made(store, sha256, variant)] if missing is None else list(missing)
     if not missing:
-        return []
+        return None
     with store.open(sha256, "original") as original:
-        derived = images.derive(original, mime)  # type: ignore[arg-type]  # Pillow and PyAV read a file as well as a path
+        derived = images.derive(original, mime)
     for variant in missing:
         store.put_derivative(sha256, variant, getattr(derived, variant))
-    return missing
+    return derived
 
 
 def stored(store: MediaStore, sha256: str, variant: str) -> bytes:
@@ -191,7 +200,8 @@ async def sweep(jobs: Jobs, store: MediaStore) -> int:
     a restored bucket), and record as derived the originals whose derivatives are all
     there. Returns how many originals lack one."""
     stored = set(await anyio.to_thread.run_sync(lambda: list(store.keys())))
-    blobs = await Blob.select(Blob.sha256, Blob.mime, Blob.derived_at).where(Blob.mime != images.PDF)
+    blobs = await Blob.select(Blob.sha256, Blob.mime, Blob.derived_at).where(Blob.mime != images.PDF,
+                                                                            Blob.undecodable.eq(False))
     lacking = [(b["sha256"], b["mime"]) for b in blobs
                if any(key(b["sha256"], variant) not in stored for variant in DERIVED)]
     missing = {sha256 for sha256, _ in lacking}

@@ -98,6 +98,9 @@ class MediaController(Controller):
         headers = {"Cache-Control": "private, max-age=31536000, immutable", "Accept-Ranges": "bytes"}
         if request.headers.get("if-none-match", "").strip('"') == etag:
             return Response(None, status_code=304, headers={**headers, "ETag": f'"{etag}"'})
+        if variant != "original" and media.undecodable:
+            raise NotFound(f"The photo's pixels do not decode: it has no {variant}; it was returned for a retake.",
+                           code="media_undecodable", params={"variant": variant})
         if variant != "original" and media.derived_at is None:
             if clock.now() - media.uploaded_at > LOST_JOB:  # its job was lost (a crash before it was queued)
                 await jobs.derive([(media.sha256, media.mime)])

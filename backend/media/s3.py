@@ -80,6 +80,9 @@ class S3MediaStore:
         temp.unlink(missing_ok=True)
         return True
 
+    def flush(self, temp: Path) -> None:
+        """Nothing: the spool is scratch; the object's PUT makes the upload durable."""
+
     def put_derivative(self, sha256: str, variant: str, data: bytes) -> None:
         obstore.put(self.objects, key(sha256, variant), data,
                     attributes=_attributes(DERIVED_TYPES.get(variant, "image/jpeg")), use_multipart=False)

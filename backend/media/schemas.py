@@ -59,6 +59,7 @@ class MediaOut(msgspec.Struct, kw_only=True):
     codec: str | None = None  # videos: h264, hevc, vp9…
     pages: int | None = None  # PDFs
     derived_at: datetime | None = None  # when the thumbnail and preview were made (photos, videos)
+    undecodable: bool = False  # the photo's pixels do not decode: no preview will come (it is returned for a retake)
     category: Category
     caption: str
     original_name: str

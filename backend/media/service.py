@@ -3,6 +3,7 @@ Knows nothing of HTTP: it receives a streamed file already in the store's temp a
 
 from __future__ import annotations
 
+import asyncio
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from backend.enterprises import service as enterprises
 from backend.enterprises.tables import ControlPoint
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.fields import error_field, humanise, reason_of
-from backend.media import images
+from backend.media import decoded, images
 from backend.media.jobs import Jobs
 from backend.media.links import Links
 from backend.media.receive import Received
@@ -31,7 +32,6 @@ from backend.media.store import MediaStore
 from backend.media.tables import Blob, Category, MediaItem, ReviewStatus
 from backend.regions import service as regions
 
-NEAR_DUPLICATE_BITS = 6
 VISIT_HOURS = 12  # a photo taken further than this from its visit's start is flagged
 ENTERPRISE_CATEGORIES = {Category.rectification, Category.licence, Category.ledger}
 
@@ -51,6 +51,7 @@ _COLUMNS = (
     MediaItem.blob.width.as_alias("width"),
     MediaItem.blob.height.as_alias("height"),
     MediaItem.blob.derived_at.as_alias("derived_at"),
+    MediaItem.blob.undecodable.as_alias("undecodable"),
     MediaItem.blob.duration.as_alias("duration"),
     MediaItem.blob.codec.as_alias("codec"),
     MediaItem.blob.pages.as_alias("pages"),
@@ -71,13 +72,17 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
     """File a received upload in its enterprise's dossier, once: the same upload sent again
     (or many times at once) is answered with the first record. The temp file is consumed:
     moved into the store, or deleted with nothing recorded. It answers once the original is
-    stored and recorded: its thumbnail and preview are queued (``jobs``), made soon after.
+    stored and recorded, its file's structure checked (images.inspect): the job queued
+    (``jobs``) decodes it soon after, for its thumbnail, preview and perceptual hash
+    (backend.media.decoded).
     ``limits`` hold each kind of file to its size (a video may be larger than a photo)."""
     placed: str | None = None
     new_blob = False
+    flushing = None
     try:
         if received.path is None or received.size == 0:
             raise Invalid("Attach the photo or document (the file is missing or empty).", "file", code="file_missing")
+        flushing = asyncio.ensure_future(anyio.to_thread.run_sync(store.flush, received.path))  # while checking
         fields, enterprise = await admit(scope, received.fields)
         original = None if fields.replaces_id is None else await _original(scope, fields)
         if original is not None:
@@ -90,9 +95,12 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
 
         mime = images.sniff(received.head)
         limits.check(mime, received.size)
-        known = await Blob.select(Blob.phash).where(Blob.sha256 == received.sha256).first()
+        known = await Blob.select(Blob.phash, Blob.undecodable).where(Blob.sha256 == received.sha256).first()
         if known is None:
             derived = await anyio.to_thread.run_sync(images.inspect, received.path, mime)
+        elif known["undecodable"]:
+            raise Invalid("The image could not be decoded: its pixels are damaged.", "file", code="image_undecodable",
+                          params={"reason": "damaged"})
         else:  # the same bytes as a stored blob: already validated, but its facts are read again
             derived = images.Derived(mime=mime, exif=await anyio.to_thread.run_sync(images.exif_of, received.path, mime),
                                      phash=None if known["phash"] is None else known["phash"] & (2**64 - 1))
@@ -114,7 +122,7 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
                     await anyio.to_thread.run_sync(store.commit_original, received.path, received.sha256, mime)
                     await Blob.insert(Blob(sha256=received.sha256, size=received.size, crc32=received.crc32, mime=mime,
                                            width=derived.width, height=derived.height, duration=derived.duration,
-                                           codec=derived.codec, pages=derived.pages, **bands(derived.phash)))
+                                           codec=derived.codec, pages=derived.pages, **decoded.bands(derived.phash)))
                 await MediaItem.insert(MediaItem(**item))
                 if original is not None:
                     await _link_replacement(original.id, fields.id)
@@ -129,6 +137,8 @@ async def file_upload(scope: Scope, store: MediaStore, jobs: Jobs, links: Links,
             return Upload(_same_upload(await _one(scope, fields.id), fields, received.sha256), created=False)
         return Upload(await _one(scope, fields.id), created=True)
     finally:
+        if flushing is not None:
+            await asyncio.wait([flushing])  # its thread is done with the file before it goes
         if received.path is not None:
             received.path.unlink(missing_ok=True)
         if placed is not None:
@@ -265,14 +275,6 @@ def _pick(from_exif: Any, from_device: Any) -> tuple[Any, str | None]:
     return None, None
 
 
-def bands(phash: int | None) -> dict[str, int | None]:
-    """A Blob's perceptual hash columns."""
-    if phash is None:
-        return {"phash": None, "band0": None, "band1": None, "band2": None, "band3": None}
-    signed = phash - (1 << 64) if phash >= 1 << 63 else phash  # fits a BIGINT
-    return {"phash": signed, **{f"band{i}": (phash >> (16 * i)) & 0xFFFF for i in range(4)}}
-
-
 async def _flags(item: dict, enterprise: Any, links: Links, sha256: str, phash: int | None,
                  gps_flag_metres: int) -> list[str]:
     """What a reviewer should look at twice (shown, not refused)."""
@@ -280,8 +282,9 @@ async def _flags(item: dict, enterprise: Any, links: Links, sha256: str, phash: 
     if None not in (item["latitude"], item["longitude"], enterprise.latitude, enterprise.longitude):
         if _metres(item["latitude"], item["longitude"], enterprise.latitude, enterprise.longitude) > gps_flag_metres:
             flags.append("far_from_enterprise")
-    if await _seen_elsewhere(sha256, phash, item["enterprise"], item["visit"]):
-        flags.append("near_duplicate")
+    copies = {sha256} if phash is None else {sha256, *await decoded.near_copies(phash)}
+    if await decoded.seen_elsewhere(copies, item["enterprise"], item["visit"]):
+        flags.append(decoded.NEAR_DUPLICATE)
     if item["visit"] is not None and item["captured_at"] is not None:
         if _far_in_time(item["captured_at"], await links.visit_started(item["visit"])):
             flags.append("far_from_visit_time")
@@ -302,22 +305,6 @@ async def flag_against_visit(media_ids: list[str], visit_started: datetime) -> N
     for row in rows:
         if _far_in_time(row["captured_at"], visit_started) and "far_from_visit_time" not in row["flags"]:
             await MediaItem.update({MediaItem.flags: [*row["flags"], "far_from_visit_time"]}).where(MediaItem.id == row["id"])
-
-
-async def _seen_elsewhere(sha256: str, phash: int | None, enterprise_id: UUID, visit_id: UUID | None) -> bool:
-    """Is the same photo, or a near copy, already filed for another enterprise or visit?"""
-    candidates = {sha256}
-    if phash is not None:
-        own = bands(phash)
-        rows = await Blob.select(Blob.sha256, Blob.phash).where(
-            (Blob.band0 == own["band0"]) | (Blob.band1 == own["band1"])
-            | (Blob.band2 == own["band2"]) | (Blob.band3 == own["band3"])
-        )
-        candidates |= {r["sha256"] for r in rows if bin((r["phash"] ^ own["phash"]) & (2**64 - 1)).count("1") <= NEAR_DUPLICATE_BITS}
-    elsewhere = MediaItem.enterprise != enterprise_id
-    if visit_id is not None:
-        elsewhere = elsewhere | (MediaItem.visit.is_null()) | (MediaItem.visit != visit_id)
-    return await MediaItem.exists().where(MediaItem.blob.is_in(list(candidates)), elsewhere)
 
 
 def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

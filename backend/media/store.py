@@ -60,6 +60,7 @@ class MediaStore(Protocol):
 
     def new_temp(self) -> Path: ...
     def commit_original(self, temp: Path, sha256: str, mime: str | None = None) -> bool: ...
+    def flush(self, temp: Path) -> None: ...
     def put_derivative(self, sha256: str, variant: str, data: bytes) -> None: ...
     def delete(self, sha256: str, variants: Sequence[str] = VARIANTS) -> None: ...
     def sweep(self, older_than_s: float = 3600) -> int: ...
@@ -119,9 +120,16 @@ class LocalMediaStore:
         if target.exists():
             temp.unlink(missing_ok=True)
             return False
-        _fsync(temp)
+        _fsync(temp)  # at no cost after flush
         self._place(temp, target)
         return True
+
+    def flush(self, temp: Path) -> None:
+        """Write a finished upload through to the disk ahead of commit_original, while the
+        upload's fields are checked (an upload then waits for the slower of the two, not
+        for both). A failure is left to commit_original, which fsyncs again."""
+        with contextlib.suppress(OSError):
+            _fsync(temp)
 
     def put_derivative(self, sha256: str, variant: str, data: bytes) -> None:
         """Write a file made from stored bytes (a thumbnail, a preview, a document's PDF)."""

@@ -4,6 +4,7 @@ from piccolo.columns import (
     JSON,
     UUID,
     BigInt,
+    Boolean,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -44,7 +45,9 @@ class Blob(Table):
     ``width`` and ``height`` are a photo's or video's pixels (as displayed), a PDF's first
     page in points; ``duration`` (seconds) and ``codec`` are a video's, ``pages`` a PDF's.
     ``derived_at``: when its thumbnail and preview were stored (by a job; NULL until then,
-    and always for a PDF): a preview is asked for before it exists without asking the store."""
+    and always for a PDF): a preview is asked for before it exists without asking the store.
+    ``phash`` is computed by that job too (backend.media.decoded), or ``undecodable`` set
+    when the pixels do not decode (its uploads are then returned for a retake)."""
 
     sha256 = Varchar(length=64, primary_key=True)
     size = BigInt()
@@ -61,6 +64,7 @@ class Blob(Table):
     codec = Varchar(length=16, null=True, default=None)
     pages = Integer(null=True, default=None)
     derived_at = Timestamptz(null=True, default=None)
+    undecodable = Boolean(default=False)
 
 
 class MediaItem(Table, tablename="media_item"):

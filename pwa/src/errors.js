@@ -33,6 +33,7 @@ const ZH = {
   database_unavailable: '数据库暂时无法连接，请几秒钟后再试。',
   saved_meanwhile: '这条记录刚刚被别人修改过，请刷新后再试。',
   variant_pending: '预览图正在生成，请稍后再看。',
+  media_undecodable: '照片已损坏，无法生成预览，已退回重拍。',
   control_characters: '不能包含控制字符，请重新输入。',
   region_code_format: '应为 6 位行政区划代码。',
   phone_format: '电话号码只能包含数字、空格和 + - ( )。',

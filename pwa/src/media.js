@@ -20,6 +20,7 @@ addStrings(
     pageCount: (n) => `${n} 页`,
     video: '视频',
     previewMaking: '正在生成预览…',
+    photoDamaged: '照片已损坏，无法显示，已退回重拍',
     uploading: (pct) => `正在上传… ${pct}%`,
     offlineUpload: '网络不可用，请恢复网络后重新上传。',
   },
@@ -36,6 +37,7 @@ addStrings(
     pageCount: (n) => `${n} page${n === 1 ? '' : 's'}`,
     video: 'Video',
     previewMaking: 'Preview on its way…',
+    photoDamaged: 'The photo is damaged and cannot be shown; it was returned for a retake',
     uploading: (pct) => `Uploading… ${pct}%`,
     offlineUpload: 'No network. Upload again when you are back online.',
   },
@@ -116,6 +118,9 @@ export function Preview({ media, variant = 'preview' }) {
   if (isVideo(media)) {
     return html`<video class="video" controls preload="metadata" playsinline poster=${mediaUrl(media, variant)}
       src=${mediaUrl(media, 'original')} aria-label=${`${t('video')} ${media.caption || t('media_categories')[media.category]}`}></video>`;
+  }
+  if (media.undecodable) {
+    return html`<div class="preview waiting"><span class="placeholder">${t('photoDamaged')}</span></div>`;
   }
   const src = mediaUrl(media, variant) + (attempt ? `?try=${attempt}` : '');
   return html`

@@ -20,7 +20,8 @@ import time_machine
 from httpx import AsyncClient
 from litestar import Litestar
 
-from backend.media import jobs
+from backend.audit.tables import AuditEvent
+from backend.media import decoded, jobs
 from backend.media.routes import LOST_JOB
 from backend.media.tables import Blob
 from backend.media.storage import media_store
@@ -28,7 +29,7 @@ from backend.media.store import LocalMediaStore, MediaStore, key
 from backend.settings import Settings
 from tests.api.test_media import firm, upload  # noqa: F401  (firm is a fixture)
 from tests.conftest import PG_URL, dossier, fetched
-from tests.factories import pdf, photo
+from tests.factories import damaged_png, pdf, photo
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,11 +90,41 @@ async def test_jobs_are_idempotent(client: AsyncClient, firm: dict, settings: Se
     _, media = await upload(client, firm["id"], photo(seed=32))
     await settle()
     store, sha256 = media_store(settings), media["sha256"]
-    preview = store.read(sha256, "preview")
-    assert jobs.make_derivatives(store, sha256, "image/jpeg") == []  # all there: nothing is written
+    written: list[str] = []
+    put = store.put_derivative
+    store.put_derivative = lambda sha, variant, data: (written.append(variant), put(sha, variant, data))[1]  # type: ignore[method-assign]
+    assert jobs.make_derivatives(store, sha256, "image/jpeg") is None and written == []  # all there: nothing decoded
     _remove(store, sha256, "thumbnail")
-    assert jobs.make_derivatives(store, sha256, "image/jpeg") == ["thumbnail"]  # only what is missing
-    assert store.read(sha256, "preview") == preview and jobs.made(store, sha256, "thumbnail")
+    derived = jobs.make_derivatives(store, sha256, "image/jpeg")
+    assert derived is not None and written == ["thumbnail"]  # only what is missing is written
+    assert jobs.made(store, sha256, "thumbnail")
+    blob = await Blob.select(Blob.phash, Blob.undecodable).where(Blob.sha256 == sha256).first()
+    assert blob == {"phash": decoded.bands(derived.phash)["phash"], "undecodable": False}  # the job recorded it
+
+
+async def test_an_upload_whose_pixels_do_not_decode_is_returned_for_a_retake(
+        app: Litestar, client: AsyncClient, firm: dict, settings: Settings, settle) -> None:
+    status, media = await upload(client, firm["id"], damaged_png(), "sketch.png")
+    assert status == 201 and media["status"] == "pending"  # its structure is whole: only decoding tells
+    await settle()
+    now = (await client.get(f"/api/media/{media['id']}")).json()
+    assert (now["status"], now["review_reason"], now["undecodable"]) == ("returned", decoded.RETAKE, True)
+    assert [m["id"] for m in (await client.get("/api/media/returned")).json()["items"]] == [media["id"]]
+    preview = await client.get(f"/api/media/{media['id']}/preview")
+    assert preview.status_code == 404 and preview.json()["code"] == "media_undecodable", preview.text
+    assert "retry-after" not in preview.headers  # nothing to wait for
+    assert (await fetched(client, f"/api/media/{media['id']}/original")).content == damaged_png()  # kept as sent
+
+    async def returns() -> list[dict]:
+        return await AuditEvent.select(AuditEvent.actor, AuditEvent.actor_name).where(
+            AuditEvent.action == "media.returned", AuditEvent.target_id == media["id"])
+    assert await returns() == [{"actor": None, "actor_name": ""}]  # the system's decision, recorded once
+    await decoded.undecodable(media["sha256"], "decoded again")  # a job run twice
+    assert len(await returns()) == 1
+    assert await jobs.sweep(app.state.jobs, media_store(settings)) == 0  # no derivative is missing from it
+
+    code, body = await upload(client, firm["id"], damaged_png(), "again.png")  # the same bytes: refused at once
+    assert code == 400 and body["code"] == "image_undecodable" and body["extra"][0]["key"] == "file", body
 
 
 async def test_the_sweep_queues_missing_derivatives(app: Litestar, client: AsyncClient, firm: dict,
@@ -111,7 +142,8 @@ async def test_the_sweep_queues_missing_derivatives(app: Litestar, client: Async
 
 SLOW_WORKER = """
 import sys, time
-from backend.media import jobs
+from backend.audit.tables import AuditEvent
+from backend.media import decoded, jobs
 make = jobs.make_derivatives
 def slow(*args):
     print("picked", flush=True)

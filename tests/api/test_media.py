@@ -179,17 +179,25 @@ async def test_not_multipart_is_refused(client: AsyncClient) -> None:
     assert response.status_code == 400 and "multipart/form-data" in response.json()["detail"]
 
 
-async def test_reviewer_flags(client: AsyncClient, firm: dict) -> None:
+async def test_reviewer_flags(client: AsyncClient, firm: dict, settle) -> None:
     near = await upload(client, firm["id"], photo(seed=5, gps=(37.4905, 117.5105, 10)))
     far = await upload(client, firm["id"], photo(seed=6, gps=(37.51, 117.51, 10)))  # about 2.2 km north
     assert near[1]["flags"] == [] and far[1]["flags"] == ["far_from_enterprise"]
+    await settle()  # decoded: their perceptual hashes are known
 
     other = (await client.post("/api/enterprises", json=enterprise_body(2, LIXIA))).json()
     reused = await upload(client, other["id"], photo(seed=5, gps=(37.4905, 117.5105, 10)))
+    assert reused[1]["flags"] == ["near_duplicate"]  # the same bytes: known at once
     reencoded = await upload(client, other["id"], photo(seed=6, quality=60))
-    assert reused[1]["flags"] == ["near_duplicate"] and reencoded[1]["flags"] == ["near_duplicate"]
+    assert reencoded[1]["flags"] == []  # other bytes: a near copy shows once they are decoded
+    await settle()
+    reencoded_now = (await client.get(f"/api/media/{reencoded[1]['id']}")).json()
+    assert reencoded_now["flags"] == ["near_duplicate"]
     fresh = await upload(client, other["id"], photo(seed=7))
-    assert fresh[1]["flags"] == []
+    await settle()
+    assert fresh[1]["flags"] == [] and (await client.get(f"/api/media/{fresh[1]['id']}")).json()["flags"] == []
+    assert [(await client.get(f"/api/media/{m[1]['id']}")).json()["flags"] for m in (near, far)] == [
+        [], ["far_from_enterprise"]]  # the earlier ones stay as they were
     flagged = (await client.get("/api/media/review-queue", params={"flag": "near_duplicate"})).json()["items"]
     assert {m["id"] for m in flagged} == {reused[1]["id"], reencoded[1]["id"]}
     far_only = (await client.get("/api/media/review-queue", params={"flag": "far_from_enterprise"})).json()["items"]
