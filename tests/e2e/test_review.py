@@ -1,5 +1,6 @@
 """The reviewer's desk in Chromium: a photo returned with a reason reaches its inspector
-(another browser), keyboard shortcuts, filters, zoom; a submitted visit returned."""
+(another browser), keyboard shortcuts, filters, zoom; a submitted visit returned; a photo
+the job cannot decode, returned by the system."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import Callable
 from playwright.sync_api import Page, expect
 
 from backend.clock import bureau_today
+from backend.media.decoded import RETAKE
 from tests.e2e.conftest import call, enrol, screenshot, submit_visit, upload
-from tests.factories import photo
+from tests.factories import damaged_png, photo
 
 JINAN = (36.6512, 117.1201, 40.0)  # far from any Huimin enterprise
 
@@ -121,3 +123,23 @@ def test_reviewer_returns_a_submitted_visit(page: Page, new_page: Callable[[], P
     expect(desk.get_by_text("没有等待审核的检查记录。")).to_be_visible()
     returned = call(desk, "GET", f"/api/visits/{visit['id']}").json()
     assert (returned["status"], returned["review_reason"]) == ("returned", "缺少第二名检查人员的现场照片")
+
+
+def test_a_photo_whose_pixels_do_not_decode_comes_back_for_a_retake(page: Page, live_server: str) -> None:
+    enrol(page, live_server, "inspector", region="371621")
+    firm = call(page, "GET", "/api/enterprises?limit=1").json()["items"][0]
+    damaged = upload(page, firm["id"], damaged_png(), "sketch.png", caption="配电柜")  # whole in structure: filed
+    assert damaged["status"] == "pending"
+    for _ in range(300):  # the job decodes it soon after, and returns it by itself
+        if call(page, "GET", f"/api/media/{damaged['id']}").json()["status"] == "returned":
+            break
+        page.wait_for_timeout(50)
+
+    page.reload()
+    page.get_by_role("link", name=re.compile("^退回")).click()
+    card = page.locator(".card.returned")
+    expect(card).to_have_count(1)
+    expect(card.locator(".reason")).to_have_text(f"退回原因：{RETAKE}")
+    expect(card.get_by_text("照片已损坏，无法显示，已退回重拍")).to_be_visible()  # no preview is waited for
+    expect(card.locator("img")).to_have_count(0)
+    screenshot(page, "returned-undecodable")
