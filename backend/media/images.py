@@ -162,8 +162,8 @@ _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the IEND chunk: no data, then it
 def _whole(path: Path, mime: str) -> bool:
     """Does the file reach the end its format declares? A JPEG's picture ends with an EOI
     marker after its scans (the file may go on: an MPO's second picture, a motion photo's
-    video), a PNG with its IEND chunk, a WebP where its RIFF header says. (A HEIC cut off
-    does not even open: libheif checks its boxes' sizes.) Reads no more than it must."""
+    video), a PNG with its IEND chunk, a WebP where its RIFF header says, a HEIC's boxes
+    where their headers say. Reads no more than it must."""
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if mime == "image/jpeg":
             return _jpeg_whole(data)
@@ -171,7 +171,23 @@ def _whole(path: Path, mime: str) -> bool:
             return data.rfind(_PNG_END) > 8
         if mime == "image/webp":
             return int.from_bytes(data[4:8], "little") + 8 <= len(data)
-        return True
+        return _boxes_whole(data)
+
+
+def _boxes_whole(data: mmap.mmap) -> bool:
+    """An ISO BMFF file's (a HEIC's) top-level boxes, each as long as its header says, fit
+    in the file (a few bytes left over after the last are tolerated)."""
+    at = 0
+    while at + 8 <= len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        if size == 0:  # the last box runs to the file's end
+            return True
+        if size == 1:  # a 64-bit size follows the type
+            size = int.from_bytes(data[at + 8:at + 16], "big")
+        if size < 8:
+            return False
+        at += size
+    return at <= len(data)
 
 
 def _jpeg_whole(data: mmap.mmap) -> bool:

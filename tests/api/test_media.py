@@ -134,6 +134,10 @@ async def test_accepted_kinds(client: AsyncClient, firm: dict, name: str, conten
         ("setup.jpg", b"MZ\x90\x00" + b"\x00" * 200, 415, "Only photos"),
         ("bomb.gif", (FIXTURES / "decompression_bomb.gif").read_bytes(), 415, "Only photos"),
         ("cut.jpg", (FIXTURES / "truncated_jpeg.jpg").read_bytes(), 400, "could not be decoded"),
+        ("cut.png", (FIXTURES / "hopper.png").read_bytes()[:-12], 400, "could not be decoded"),  # no IEND
+        ("cut.webp", (FIXTURES / "hopper.webp").read_bytes()[:-100], 400, "could not be decoded"),
+        ("cut.heic", (FIXTURES / "hopper.heif").read_bytes()[:-100], 400, "could not be decoded"),
+        ("cut2.jpg", photo()[:-2], 400, "could not be decoded"),  # all but its EOI marker
         ("noise.jpg", b"\xff\xd8\xff\xe0" + os.urandom(4000), 400, "could not be decoded"),
         ("bomb.png", png_bomb(), 400, "decompression bomb"),
         ("empty.jpg", b"", 400, "empty"),
