@@ -108,7 +108,12 @@ def test_rectification_evidence_goes_to_the_inspector_and_back(page: Page, new_p
         finding.get_by_role("textbox", name="说明（可选）").fill(caption)
         finding.get_by_role("button", name="上传整改材料").click()
         expect(finding.locator("progress")).to_be_visible()
-        expect(finding.get_by_role("status")).to_contain_text("正在上传…")
+        expect(finding.get_by_role("status")).to_contain_text("正在上传…")  # shown before the request leaves
+        for _ in range(100):  # Playwright hands the request to the handler when it next dispatches events
+            if held:
+                break
+            owner.wait_for_timeout(50)
+        assert held, "the upload never reached the network"
         held[0].continue_()
         owner.unroute("**/api/media")
         expect(finding.get_by_role("status")).to_have_text("✓ 已上传，等待检查人员确认。")
