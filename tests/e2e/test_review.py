@@ -128,8 +128,8 @@ def test_reviewer_returns_a_submitted_visit(page: Page, new_page: Callable[[], P
 def test_a_photo_whose_pixels_do_not_decode_comes_back_for_a_retake(page: Page, live_server: str) -> None:
     enrol(page, live_server, "inspector", region="371621")
     firm = call(page, "GET", "/api/enterprises?limit=1").json()["items"][0]
-    damaged = upload(page, firm["id"], damaged_png(), "sketch.png", caption="配电柜")  # whole in structure: filed
-    assert damaged["status"] == "pending"
+    damaged = upload(page, firm["id"], damaged_png(), "sketch.png", caption="配电柜")  # whole in structure: filed (201)
+    assert damaged["status"] in ("pending", "returned")  # a job worker may have decoded it before the answer was read
     for _ in range(300):  # the job decodes it soon after, and returns it by itself
         if call(page, "GET", f"/api/media/{damaged['id']}").json()["status"] == "returned":
             break
