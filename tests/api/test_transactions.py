@@ -67,5 +67,3 @@ async def test_transactions_cancelled_anywhere_leave_the_next_one_running(databa
             assert await _hits("after") == 1
             written = await RateLimit.select(RateLimit.key, RateLimit.hits).where(RateLimit.key.like("cancelled-%"))
             assert all(row["hits"] == -int(row["key"].split("-")[1]) for row in written)  # whole transactions only
-
-

@@ -98,7 +98,7 @@ def test_a_photo_upload_cut_at_half_resumes_and_sends_under_1_6_times_its_size(
     page.route("**/api/uploads**", tus)
     # The context's request events: any page's and the service worker's. The page's own saw
     # two of the three signatures now and then; the context's saw four once, one of them
-    # with no post data (a body read from IndexedDB), the same signature sent twice and filed
+    # with no post data (most likely a body read from IndexedDB), a signature sent twice and filed
     # once. So each one-shot upload's size comes from the network stack, and the server's
     # answers count them.
     page.context.on("request", sent_whole)
