@@ -73,8 +73,13 @@ class ReadPoolSQLiteEngine(SQLiteEngine):
         return _WriterTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
     async def lease_writer(self) -> _Lease:
-        """The writer, for one transaction: held until the lease is given back."""
-        await self._writing.acquire()
+        """The writer, for one transaction: held until the lease is given back. Waiting
+        longer than SQLite's busy timeout fails as SQLite's own wait would."""
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_S):
+                await self._writing.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
         try:
             if self._writer is None:
                 self._writer = await self.get_connection()

@@ -5,6 +5,7 @@ still runs (on SQLite they share the process's kept writer connection)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -67,3 +68,37 @@ async def test_transactions_cancelled_anywhere_leave_the_next_one_running(databa
             assert await _hits("after") == 1
             written = await RateLimit.select(RateLimit.key, RateLimit.hits).where(RateLimit.key.like("cancelled-%"))
             assert all(row["hits"] == -int(row["key"].split("-")[1]) for row in written)  # whole transactions only
+
+
+async def test_a_transaction_waits_for_the_writer_no_longer_than_sqlites_busy_timeout(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On SQLite a process's transactions queue for its kept writer: one that waits longer
+    than the busy timeout fails as SQLite's own wait did before ("database is locked"),
+    rather than waiting for ever; the next one runs once the writer is free."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's transactions wait on their rows' locks, not on one writer")
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    async with asyncio.timeout(10), db.connected(database_url):  # without the timeout, the second one hangs
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with db.transaction():
+                await RateLimit.insert(RateLimit(key="held", window_start=0, hits=1))
+                holding.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        try:
+            await holding.wait()
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                await _insert("waited")
+        finally:
+            release.set()
+            await holder
+        await _insert("after")
+        assert (await _hits("held"), await _hits("waited"), await _hits("after")) == (1, None, 1)
+
+
+async def _insert(key: str) -> None:
+    async with db.transaction():
+        await RateLimit.insert(RateLimit(key=key, window_start=0, hits=1))
